@@ -1,0 +1,17 @@
+//! Mellanrum: a local-first workspace where cross-functional teams create knowledge together —
+//! linked notes, the frictions between their perspectives and how they were resolved, customer
+//! signals and the insights traced to them.
+//!
+//! The core library knows nothing of its front ends (the `mellanrum` CLI and the desktop shell).
+//! Start at [`Workspace`]: it opens a folder, and every operation goes through it.
+
+pub mod error;
+pub mod hlc;
+pub mod links;
+pub mod model;
+pub mod store;
+pub mod workspace;
+
+pub use error::{Error, Result};
+pub use model::{Fields, Item, Kind, Link, Person, Rel};
+pub use workspace::{Edit, ItemView, NewItem, Workspace};

@@ -1,0 +1,387 @@
+//! Links in Markdown bodies: `[[wikilinks]]` and typed links.
+//!
+//! The syntax (also in the README):
+//! - `[[Title]]`, `[[Title|shown text]]`, `[[Title#Heading]]`, `[[Title#^block]]`, `[[folder/Title]]`,
+//!   `[[Title.md]]` and embeds `![[Title]]` are `references` links; `\|` inside a table cell is a `|`.
+//! - A typed link is a line whose text starts with a relation and `::`, like a Dataview inline field:
+//!   `evidence:: [[Signal title]]`, `- resolves:: [[Friction A]], [[Friction B]]`. Every link on that
+//!   line carries the relation. An unknown `key::` (say a Logseq `title::` property) is plain text,
+//!   its links stay `references`.
+//! - Links inside fenced code blocks and inline code spans are not links.
+//!
+//! The parser is linear in the length of the body, never panics, and knows nothing of storage.
+
+use std::ops::Range;
+
+use crate::model::Rel;
+
+/// One link found in a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub rel: Rel,
+    /// The target as written, without heading, alias, folder or `.md` (what is matched against titles).
+    pub target: String,
+    /// The folder part of `[[folder/Title]]`, if any.
+    pub folder: Option<String>,
+    pub heading: Option<String>,
+    pub alias: Option<String>,
+    pub embed: bool,
+    /// 1-based line number.
+    pub line: usize,
+    /// Byte range of `target` in the body, used to rewrite the link when its target is renamed.
+    pub target_span: Range<usize>,
+    /// Byte range of the whole link, `![[` … `]]` included.
+    pub span: Range<usize>,
+}
+
+impl LinkRef {
+    /// The text a reader sees for this link.
+    pub fn display(&self) -> &str {
+        self.alias.as_deref().unwrap_or(&self.target)
+    }
+}
+
+/// Finds every link in `body`.
+pub fn parse(body: &str) -> Vec<LinkRef> {
+    let mut out = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    let mut offset = 0;
+    for (idx, raw_line) in body.split_inclusive('\n').enumerate() {
+        let line_start = offset;
+        offset += raw_line.len();
+        let line = raw_line.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        if let Some(f) = fence_marker(trimmed) {
+            match fence {
+                None => fence = Some(f),
+                Some((c, n)) if f.0 == c && f.1 >= n && trimmed.trim_end().chars().all(|x| x == c) => fence = None,
+                _ => {}
+            }
+            continue;
+        }
+        if fence.is_some() {
+            continue;
+        }
+        let rel = typed_prefix(line).unwrap_or(Rel::References);
+        scan_line(line, line_start, idx + 1, rel, &mut out);
+    }
+    out
+}
+
+/// The opening of a fenced code block: three or more backticks or tildes.
+fn fence_marker(trimmed: &str) -> Option<(char, usize)> {
+    let c = trimmed.chars().next()?;
+    if c != '`' && c != '~' {
+        return None;
+    }
+    let n = trimmed.chars().take_while(|&x| x == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+/// If the line is `rel:: …` (after an optional list or quote marker), the relation.
+pub fn typed_prefix(line: &str) -> Option<Rel> {
+    let mut s = line.trim_start();
+    loop {
+        if let Some(rest) = s.strip_prefix("> ").or_else(|| s.strip_prefix('>')) {
+            s = rest.trim_start();
+            continue;
+        }
+        if let Some(rest) = ["- ", "* ", "+ "].iter().find_map(|m| s.strip_prefix(m)) {
+            s = rest.trim_start();
+            continue;
+        }
+        let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 && digits < 10 {
+            if let Some(rest) = s[digits..].strip_prefix(". ") {
+                s = rest.trim_start();
+                continue;
+            }
+        }
+        break;
+    }
+    let (key, _) = s.split_once("::")?;
+    if key.is_empty() || key.len() > 40 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ' ') {
+        return None;
+    }
+    key.parse().ok()
+}
+
+fn scan_line(line: &str, line_start: usize, line_no: usize, rel: Rel, out: &mut Vec<LinkRef>) {
+    let code = code_spans(line);
+    let bytes = line.as_bytes();
+    let mut pos = 0;
+    while pos < line.len() {
+        let Some(close_rel) = line[pos..].find("]]") else { break };
+        let close = pos + close_rel;
+        let Some(open_rel) = line[pos..close].rfind("[[") else {
+            pos = close + 2;
+            continue;
+        };
+        let open = pos + open_rel;
+        pos = close + 2;
+        if code.iter().any(|r| r.contains(&open)) {
+            continue;
+        }
+        let embed = open > 0 && bytes[open - 1] == b'!';
+        let inner_start = open + 2;
+        let inner = &line[inner_start..close];
+        if let Some(link) = parse_inner(inner, line_start + inner_start, line_no, rel, embed) {
+            let start = if embed { open - 1 } else { open };
+            out.push(LinkRef { span: line_start + start..line_start + close + 2, ..link });
+        }
+    }
+}
+
+/// Byte ranges of inline code spans in a line.
+fn code_spans(line: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    if !line.contains('`') {
+        return spans;
+    }
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let run = b[i..].iter().take_while(|&&c| c == b'`').count();
+        let start = i;
+        let mut j = i + run;
+        let mut closed = false;
+        while j < b.len() {
+            if b[j] == b'`' {
+                let r = b[j..].iter().take_while(|&&c| c == b'`').count();
+                if r == run {
+                    spans.push(start..j + r);
+                    i = j + r;
+                    closed = true;
+                    break;
+                }
+                j += r;
+            } else {
+                j += 1;
+            }
+        }
+        if !closed {
+            i = start + run;
+        }
+    }
+    spans
+}
+
+fn parse_inner(inner: &str, abs_start: usize, line: usize, rel: Rel, embed: bool) -> Option<LinkRef> {
+    // Split off the alias at the first `|` (`\|` in tables counts as `|`).
+    let (target_part, alias) = match inner.find('|') {
+        Some(i) => {
+            let t = &inner[..i];
+            let t = t.strip_suffix('\\').unwrap_or(t);
+            (t, Some(inner[i + 1..].trim().to_string()).filter(|a| !a.is_empty()))
+        }
+        None => (inner, None),
+    };
+    let (path_part, heading) = match target_part.find('#') {
+        Some(i) => (&target_part[..i], Some(target_part[i + 1..].trim().to_string()).filter(|h| !h.is_empty())),
+        None => (target_part, None),
+    };
+    let (folder, name) = match path_part.rfind('/') {
+        Some(i) => (Some(path_part[..i].trim().to_string()).filter(|f| !f.is_empty()), &path_part[i + 1..]),
+        None => (None, path_part),
+    };
+    let name = name.strip_suffix(".md").unwrap_or(name);
+    let lead = name.len() - name.trim_start().len();
+    let target = name.trim();
+    if target.is_empty() {
+        return None;
+    }
+    let name_offset = (name.as_ptr() as usize - inner.as_ptr() as usize) + lead;
+    let start = abs_start + name_offset;
+    Some(LinkRef {
+        rel,
+        target: target.to_string(),
+        folder,
+        heading,
+        alias,
+        embed,
+        line,
+        target_span: start..start + target.len(),
+        span: 0..0,
+    })
+}
+
+/// Rewrites link targets: `f` gets each link and returns the new target text, or `None` to keep it.
+/// Headings, aliases and folders are kept.
+pub fn rewrite_targets(body: &str, mut f: impl FnMut(&LinkRef) -> Option<String>) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut last = 0;
+    for link in parse(body) {
+        if let Some(new) = f(&link) {
+            out.push_str(&body[last..link.target_span.start]);
+            out.push_str(&new);
+            last = link.target_span.end;
+        }
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
+/// Removes the links for which `f` returns true. A typed-link line left with no link is removed
+/// whole; a plain link in prose is replaced by the text a reader saw.
+pub fn remove_links(body: &str, mut f: impl FnMut(&LinkRef) -> bool) -> (String, usize) {
+    let links = parse(body);
+    let doomed: Vec<&LinkRef> = links.iter().filter(|l| f(l)).collect();
+    if doomed.is_empty() {
+        return (body.to_string(), 0);
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut offset = 0;
+    for (idx, raw_line) in body.split_inclusive('\n').enumerate() {
+        let line_no = idx + 1;
+        let line_start = offset;
+        offset += raw_line.len();
+        let here: Vec<&&LinkRef> = doomed.iter().filter(|l| l.line == line_no).collect();
+        if here.is_empty() {
+            out.push_str(raw_line);
+            continue;
+        }
+        let typed = typed_prefix(raw_line).is_some();
+        let all_on_line = links.iter().filter(|l| l.line == line_no).count();
+        if typed && here.len() == all_on_line {
+            continue; // the whole `rel:: [[…]]` line goes
+        }
+        let mut line = String::new();
+        let mut last = 0;
+        for l in &here {
+            let s = l.span.start - line_start;
+            let e = l.span.end - line_start;
+            line.push_str(&raw_line[last..s]);
+            if !typed {
+                line.push_str(l.display());
+            }
+            last = e;
+        }
+        line.push_str(&raw_line[last..]);
+        if typed {
+            line = tidy_list(&line);
+        }
+        out.push_str(&line);
+    }
+    (out, doomed.len())
+}
+
+/// Tidies the separators left in `rel:: [[a]], , [[c]]` after removing links from it.
+fn tidy_list(line: &str) -> String {
+    let (end, nl) = match line.strip_suffix('\n') {
+        Some(l) => (l, "\n"),
+        None => (line, ""),
+    };
+    let Some((key, rest)) = end.split_once("::") else { return line.to_string() };
+    let parts: Vec<&str> = rest.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    format!("{key}:: {}{nl}", parts.join(", "))
+}
+
+/// The line that records a typed link in a body, e.g. `evidence:: [[Signal title]]`.
+pub fn typed_line(rel: Rel, title: &str) -> String {
+    format!("{rel}:: [[{title}]]")
+}
+
+/// Appends a typed link line to a body, keeping a blank line before a block of link lines.
+pub fn append_link(body: &str, rel: Rel, title: &str) -> String {
+    let mut out = body.trim_end_matches(['\n', '\r']).to_string();
+    if !out.is_empty() {
+        let last_is_link = typed_prefix(out.rsplit('\n').next().unwrap_or("")).is_some();
+        out.push('\n');
+        if !last_is_link {
+            out.push('\n');
+        }
+    }
+    out.push_str(&typed_line(rel, title));
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn targets(body: &str) -> Vec<(Rel, String)> {
+        parse(body).into_iter().map(|l| (l.rel, l.target)).collect()
+    }
+
+    #[test]
+    fn plain_alias_heading_embed_folder() {
+        let ls = parse("See [[Pricing]] and [[Release date|the date]], ![[diagram.png]], [[Roadmap#Q3]] [[team/Anna.md]]");
+        assert_eq!(ls.len(), 5);
+        assert_eq!(ls[0].target, "Pricing");
+        assert_eq!(ls[1].alias.as_deref(), Some("the date"));
+        assert!(ls[2].embed);
+        assert_eq!(ls[2].target, "diagram.png");
+        assert_eq!(ls[3].heading.as_deref(), Some("Q3"));
+        assert_eq!(ls[4].target, "Anna");
+        assert_eq!(ls[4].folder.as_deref(), Some("team"));
+    }
+
+    #[test]
+    fn typed_lines() {
+        let body = "Intro [[A]]\nevidence:: [[S1]], [[S2]]\n- resolves:: [[F]]\ntitle:: [[T]]\n> supports:: [[G]]";
+        assert_eq!(
+            targets(body),
+            vec![
+                (Rel::References, "A".into()),
+                (Rel::Evidence, "S1".into()),
+                (Rel::Evidence, "S2".into()),
+                (Rel::Resolves, "F".into()),
+                (Rel::References, "T".into()),
+                (Rel::Supports, "G".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn code_is_not_linked() {
+        let body = "`[[no]]` [[yes]]\n```\n[[no2]]\n```\n~~~~\n[[no3]]\n~~~~\n[[yes2]]";
+        assert_eq!(targets(body).into_iter().map(|t| t.1).collect::<Vec<_>>(), vec!["yes", "yes2"]);
+    }
+
+    #[test]
+    fn table_pipe() {
+        let ls = parse("| [[Note\\|shown]] | x |");
+        assert_eq!(ls[0].target, "Note");
+        assert_eq!(ls[0].alias.as_deref(), Some("shown"));
+    }
+
+    #[test]
+    fn rewrite_keeps_heading_and_alias() {
+        let body = "[[old title#Sec|here]] and ![[Old Title]] and [[Other]]";
+        let out = rewrite_targets(body, |l| (l.target.to_lowercase() == "old title").then(|| "New".to_string()));
+        assert_eq!(out, "[[New#Sec|here]] and ![[New]] and [[Other]]");
+    }
+
+    #[test]
+    fn remove_typed_and_plain() {
+        let body = "Prose [[A|the a]] here.\nevidence:: [[S1]], [[S2]]\nresolves:: [[F]]\n";
+        let (out, n) = remove_links(body, |l| l.target == "S1" || l.target == "F" || l.target == "A");
+        assert_eq!(n, 3);
+        assert_eq!(out, "Prose the a here.\nevidence:: [[S2]]\n");
+    }
+
+    #[test]
+    fn append() {
+        assert_eq!(append_link("Body text", Rel::Evidence, "S"), "Body text\n\nevidence:: [[S]]\n");
+        assert_eq!(append_link("evidence:: [[S]]\n", Rel::Evidence, "T"), "evidence:: [[S]]\nevidence:: [[T]]\n");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_spans_are_sound(body in "(\\PC|\n|\\[\\[|\\]\\]|\\||#|!|`|::|evidence)*") {
+            for l in parse(&body) {
+                prop_assert_eq!(&body[l.target_span.clone()], l.target.as_str());
+                prop_assert!(body[l.span.clone()].ends_with("]]"));
+            }
+            let same = rewrite_targets(&body, |l| Some(l.target.clone()));
+            prop_assert_eq!(same, body.clone());
+            let _ = remove_links(&body, |_| true);
+        }
+    }
+}

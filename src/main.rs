@@ -1,0 +1,581 @@
+//! `mellanrum`, the command line: every capability of the workspace, for scripting, automation
+//! and headless use. Thin: it parses arguments, calls the library and prints.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use mellanrum::model::Kind;
+use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Workspace};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "mellanrum", version, about = "Linked notes, frictions and their resolutions, customer signals and insights — a workspace for knowledge created together")]
+struct Cli {
+    /// The workspace folder (default: the folder you are in, or one of its parents).
+    #[arg(long, global = true, env = "MELLANRUM_WORKSPACE", value_name = "DIR")]
+    workspace: Option<PathBuf>,
+
+    /// Act as this person (changes are attributed to them).
+    #[arg(long = "as", global = true, value_name = "PERSON")]
+    as_person: Option<String>,
+
+    /// Print data as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a folder a new workspace.
+    Init {
+        dir: PathBuf,
+        /// The workspace's name (default: the folder's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The workspace's name, people and item counts.
+    Info,
+    /// People and their perspectives.
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Create an item: note, signal, insight, friction, resolution, goal or meeting.
+    Add {
+        kind: String,
+        #[arg(long)]
+        title: String,
+        #[command(flatten)]
+        body: BodyArgs,
+        /// A tag (repeatable).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Another name [[links]] may use (repeatable).
+        #[arg(long = "alias", value_name = "ALIAS")]
+        aliases: Vec<String>,
+        /// A field of the kind, e.g. --set source=interview (repeatable).
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// A friction's position for one perspective, e.g. --position Sales="Ship in March" (repeatable).
+        #[arg(long = "position", value_name = "PERSPECTIVE=TEXT")]
+        positions: Vec<String>,
+    },
+    /// Show an item with its fields, links and backlinks.
+    Show { reference: String },
+    /// Change an item.
+    Edit {
+        reference: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        body: BodyArgs,
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// Set (or with an empty TEXT remove) a friction's position.
+        #[arg(long = "position", value_name = "PERSPECTIVE=TEXT")]
+        positions: Vec<String>,
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        #[arg(long = "untag", value_name = "TAG")]
+        untags: Vec<String>,
+        #[arg(long = "alias", value_name = "ALIAS")]
+        aliases: Vec<String>,
+        #[arg(long = "unalias", value_name = "ALIAS")]
+        unaliases: Vec<String>,
+    },
+    /// Rename an item; [[links]] to it in other items are rewritten.
+    Rename { reference: String, new_title: String },
+    /// Add a typed link (written into FROM's body as `REL:: [[TO]]`).
+    Link {
+        from: String,
+        to: String,
+        /// references, evidence, resolves, advances, supports, contradicts or derived-from.
+        #[arg(long)]
+        rel: String,
+    },
+    /// Remove a typed link from FROM's body.
+    Unlink {
+        from: String,
+        to: String,
+        #[arg(long)]
+        rel: String,
+    },
+    /// List items, newest first.
+    List {
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        /// Include deleted items.
+        #[arg(long)]
+        deleted: bool,
+    },
+    /// Items that link to an item.
+    Backlinks { reference: String },
+    /// Links whose target does not exist (yet).
+    Unresolved,
+    /// Every revision of an item: who changed what, when.
+    History { reference: String },
+    /// Delete an item (it stays in history; `restore` brings it back).
+    Delete { reference: String },
+    /// Bring back a deleted item.
+    Restore { reference: String },
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// Add a person; the first one becomes the current person.
+    Add {
+        name: String,
+        #[arg(long)]
+        perspective: String,
+    },
+    /// List people.
+    List,
+    /// Make a person the current one in this workspace.
+    Use { name: String },
+    /// Change a person's perspective.
+    Set {
+        name: String,
+        #[arg(long)]
+        perspective: String,
+    },
+}
+
+#[derive(Args)]
+struct BodyArgs {
+    /// The Markdown body.
+    #[arg(long, conflicts_with = "body_file")]
+    body: Option<String>,
+    /// Read the Markdown body from a file (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+}
+
+impl BodyArgs {
+    fn read(&self) -> Result<Option<String>> {
+        if let Some(b) = &self.body {
+            return Ok(Some(b.clone()));
+        }
+        let Some(path) = &self.body_file else { return Ok(None) };
+        let mut bytes = Vec::new();
+        if path == Path::new("-") {
+            std::io::stdin().read_to_end(&mut bytes).context("reading the body from standard input")?;
+        } else {
+            bytes = std::fs::read(path).with_context(|| format!("{}: cannot read the body", path.display()))?;
+        }
+        String::from_utf8(bytes).map(Some).map_err(|e| anyhow!("{}: the body is not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to()))
+    }
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error ({info}); nothing was written. Please report this.");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn out(text: &str) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    o.write_all(text.as_bytes())?;
+    if !text.is_empty() && !text.ends_with('\n') {
+        o.write_all(b"\n")?;
+    }
+    o.flush()?;
+    Ok(())
+}
+
+fn out_json(v: &impl serde::Serialize) -> Result<()> {
+    out(&serde_json::to_string_pretty(v)?)
+}
+
+fn workspace_dir(cli: &Cli) -> Result<PathBuf> {
+    match &cli.workspace {
+        Some(d) => Ok(d.clone()),
+        None => {
+            let cwd = std::env::current_dir().context("cannot read the current folder")?;
+            Workspace::discover(&cwd)
+                .map_err(|_| anyhow!("no workspace here: pass --workspace DIR, set MELLANRUM_WORKSPACE, or create one with `mellanrum init DIR`"))
+        }
+    }
+}
+
+fn open(cli: &Cli) -> Result<Workspace> {
+    let dir = workspace_dir(cli)?;
+    let mut ws = Workspace::open(&dir)?;
+    if let Some(p) = &cli.as_person {
+        ws.act_as(p)?;
+    }
+    Ok(ws)
+}
+
+fn pairs(values: &[String], what: &str) -> Result<Vec<(String, String)>> {
+    values
+        .iter()
+        .map(|v| match v.split_once('=') {
+            Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_string(), val.to_string())),
+            _ => bail!("'{v}' is not {what}"),
+        })
+        .collect()
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Init { dir, name } => {
+            let mut ws = Workspace::init(dir, name.as_deref())?;
+            let name = ws.name()?;
+            if cli.json {
+                out_json(&json!({"path": dir, "name": name}))
+            } else {
+                out(&format!(
+                    "Created workspace '{name}' in {}\nNext: mellanrum --workspace {} person add YOUR_NAME --perspective YOUR_PERSPECTIVE",
+                    dir.display(),
+                    dir.display()
+                ))
+            }
+        }
+        Command::Info => {
+            let mut ws = open(&cli)?;
+            let name = ws.name()?;
+            let counts = ws.counts()?;
+            let people = ws.people()?;
+            let me = ws.current_person().ok();
+            if cli.json {
+                let counts: serde_json::Map<_, _> = Kind::ALL.iter().map(|k| (k.to_string(), json!(counts.get(k).copied().unwrap_or(0)))).collect();
+                out_json(&json!({"name": name, "path": ws.root(), "device": ws.device(), "counts": counts,
+                    "people": people.len(), "current_person": me.map(|p| p.name)}))
+            } else {
+                let mut s = format!("{name}  ({})\n", ws.root().display());
+                for k in Kind::ALL {
+                    s += &format!("  {:<11} {}\n", plural(k), counts.get(&k).copied().unwrap_or(0));
+                }
+                s += &format!("  people      {}\n", people.len());
+                s += &format!("You are {}", me.map(|p| format!("{} ({})", p.name, p.perspective)).unwrap_or_else(|| "nobody yet (mellanrum person add NAME --perspective P)".into()));
+                out(&s)
+            }
+        }
+        Command::Person(pc) => {
+            let mut ws = open(&cli)?;
+            match pc {
+                PersonCommand::Add { name, perspective } => {
+                    let p = ws.add_person(name, perspective)?;
+                    if cli.json {
+                        out_json(&p)
+                    } else {
+                        out(&format!("Added {} ({})", p.name, p.perspective))
+                    }
+                }
+                PersonCommand::List => {
+                    let people = ws.people()?;
+                    let me = ws.current_person().ok().map(|p| p.id);
+                    if cli.json {
+                        out_json(&people)
+                    } else {
+                        let mut s = String::new();
+                        for p in people {
+                            let star = if Some(&p.id) == me.as_ref() { "*" } else { " " };
+                            s += &format!("{star} {:<24} {}\n", p.name, p.perspective);
+                        }
+                        out(&s)
+                    }
+                }
+                PersonCommand::Use { name } => {
+                    let p = ws.use_person(name)?;
+                    out(&format!("You are now {} ({})", p.name, p.perspective))
+                }
+                PersonCommand::Set { name, perspective } => {
+                    let p = ws.set_perspective(name, perspective)?;
+                    out(&format!("{} is now {}", p.name, p.perspective))
+                }
+            }
+        }
+        Command::Add { kind, title, body, tags, aliases, set, positions } => {
+            let kind: Kind = kind.parse()?;
+            let body = body.read()?.unwrap_or_default();
+            let mut ws = open(&cli)?;
+            let new = NewItem {
+                kind: Some(kind),
+                title: title.clone(),
+                body,
+                tags: tags.clone(),
+                aliases: aliases.clone(),
+                set: pairs(set, "FIELD=VALUE")?,
+                positions: pairs(positions, "PERSPECTIVE=TEXT")?,
+            };
+            let report = ws.create(new)?;
+            if cli.json {
+                out_json(&json!({"id": report.id}))?;
+            } else {
+                out(&report.id)?;
+            }
+            tell(&mut ws, &report)
+        }
+        Command::Show { reference } => {
+            let mut ws = open(&cli)?;
+            let id = ws.resolve_ref(reference)?;
+            let view = ws.show(&id)?;
+            if cli.json {
+                out_json(&view)
+            } else {
+                out(&render_item(&view))
+            }
+        }
+        Command::Edit { reference, title, body, set, positions, tags, untags, aliases, unaliases } => {
+            let body = body.read()?;
+            let mut ws = open(&cli)?;
+            let id = ws.resolve_ref(reference)?;
+            let edit = Edit {
+                title: title.clone(),
+                body,
+                set: pairs(set, "FIELD=VALUE")?,
+                positions: pairs(positions, "PERSPECTIVE=TEXT")?,
+                add_tags: tags.clone(),
+                remove_tags: untags.clone(),
+                add_aliases: aliases.clone(),
+                remove_aliases: unaliases.clone(),
+            };
+            if edit.is_empty() {
+                bail!("nothing to change: give --title, --body, --set, --position, --tag, --untag, --alias or --unalias");
+            }
+            let report = ws.update(&id, edit)?;
+            if cli.json {
+                out_json(&json!({"id": report.id}))?;
+            }
+            tell(&mut ws, &report)
+        }
+        Command::Rename { reference, new_title } => {
+            let mut ws = open(&cli)?;
+            let id = ws.resolve_ref(reference)?;
+            let r = ws.rename(&id, new_title)?;
+            if cli.json {
+                out_json(&r)
+            } else {
+                out(&format!("Renamed '{}' to '{}'; rewrote links in {} item(s)", r.old_title, r.new_title, r.rewritten.len()))
+            }
+        }
+        Command::Link { from, to, rel } => {
+            let rel = rel.parse()?;
+            let mut ws = open(&cli)?;
+            let (f, t) = (ws.resolve_ref(from)?, ws.resolve_ref(to)?);
+            let report = ws.link(&f, &t, rel)?;
+            if cli.json {
+                out_json(&json!({"id": report.id}))?;
+            }
+            tell(&mut ws, &report)
+        }
+        Command::Unlink { from, to, rel } => {
+            let rel = rel.parse()?;
+            let mut ws = open(&cli)?;
+            let (f, t) = (ws.resolve_ref(from)?, ws.resolve_ref(to)?);
+            let report = ws.unlink(&f, &t, rel)?;
+            if cli.json {
+                out_json(&json!({"id": report.id}))?;
+            }
+            tell(&mut ws, &report)
+        }
+        Command::List { kind, tag, deleted } => {
+            let kind = kind.as_deref().map(str::parse::<Kind>).transpose()?;
+            let mut ws = open(&cli)?;
+            let items = ws.list(kind, tag.as_deref(), *deleted)?;
+            if cli.json {
+                out_json(&items)
+            } else {
+                let mut s = String::new();
+                for i in items {
+                    let status = i.status.map(|s| format!(" [{s}]")).unwrap_or_default();
+                    s += &format!("{}  {:<10} {}{status}\n", &i.id[..13], i.kind, i.title);
+                }
+                out(&s)
+            }
+        }
+        Command::Backlinks { reference } => {
+            let mut ws = open(&cli)?;
+            let id = ws.resolve_ref(reference)?;
+            let links = ws.backlinks(&id)?;
+            if cli.json {
+                out_json(&links)
+            } else {
+                out(&links.iter().map(|l| format!("{:<13} ← {}\n", l.rel, l.title)).collect::<String>())
+            }
+        }
+        Command::Unresolved => {
+            let mut ws = open(&cli)?;
+            let u = ws.unresolved()?;
+            if cli.json {
+                out_json(&u)
+            } else {
+                let mut s = String::new();
+                for t in u {
+                    let srcs: Vec<String> = t
+                        .sources
+                        .iter()
+                        .map(|x| match &x.problem {
+                            Some(p) => format!("{} (line {}: {p})", x.title, x.line),
+                            None => format!("{} (line {})", x.title, x.line),
+                        })
+                        .collect();
+                    s += &format!("[[{}]]  ← {}\n", t.target, srcs.join(", "));
+                }
+                out(&s)
+            }
+        }
+        Command::History { reference } => {
+            let mut ws = open(&cli)?;
+            let id = ws.resolve_ref(reference)?;
+            let h = ws.history(&id)?;
+            if cli.json {
+                out_json(&h)
+            } else {
+                let mut s = String::new();
+                for r in h {
+                    s += &format!("#{:<3} {}  {:<8} {}\n", r.rev, r.at, r.op, r.author);
+                    if let Some(obj) = r.changes.as_object() {
+                        for (field, ch) in obj {
+                            let empty = matches!(&ch["new"], serde_json::Value::Null | serde_json::Value::Bool(false))
+                                || ch["new"].as_array().is_some_and(|a| a.is_empty())
+                                || ch["new"].as_str().is_some_and(str::is_empty);
+                            if r.op == "create" && (empty || field == "kind") {
+                                continue;
+                            }
+                            s += &format!("      {field}: {}\n", describe_change(field, ch));
+                        }
+                    }
+                }
+                out(&s)
+            }
+        }
+        Command::Delete { reference } => {
+            let mut ws = open(&cli)?;
+            let id = ws.resolve_ref(reference)?;
+            let report = ws.delete(&id)?;
+            if cli.json {
+                out_json(&json!({"id": report.id}))?;
+            } else {
+                out(&format!("Deleted {} (bring it back with `mellanrum restore {}`)", report.id, report.id))?;
+            }
+            tell(&mut ws, &report)
+        }
+        Command::Restore { reference } => {
+            let mut ws = open(&cli)?;
+            let id = ws.resolve_ref(reference)?;
+            let report = ws.restore(&id)?;
+            if cli.json {
+                out_json(&json!({"id": report.id}))?;
+            } else {
+                out(&format!("Restored {}", report.id))?;
+            }
+            tell(&mut ws, &report)
+        }
+    }
+}
+
+/// Tells, on stderr, what a save did besides the item itself.
+fn tell(ws: &mut Workspace, r: &SaveReport) -> Result<()> {
+    for (title, status) in &r.frictions {
+        eprintln!("friction '{title}' is now {status}");
+    }
+    if !r.same_title.is_empty() {
+        let title = ws.item(&r.id)?.title;
+        eprintln!("note: {} other item(s) are also titled '{title}'; [[{title}]] links reach the oldest", r.same_title.len());
+    }
+    Ok(())
+}
+
+fn plural(k: Kind) -> String {
+    format!("{k}s")
+}
+
+fn describe_change(field: &str, ch: &serde_json::Value) -> String {
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    let (o, n) = (&ch["old"], &ch["new"]);
+    if field == "body" {
+        let (os, ns) = (o.as_str().unwrap_or(""), n.as_str().unwrap_or(""));
+        let diff = similar::TextDiff::from_lines(os, ns);
+        let (mut add, mut del) = (0, 0);
+        for c in diff.iter_all_changes() {
+            match c.tag() {
+                similar::ChangeTag::Insert => add += 1,
+                similar::ChangeTag::Delete => del += 1,
+                similar::ChangeTag::Equal => {}
+            }
+        }
+        return format!("+{add} −{del} lines");
+    }
+    let short = |s: String| if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s };
+    format!("{} → {}", short(show(o)), short(show(n)))
+}
+
+fn render_item(v: &ItemView) -> String {
+    let bold = std::io::stdout().is_terminal();
+    let b = |s: &str| if bold { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() };
+    let mut s = format!("{}\n{} · {}{}\n", b(&v.title), v.kind, v.id, if v.deleted { " · DELETED" } else { "" });
+    for (k, val) in &v.fields {
+        if k == "positions" {
+            if let Some(obj) = val.as_object() {
+                if !obj.is_empty() {
+                    s += "positions:\n";
+                    for (p, pos) in obj {
+                        s += &format!("  {p}: {}\n", pos.as_str().unwrap_or_default());
+                    }
+                }
+            }
+        } else if let Some(x) = val.as_str() {
+            s += &format!("{k}: {x}\n");
+        }
+    }
+    if !v.tags.is_empty() {
+        s += &format!("tags: {}\n", v.tags.join(", "));
+    }
+    if !v.aliases.is_empty() {
+        s += &format!("aliases: {}\n", v.aliases.join(", "));
+    }
+    let contributors: Vec<String> = v.contributors.iter().map(|p| format!("{} ({})", p.name, p.perspective)).collect();
+    s += &format!("author: {} · contributors: {}\n", v.author, contributors.join(", "));
+    s += &format!("created {} · updated {}\n", v.created, v.updated);
+    if !v.body.is_empty() {
+        s += &format!("\n{}\n", v.body.trim_end());
+    }
+    let line = |l: &LinkView, arrow: &str| {
+        let kind = l.kind.map(|k| format!(" [{k}]")).unwrap_or_else(|| " (unresolved)".into());
+        let problem = l.problem.as_ref().map(|p| format!(" — {p}")).unwrap_or_default();
+        format!("  {:<13} {arrow} {}{kind}{problem}\n", l.rel.as_str(), l.title)
+    };
+    if !v.links.is_empty() {
+        s += &format!("\n{}\n", b("Links"));
+        for l in &v.links {
+            s += &line(l, "→");
+        }
+    }
+    if !v.backlinks.is_empty() {
+        s += &format!("\n{}\n", b("Backlinks"));
+        for l in &v.backlinks {
+            s += &line(l, "←");
+        }
+    }
+    s
+}

@@ -1,0 +1,1032 @@
+//! A workspace: a folder holding the database and the data derived from it, and every operation
+//! on it. This is where the rules of the domain live (link rules, the friction lifecycle,
+//! attribution); the SQL is in [`crate::store`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{SecondsFormat, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::hlc::Hlc;
+use crate::links::{self, LinkRef};
+use crate::model::{self, Fields, Item, Kind, Link, Person, Rel};
+use crate::store::{ItemRow, Store, Tx};
+
+/// The database file inside a workspace folder.
+pub const DB_FILE: &str = "mellanrum.db";
+
+/// An open workspace.
+pub struct Workspace {
+    root: PathBuf,
+    store: Store,
+    device: String,
+    actor: Option<Person>,
+}
+
+/// What a new item is made of.
+#[derive(Debug, Clone, Default)]
+pub struct NewItem {
+    pub kind: Option<Kind>,
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub aliases: Vec<String>,
+    /// `(field, value)` pairs, validated against the kind.
+    pub set: Vec<(String, String)>,
+    /// `(perspective, position)` pairs for a friction.
+    pub positions: Vec<(String, String)>,
+}
+
+/// A change to an item; `None` and empty lists leave that part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub set: Vec<(String, String)>,
+    /// `(perspective, position)`; an empty position removes that perspective.
+    pub positions: Vec<(String, String)>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub add_aliases: Vec<String>,
+    pub remove_aliases: Vec<String>,
+}
+
+impl Edit {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.body.is_none()
+            && self.set.is_empty()
+            && self.positions.is_empty()
+            && self.add_tags.is_empty()
+            && self.remove_tags.is_empty()
+            && self.add_aliases.is_empty()
+            && self.remove_aliases.is_empty()
+    }
+}
+
+/// A person as other views show them.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PersonRef {
+    pub name: String,
+    pub perspective: String,
+}
+
+/// A link as the user sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub rel: Rel,
+    /// The other item's id; `null` while the link is unresolved.
+    pub id: Option<String>,
+    /// The other item's title (for an unresolved link: the target as written).
+    pub title: String,
+    pub kind: Option<Kind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub embed: bool,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// Everything `show` tells about an item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub aliases: Vec<String>,
+    pub fields: serde_json::Map<String, Value>,
+    pub author: String,
+    pub contributors: Vec<PersonRef>,
+    pub created: String,
+    pub updated: String,
+    pub deleted: bool,
+    pub links: Vec<LinkView>,
+    pub backlinks: Vec<LinkView>,
+}
+
+/// One line of a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSummary {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    pub updated: String,
+}
+
+impl From<ItemRow> for ItemSummary {
+    fn from(r: ItemRow) -> Self {
+        ItemSummary { id: r.id, kind: r.kind, title: r.title, status: r.status, updated: r.updated }
+    }
+}
+
+/// One revision in an item's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionView {
+    pub rev: i64,
+    pub at: String,
+    pub author: String,
+    pub op: String,
+    /// `{field: {"old": …, "new": …}}`
+    pub changes: Value,
+}
+
+/// An unresolved target and the items that link to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unresolved {
+    pub target: String,
+    pub sources: Vec<UnresolvedSource>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnresolvedSource {
+    pub id: String,
+    pub title: String,
+    pub rel: Rel,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// What a rename did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenameReport {
+    pub id: String,
+    pub old_title: String,
+    pub new_title: String,
+    /// Items whose bodies had their `[[links]]` rewritten.
+    pub rewritten: Vec<String>,
+}
+
+/// What a save did besides the item itself, for the caller to tell the user.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SaveReport {
+    pub id: String,
+    /// Frictions whose status followed a resolution (e.g. marked resolved).
+    pub frictions: Vec<(String, String)>,
+    /// Other items that now share this item's title.
+    pub same_title: Vec<String>,
+    /// Frictions whose resolutions may have changed, settled when the operation ends.
+    #[serde(skip)]
+    pending: BTreeSet<String>,
+}
+
+/// The context of one write: who, on which device, when.
+struct Ctx {
+    actor: Person,
+    device: String,
+    now: String,
+}
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+impl Workspace {
+    /// Makes `dir` a new workspace named `name` (the folder's name when `None`).
+    pub fn init(dir: &Path, name: Option<&str>) -> Result<Workspace> {
+        let db = dir.join(DB_FILE);
+        if db.exists() {
+            return Err(Error::AlreadyAWorkspace(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let name = match name {
+            Some(n) if !n.trim().is_empty() => n.trim().to_string(),
+            Some(_) => return Err(Error::invalid("a workspace name cannot be empty")),
+            None => dir
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "Mellanrum".into()),
+        };
+        let mut store = Store::open(&db)?;
+        let device = new_id();
+        store.write(|tx| {
+            tx.set_meta("name", &name)?;
+            tx.set_meta("device", &device)?;
+            tx.set_meta("created", &now_text())?;
+            Ok(())
+        })?;
+        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None })
+    }
+
+    /// Opens the workspace in `dir`.
+    pub fn open(dir: &Path) -> Result<Workspace> {
+        let db = dir.join(DB_FILE);
+        if !db.is_file() {
+            return Err(Error::NotAWorkspace(dir.to_path_buf()));
+        }
+        let mut store = Store::open(&db)?;
+        let device = store.write(|tx| match tx.meta("device")? {
+            Some(d) => Ok(d),
+            None => {
+                let d = new_id();
+                tx.set_meta("device", &d)?;
+                Ok(d)
+            }
+        })?;
+        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None })
+    }
+
+    /// Finds the workspace holding `start` (the folder itself or one of its parents).
+    pub fn discover(start: &Path) -> Result<PathBuf> {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            if d.join(DB_FILE).is_file() {
+                return Ok(d.to_path_buf());
+            }
+            dir = d.parent();
+        }
+        Err(Error::NotAWorkspace(start.to_path_buf()))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    pub fn store(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    pub fn name(&mut self) -> Result<String> {
+        self.store.read(|tx| Ok(tx.meta("name")?.unwrap_or_default()))
+    }
+
+    // ---- people -----------------------------------------------------------------------------
+
+    /// Acts as `name` for the rest of this session (the CLI's `--as`).
+    pub fn act_as(&mut self, name: &str) -> Result<()> {
+        let p = self.store.read(|tx| tx.person_by_name(name))?;
+        match p {
+            Some(p) => {
+                self.actor = Some(p);
+                Ok(())
+            }
+            None => Err(Error::invalid(format!(
+                "unknown person '{name}' (add them with `mellanrum person add \"{name}\" --perspective PERSPECTIVE`)"
+            ))),
+        }
+    }
+
+    /// The person changes are attributed to.
+    pub fn current_person(&mut self) -> Result<Person> {
+        if let Some(p) = &self.actor {
+            return Ok(p.clone());
+        }
+        let p = self.store.read(|tx| match tx.meta("current_person")? {
+            Some(id) => tx.person(&id),
+            None => Ok(None),
+        })?;
+        p.ok_or_else(|| {
+            Error::invalid("no current person: every change is attributed, so add yourself first with `mellanrum person add NAME --perspective PERSPECTIVE` (or pass --as NAME)")
+        })
+    }
+
+    /// Adds a person; the first person added becomes the current one.
+    pub fn add_person(&mut self, name: &str, perspective: &str) -> Result<Person> {
+        let name = name.trim();
+        let perspective = perspective.trim();
+        if name.is_empty() || name.contains(['\n', ',', ';']) {
+            return Err(Error::invalid(format!("'{name}' is not a person's name (one line, no commas)")));
+        }
+        if perspective.is_empty() {
+            return Err(Error::invalid(format!("person '{name}': give a perspective, e.g. --perspective Sales")));
+        }
+        let actor = self.current_person().ok();
+        let device = self.device.clone();
+        self.store.write(|tx| {
+            if let Some(existing) = tx.person_by_name(name)? {
+                return Err(Error::invalid(format!("a person named '{}' exists already", existing.name)));
+            }
+            let p = Person { id: new_id(), name: name.to_string(), perspective: perspective.to_string(), created: now_text() };
+            tx.insert_person(&p)?;
+            let author = actor.as_ref().map(|a| a.id.clone()).unwrap_or_else(|| p.id.clone());
+            let hlc = next_hlc(tx, &device)?;
+            let payload = json!({"name": p.name, "perspective": p.perspective});
+            tx.append_change(&hlc.to_string(), &device, &author, "person", &p.id, "create", &payload.to_string())?;
+            if tx.meta("current_person")?.is_none() {
+                tx.set_meta("current_person", &p.id)?;
+            }
+            Ok(p)
+        })
+    }
+
+    /// Changes a person's perspective.
+    pub fn set_perspective(&mut self, name: &str, perspective: &str) -> Result<Person> {
+        let perspective = perspective.trim().to_string();
+        if perspective.is_empty() {
+            return Err(Error::invalid("a perspective cannot be empty"));
+        }
+        let actor = self.current_person()?;
+        let device = self.device.clone();
+        self.store.write(|tx| {
+            let mut p = tx.person_by_name(name)?.ok_or_else(|| Error::invalid(format!("unknown person '{name}'")))?;
+            p.perspective = perspective.clone();
+            tx.update_person(&p)?;
+            let hlc = next_hlc(tx, &device)?;
+            let payload = json!({"perspective": p.perspective});
+            tx.append_change(&hlc.to_string(), &device, &actor.id, "person", &p.id, "update", &payload.to_string())?;
+            Ok(p)
+        })
+    }
+
+    /// Makes `name` the current person of this workspace.
+    pub fn use_person(&mut self, name: &str) -> Result<Person> {
+        self.store.write(|tx| {
+            let p = tx.person_by_name(name)?.ok_or_else(|| {
+                Error::invalid(format!("unknown person '{name}' (add them with `mellanrum person add \"{name}\" --perspective PERSPECTIVE`)"))
+            })?;
+            tx.set_meta("current_person", &p.id)?;
+            Ok(p)
+        })
+    }
+
+    pub fn people(&mut self) -> Result<Vec<Person>> {
+        self.store.read(|tx| tx.people())
+    }
+
+    // ---- references -------------------------------------------------------------------------
+
+    /// Resolves a reference: a full id, a unique id prefix (at least 4 characters), or a title or
+    /// alias (case-insensitive).
+    pub fn resolve_ref(&mut self, reference: &str) -> Result<String> {
+        self.store.read(|tx| resolve_ref(tx, reference))
+    }
+
+    // ---- items ------------------------------------------------------------------------------
+
+    /// Creates an item and returns its id.
+    pub fn create(&mut self, new: NewItem) -> Result<SaveReport> {
+        let kind = new.kind.ok_or_else(|| Error::invalid("give the kind of the new item"))?;
+        let ctx = self.ctx()?;
+        self.store.write(|tx| {
+            let title = model::check_title(&new.title)?;
+            let mut fields = Fields::defaults(kind);
+            for (name, value) in &new.set {
+                set_field(kind, &mut fields, name, value)?;
+            }
+            if kind == Kind::Friction && fields.get("status") == Some("resolved") {
+                return Err(Error::invalid(format!(
+                    "friction '{title}' cannot start resolved: create it, then a resolution with `resolves:: [[{title}]]`"
+                )));
+            }
+            for (p, pos) in &new.positions {
+                set_position(kind, &mut fields, p, pos)?;
+            }
+            let tags = norm_set(&new.tags, model::normalize_tag)?;
+            let aliases = norm_set(&new.aliases, |a| model::check_title(a))?;
+            let item = Item {
+                id: new_id(),
+                kind,
+                title,
+                body: normalize_body(&new.body),
+                tags,
+                aliases,
+                fields,
+                author: ctx.actor.id.clone(),
+                created: ctx.now.clone(),
+                updated: ctx.now.clone(),
+                deleted: false,
+            };
+            let mut report = SaveReport { id: item.id.clone(), ..Default::default() };
+            report.same_title = tx
+                .ids_by_title_key(&model::title_key(&item.title))?
+                .into_iter()
+                .map(|(id, _)| id)
+                .filter(|id| *id != item.id)
+                .collect();
+            save(tx, &ctx, None, item, "create", &mut report)?;
+            settle(tx, &ctx, &mut report)?;
+            Ok(report)
+        })
+    }
+
+    /// Applies an edit to the item `id`.
+    pub fn update(&mut self, id: &str, edit: Edit) -> Result<SaveReport> {
+        let ctx = self.ctx()?;
+        self.store.write(|tx| {
+            let old = live_item(tx, id)?;
+            let mut new = old.clone();
+            if let Some(t) = &edit.title {
+                new.title = model::check_title(t)?;
+            }
+            if let Some(b) = &edit.body {
+                new.body = normalize_body(b);
+            }
+            for (name, value) in &edit.set {
+                set_field(old.kind, &mut new.fields, name, value)?;
+            }
+            if old.kind == Kind::Friction {
+                check_friction_status(tx, &old, new.fields.get("status").unwrap_or("open"))?;
+            }
+            for (p, pos) in &edit.positions {
+                set_position(old.kind, &mut new.fields, p, pos)?;
+            }
+            let mut tags: BTreeSet<String> = new.tags.iter().cloned().collect();
+            for t in &edit.add_tags {
+                tags.insert(model::normalize_tag(t)?);
+            }
+            for t in &edit.remove_tags {
+                let t = model::normalize_tag(t)?;
+                if !tags.remove(&t) {
+                    return Err(Error::invalid(format!("'{}' has no tag '{t}'", old.title)));
+                }
+            }
+            new.tags = tags.into_iter().collect();
+            for a in &edit.add_aliases {
+                let a = model::check_title(a)?;
+                if !new.aliases.iter().any(|x| model::title_key(x) == model::title_key(&a)) {
+                    new.aliases.push(a);
+                }
+            }
+            for a in &edit.remove_aliases {
+                let before = new.aliases.len();
+                new.aliases.retain(|x| model::title_key(x) != model::title_key(a));
+                if new.aliases.len() == before {
+                    return Err(Error::invalid(format!("'{}' has no alias '{a}'", old.title)));
+                }
+            }
+            let mut report = SaveReport { id: old.id.clone(), ..Default::default() };
+            if new == old {
+                return Ok(report);
+            }
+            new.updated = ctx.now.clone();
+            save(tx, &ctx, Some(&old), new, "update", &mut report)?;
+            settle(tx, &ctx, &mut report)?;
+            Ok(report)
+        })
+    }
+
+    /// Renames an item and rewrites the `[[links]]` to it in other items' bodies.
+    pub fn rename(&mut self, id: &str, new_title: &str) -> Result<RenameReport> {
+        let ctx = self.ctx()?;
+        self.store.write(|tx| {
+            let old = live_item(tx, id)?;
+            let title = model::check_title(new_title)?;
+            let old_key = model::title_key(&old.title);
+            let mut report =
+                RenameReport { id: old.id.clone(), old_title: old.title.clone(), new_title: title.clone(), rewritten: Vec::new() };
+            if title == old.title {
+                return Ok(report);
+            }
+            // Sources whose links to this item were written with its title (not an alias).
+            let sources: BTreeSet<String> = tx
+                .links_to(&old.id)?
+                .into_iter()
+                .filter(|l| model::title_key(&l.target) == old_key)
+                .map(|l| l.source_id)
+                .collect();
+            let mut new = old.clone();
+            new.title = title.clone();
+            new.updated = ctx.now.clone();
+            let mut sr = SaveReport::default();
+            save(tx, &ctx, Some(&old), new, "update", &mut sr)?;
+            for sid in sources {
+                let Some(src) = tx.item(&sid)? else { continue };
+                let body = links::rewrite_targets(&src.body, |l| (model::title_key(&l.target) == old_key).then(|| title.clone()));
+                if body != src.body {
+                    let mut changed = src.clone();
+                    changed.body = body;
+                    changed.updated = ctx.now.clone();
+                    save(tx, &ctx, Some(&src), changed, "update", &mut sr)?;
+                    report.rewritten.push(sid);
+                }
+            }
+            settle(tx, &ctx, &mut sr)?;
+            Ok(report)
+        })
+    }
+
+    /// Adds a typed link by writing `rel:: [[Target]]` into the source's body.
+    pub fn link(&mut self, from: &str, to: &str, rel: Rel) -> Result<SaveReport> {
+        let ctx = self.ctx()?;
+        self.store.write(|tx| {
+            let src = live_item(tx, from)?;
+            let dst = live_item(tx, to)?;
+            rel.check(src.kind, dst.kind).map_err(|m| Error::invalid(format!("cannot link '{}' to '{}': {m}", src.title, dst.title)))?;
+            let mut report = SaveReport { id: src.id.clone(), ..Default::default() };
+            if tx.links_from(&src.id)?.iter().any(|l| l.rel == rel && l.target_id.as_deref() == Some(&dst.id)) {
+                return Ok(report);
+            }
+            let first = tx.ids_by_title_key(&model::title_key(&dst.title))?;
+            if first.first().map(|(id, _)| id.as_str()) != Some(dst.id.as_str()) {
+                return Err(Error::invalid(format!(
+                    "another item is also titled '{}', so a [[link]] by title would reach it instead; rename one of them first",
+                    dst.title
+                )));
+            }
+            let mut new = src.clone();
+            new.body = links::append_link(&src.body, rel, &dst.title);
+            new.updated = ctx.now.clone();
+            save(tx, &ctx, Some(&src), new, "update", &mut report)?;
+            settle(tx, &ctx, &mut report)?;
+            Ok(report)
+        })
+    }
+
+    /// Removes the `rel` links from `from` to `to` from the source's body.
+    pub fn unlink(&mut self, from: &str, to: &str, rel: Rel) -> Result<SaveReport> {
+        let ctx = self.ctx()?;
+        self.store.write(|tx| {
+            let src = live_item(tx, from)?;
+            let dst = tx.item(to)?.ok_or_else(|| Error::NotFound(to.to_string()))?;
+            let keys: BTreeSet<String> = tx
+                .links_from(&src.id)?
+                .into_iter()
+                .filter(|l| l.rel == rel && l.target_id.as_deref() == Some(&dst.id))
+                .map(|l| model::title_key(&l.target))
+                .collect();
+            let (body, removed) = links::remove_links(&src.body, |l| l.rel == rel && keys.contains(&model::title_key(&l.target)));
+            if removed == 0 {
+                return Err(Error::invalid(format!("'{}' has no '{rel}' link to '{}'", src.title, dst.title)));
+            }
+            let mut report = SaveReport { id: src.id.clone(), ..Default::default() };
+            let mut new = src.clone();
+            new.body = body;
+            new.updated = ctx.now.clone();
+            save(tx, &ctx, Some(&src), new, "update", &mut report)?;
+            settle(tx, &ctx, &mut report)?;
+            Ok(report)
+        })
+    }
+
+    /// Deletes an item (a tombstone: its history stays and `restore` brings it back).
+    pub fn delete(&mut self, id: &str) -> Result<SaveReport> {
+        self.set_deleted(id, true)
+    }
+
+    /// Brings back a deleted item.
+    pub fn restore(&mut self, id: &str) -> Result<SaveReport> {
+        self.set_deleted(id, false)
+    }
+
+    fn set_deleted(&mut self, id: &str, deleted: bool) -> Result<SaveReport> {
+        let ctx = self.ctx()?;
+        self.store.write(|tx| {
+            let old = tx.item(id)?.ok_or_else(|| Error::NotFound(id.to_string()))?;
+            let mut report = SaveReport { id: old.id.clone(), ..Default::default() };
+            if old.deleted == deleted {
+                return Err(Error::invalid(format!("'{}' is {} deleted", old.title, if deleted { "already" } else { "not" })));
+            }
+            let mut new = old.clone();
+            new.deleted = deleted;
+            new.updated = ctx.now.clone();
+            save(tx, &ctx, Some(&old), new, if deleted { "delete" } else { "restore" }, &mut report)?;
+            settle(tx, &ctx, &mut report)?;
+            Ok(report)
+        })
+    }
+
+    // ---- reading ----------------------------------------------------------------------------
+
+    /// Loads an item with its links, backlinks and contributors.
+    pub fn show(&mut self, id: &str) -> Result<ItemView> {
+        self.store.read(|tx| {
+            let item = tx.item(id)?.ok_or_else(|| Error::NotFound(id.to_string()))?;
+            let author = tx.person(&item.author)?.map(|p| p.name).unwrap_or_default();
+            let contributors =
+                tx.contributors(&item.id)?.into_iter().map(|p| PersonRef { name: p.name, perspective: p.perspective }).collect();
+            let links = tx.links_from(&item.id)?.into_iter().map(|l| link_view(tx, &l, l.target_id.as_deref())).collect::<Result<_>>()?;
+            let backlinks = backlinks(tx, &item.id)?;
+            let mut fields = serde_json::Map::new();
+            for name in item.kind.field_names() {
+                fields.insert((*name).to_string(), item.fields.get(name).map_or(Value::Null, |v| Value::String(v.to_string())));
+            }
+            if item.kind == Kind::Friction {
+                fields.insert("positions".into(), json!(item.fields.positions));
+            }
+            Ok(ItemView {
+                id: item.id,
+                kind: item.kind,
+                title: item.title,
+                body: item.body,
+                tags: item.tags,
+                aliases: item.aliases,
+                fields,
+                author,
+                contributors,
+                created: item.created,
+                updated: item.updated,
+                deleted: item.deleted,
+                links,
+                backlinks,
+            })
+        })
+    }
+
+    /// The raw stored item.
+    pub fn item(&mut self, id: &str) -> Result<Item> {
+        self.store.read(|tx| tx.item(id)?.ok_or_else(|| Error::NotFound(id.to_string())))
+    }
+
+    pub fn list(&mut self, kind: Option<Kind>, tag: Option<&str>, deleted: bool) -> Result<Vec<ItemSummary>> {
+        let tag = tag.map(model::normalize_tag).transpose()?;
+        self.store.read(|tx| Ok(tx.list_items(kind, tag.as_deref(), deleted)?.into_iter().map(Into::into).collect()))
+    }
+
+    pub fn counts(&mut self) -> Result<BTreeMap<Kind, i64>> {
+        self.store.read(|tx| Ok(tx.counts()?.into_iter().collect()))
+    }
+
+    pub fn backlinks(&mut self, id: &str) -> Result<Vec<LinkView>> {
+        self.store.read(|tx| backlinks(tx, id))
+    }
+
+    /// Every unresolved link target, with the items that use it.
+    pub fn unresolved(&mut self) -> Result<Vec<Unresolved>> {
+        self.store.read(|tx| {
+            let mut out: Vec<Unresolved> = Vec::new();
+            let mut titles: BTreeMap<String, String> = BTreeMap::new();
+            for l in tx.unresolved_links()? {
+                let key = model::title_key(&l.target);
+                let title = match titles.get(&l.source_id) {
+                    Some(t) => t.clone(),
+                    None => {
+                        let t = tx.title_of(&l.source_id)?.map(|x| x.0).unwrap_or_default();
+                        titles.insert(l.source_id.clone(), t.clone());
+                        t
+                    }
+                };
+                let src = UnresolvedSource { id: l.source_id, title, rel: l.rel, line: l.line, problem: l.problem };
+                match out.last_mut() {
+                    Some(u) if model::title_key(&u.target) == key => u.sources.push(src),
+                    _ => out.push(Unresolved { target: l.target, sources: vec![src] }),
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn history(&mut self, id: &str) -> Result<Vec<RevisionView>> {
+        self.store.read(|tx| {
+            tx.revisions(id)?
+                .into_iter()
+                .map(|r| Ok(RevisionView { rev: r.rev, at: r.at, author: r.author, op: r.op, changes: serde_json::from_str(&r.changes)? }))
+                .collect()
+        })
+    }
+
+    fn ctx(&mut self) -> Result<Ctx> {
+        Ok(Ctx { actor: self.current_person()?, device: self.device.clone(), now: now_text() })
+    }
+}
+
+// ---- the rules, as functions over a transaction ---------------------------------------------
+
+fn resolve_ref(tx: &Tx, reference: &str) -> Result<String> {
+    let r = reference.trim();
+    if r.is_empty() {
+        return Err(Error::invalid("an empty reference matches nothing"));
+    }
+    let looks_like_id = r.len() >= 4 && r.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    if looks_like_id {
+        let hits = tx.ids_by_prefix(&r.to_lowercase())?;
+        if hits.len() == 1 {
+            return Ok(hits[0].0.clone());
+        }
+        if hits.len() > 1 && !hits.iter().any(|h| h.0 == r) {
+            return Err(ambiguous(tx, r, &hits));
+        }
+        if let Some(h) = hits.iter().find(|h| h.0 == r) {
+            return Ok(h.0.clone());
+        }
+    }
+    let key = model::title_key(r);
+    let mut hits = tx.ids_by_title_key(&key)?;
+    if hits.is_empty() {
+        hits = tx.ids_by_alias_key(&key)?;
+    }
+    match hits.len() {
+        0 => Err(Error::NotFound(r.to_string())),
+        1 => Ok(hits[0].0.clone()),
+        _ => Err(ambiguous(tx, r, &hits)),
+    }
+}
+
+fn ambiguous(tx: &Tx, r: &str, hits: &[(String, Kind)]) -> Error {
+    let candidates = hits
+        .iter()
+        .take(5)
+        .map(|(id, kind)| {
+            let title = tx.title_of(id).ok().flatten().map(|t| t.0).unwrap_or_default();
+            format!("{} ({kind} '{title}')", &id[..13.min(id.len())])
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Error::Ambiguous { reference: r.to_string(), candidates }
+}
+
+fn live_item(tx: &Tx, id: &str) -> Result<Item> {
+    match tx.item(id)? {
+        Some(i) if !i.deleted => Ok(i),
+        Some(i) => Err(Error::invalid(format!("'{}' is deleted (bring it back with `mellanrum restore {}`)", i.title, i.id))),
+        None => Err(Error::NotFound(id.to_string())),
+    }
+}
+
+fn set_field(kind: Kind, fields: &mut Fields, name: &str, value: &str) -> Result<()> {
+    let name = name.trim().to_lowercase().replace('-', "_");
+    if name == "positions" || name == "position" {
+        return Err(Error::invalid("set a friction's positions with --position PERSPECTIVE=TEXT"));
+    }
+    match model::normalize_field(kind, &name, value)? {
+        Some(v) => fields.values.insert(name, v),
+        None if matches!((kind, name.as_str()), (Kind::Insight, "status") | (Kind::Friction, "status" | "severity")) => {
+            return Err(Error::invalid(format!("{kind} field '{name}' cannot be empty")));
+        }
+        None => fields.values.remove(&name),
+    };
+    Ok(())
+}
+
+fn set_position(kind: Kind, fields: &mut Fields, perspective: &str, position: &str) -> Result<()> {
+    if kind != Kind::Friction {
+        return Err(Error::invalid(format!("only a friction has positions, not a {kind}")));
+    }
+    let p = perspective.trim();
+    if p.is_empty() {
+        return Err(Error::invalid("a position needs a perspective: --position PERSPECTIVE=TEXT"));
+    }
+    let existing = fields.positions.keys().find(|k| k.to_lowercase() == p.to_lowercase()).cloned();
+    let key = existing.unwrap_or_else(|| p.to_string());
+    if position.trim().is_empty() {
+        fields.positions.remove(&key);
+    } else {
+        fields.positions.insert(key, position.trim().to_string());
+    }
+    Ok(())
+}
+
+fn check_friction_status(tx: &Tx, old: &Item, to: &str) -> Result<()> {
+    let from = old.fields.get("status").unwrap_or("open");
+    if from == to {
+        return Ok(());
+    }
+    let resolvers: Vec<String> = tx
+        .links_to(&old.id)?
+        .into_iter()
+        .filter(|l| l.rel == Rel::Resolves)
+        .filter_map(|l| tx.title_of(&l.source_id).ok().flatten().map(|t| t.0))
+        .collect();
+    if to == "resolved" {
+        return Err(Error::invalid(format!(
+            "friction '{}' becomes resolved when a resolution resolves it: write `resolves:: [[{}]]` in a resolution (or `mellanrum link RESOLUTION \"{}\" --rel resolves`)",
+            old.title, old.title, old.title
+        )));
+    }
+    if let Some(r) = resolvers.first() {
+        return Err(Error::invalid(format!(
+            "friction '{}' is resolved by '{r}': unlink that resolution before changing its status",
+            old.title
+        )));
+    }
+    if !model::friction_transition_allowed(from, to) {
+        return Err(Error::invalid(format!("friction '{}' cannot go from {from} to {to} (open → exploring → resolved/parked)", old.title)));
+    }
+    Ok(())
+}
+
+fn norm_set(values: &[String], f: impl Fn(&str) -> Result<String>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        let n = f(v)?;
+        if !out.iter().any(|x| model::title_key(x) == model::title_key(&n)) {
+            out.push(n);
+        }
+    }
+    Ok(out)
+}
+
+fn normalize_body(b: &str) -> String {
+    b.replace("\r\n", "\n")
+}
+
+fn next_hlc(tx: &Tx, device: &str) -> Result<Hlc> {
+    let last = tx.meta("hlc")?.map(|s| s.parse::<Hlc>()).transpose()?;
+    let h = Hlc::next(last.as_ref(), Hlc::now_ms(), device);
+    tx.set_meta("hlc", &h.to_string())?;
+    Ok(h)
+}
+
+/// Picks the item a written link target resolves to: title first, then alias, oldest first,
+/// preferring a candidate that satisfies the relation's kind rule.
+fn resolve_target(tx: &Tx, source_kind: Kind, rel: Rel, target: &str) -> Result<(Option<String>, Option<String>)> {
+    let key = model::title_key(target);
+    let mut cands = tx.ids_by_title_key(&key)?;
+    if cands.is_empty() {
+        cands = tx.ids_by_alias_key(&key)?;
+    }
+    if cands.is_empty() {
+        return Ok((None, None));
+    }
+    if let Some((id, _)) = cands.iter().find(|(_, k)| rel.check(source_kind, *k).is_ok()) {
+        return Ok((Some(id.clone()), None));
+    }
+    let problem = rel.check(source_kind, cands[0].1).err();
+    Ok((None, problem))
+}
+
+fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {
+    links::parse(&item.body)
+        .into_iter()
+        .map(|l: LinkRef| {
+            let (target_id, problem) = resolve_target(tx, item.kind, l.rel, &l.target)?;
+            Ok(Link {
+                source_id: item.id.clone(),
+                rel: l.rel,
+                target: l.target,
+                target_id,
+                heading: l.heading,
+                alias: l.alias,
+                embed: l.embed,
+                line: l.line,
+                problem,
+            })
+        })
+        .collect()
+}
+
+/// Flattens an item into `field → value` for diffs and the change log.
+fn flatten(item: &Item) -> BTreeMap<String, Value> {
+    let mut m = BTreeMap::new();
+    m.insert("kind".into(), json!(item.kind));
+    m.insert("title".into(), json!(item.title));
+    m.insert("body".into(), json!(item.body));
+    m.insert("tags".into(), json!(item.tags));
+    m.insert("aliases".into(), json!(item.aliases));
+    m.insert("deleted".into(), json!(item.deleted));
+    for (k, v) in &item.fields.values {
+        m.insert(k.clone(), json!(v));
+    }
+    for (k, v) in &item.fields.positions {
+        m.insert(format!("position.{k}"), json!(v));
+    }
+    m
+}
+
+/// Writes an item and everything that follows from it, inside the caller's transaction:
+/// links re-derived, links elsewhere re-resolved, frictions following their resolutions,
+/// a revision, a change-log entry and a search-index queue entry.
+fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, report: &mut SaveReport) -> Result<()> {
+    model::check_fields(new.kind, &new.fields)?;
+    if new.body.len() > MAX_BODY {
+        return Err(Error::invalid(format!("'{}': the body is {} bytes; the limit is {} bytes", new.title, new.body.len(), MAX_BODY)));
+    }
+    let mut frictions: BTreeSet<String> = BTreeSet::new();
+    let old_links = match old {
+        Some(o) => tx.links_from(&o.id)?,
+        None => Vec::new(),
+    };
+    for l in old_links.iter().filter(|l| l.rel == Rel::Resolves) {
+        frictions.extend(l.target_id.clone());
+    }
+
+    tx.put_item(&new)?;
+
+    // Links out of this item.
+    let body_changed = old.is_none_or(|o| o.body != new.body);
+    if body_changed {
+        let derived = derive_links(tx, &new)?;
+        let known: BTreeSet<(Rel, String)> = old_links.iter().map(|l| (l.rel, model::title_key(&l.target))).collect();
+        if let Some(bad) = derived.iter().find(|l| l.problem.is_some() && !known.contains(&(l.rel, model::title_key(&l.target)))) {
+            return Err(Error::invalid(format!(
+                "'{}' line {}: {}:: [[{}]] breaks a link rule: {}",
+                new.title,
+                bad.line,
+                bad.rel,
+                bad.target,
+                bad.problem.as_deref().unwrap_or_default()
+            )));
+        }
+        for l in derived.iter().filter(|l| l.rel == Rel::Resolves) {
+            frictions.extend(l.target_id.clone());
+        }
+        tx.replace_links(&new.id, &derived)?;
+    }
+
+    // Links elsewhere that may now resolve differently.
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    let names_changed = old.is_none_or(|o| o.title != new.title || o.aliases != new.aliases || o.deleted != new.deleted);
+    if names_changed {
+        for it in old.into_iter().chain(std::iter::once(&new)) {
+            keys.insert(model::title_key(&it.title));
+            keys.extend(it.aliases.iter().map(|a| model::title_key(a)));
+        }
+        for key in &keys {
+            for (rowid, l) in tx.links_with_key(key)? {
+                let kind = match tx.title_of(&l.source_id)? {
+                    Some((_, k, _)) => k,
+                    None => continue,
+                };
+                let (target_id, problem) = resolve_target(tx, kind, l.rel, &l.target)?;
+                if target_id != l.target_id || problem != l.problem {
+                    tx.set_link_target(rowid, target_id.as_deref(), problem.as_deref())?;
+                    if l.rel == Rel::Resolves {
+                        frictions.extend(l.target_id.clone());
+                        frictions.extend(target_id);
+                    }
+                }
+            }
+        }
+    }
+    if new.kind == Kind::Friction {
+        frictions.insert(new.id.clone());
+    }
+
+    // History and the change log.
+    let before = old.map(flatten).unwrap_or_default();
+    let after = flatten(&new);
+    let mut changes = serde_json::Map::new();
+    let mut set = serde_json::Map::new();
+    for k in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
+        let (o, n) = (before.get(k), after.get(k));
+        if o != n {
+            changes.insert(k.clone(), json!({"old": o, "new": n}));
+            set.insert(k.clone(), n.cloned().unwrap_or(Value::Null));
+        }
+    }
+    let hlc = next_hlc(tx, &ctx.device)?.to_string();
+    let rev = tx.next_rev(&new.id)?;
+    let snapshot = serde_json::to_string(&new)?;
+    tx.insert_revision(&new.id, rev, &ctx.now, &hlc, &ctx.actor.id, op, &Value::Object(changes).to_string(), &snapshot)?;
+    tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &Value::Object(set).to_string())?;
+    tx.queue_index(&new.id)?;
+
+    report.pending.extend(frictions);
+    Ok(())
+}
+
+/// Ends an operation: frictions follow their resolutions (a friction's own save may queue more).
+fn settle(tx: &Tx, ctx: &Ctx, report: &mut SaveReport) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    while let Some(fid) = report.pending.pop_first() {
+        if seen.insert(fid.clone()) {
+            follow_resolutions(tx, ctx, &fid, report)?;
+        }
+    }
+    Ok(())
+}
+
+/// The largest body a single item may have.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// A friction with a live resolution resolving it is `resolved`; one whose resolutions went away
+/// goes back to `exploring`.
+fn follow_resolutions(tx: &Tx, ctx: &Ctx, friction_id: &str, report: &mut SaveReport) -> Result<()> {
+    let Some(f) = tx.item(friction_id)? else { return Ok(()) };
+    if f.kind != Kind::Friction || f.deleted {
+        return Ok(());
+    }
+    let resolved = tx.links_to(&f.id)?.iter().any(|l| l.rel == Rel::Resolves);
+    let status = f.fields.get("status").unwrap_or("open");
+    let target = match (resolved, status) {
+        (true, s) if s != "resolved" => "resolved",
+        (false, "resolved") => "exploring",
+        _ => return Ok(()),
+    };
+    let mut new = f.clone();
+    new.fields.values.insert("status".into(), target.into());
+    new.updated = ctx.now.clone();
+    report.frictions.push((f.title.clone(), target.to_string()));
+    save(tx, ctx, Some(&f), new, "update", report)
+}
+
+fn link_view(tx: &Tx, l: &Link, other: Option<&str>) -> Result<LinkView> {
+    let (title, kind) = match other {
+        Some(id) => match tx.title_of(id)? {
+            Some((t, k, _)) => (t, Some(k)),
+            None => (l.target.clone(), None),
+        },
+        None => (l.target.clone(), None),
+    };
+    Ok(LinkView {
+        rel: l.rel,
+        id: other.map(str::to_string),
+        title,
+        kind,
+        heading: l.heading.clone(),
+        embed: l.embed,
+        line: l.line,
+        problem: l.problem.clone(),
+    })
+}
+
+fn backlinks(tx: &Tx, id: &str) -> Result<Vec<LinkView>> {
+    tx.links_to(id)?.into_iter().map(|l| link_view(tx, &l, Some(&l.source_id))).collect()
+}
