@@ -20,10 +20,10 @@ pub const DB_FILE: &str = "mellanrum.db";
 
 /// An open workspace.
 pub struct Workspace {
-    root: PathBuf,
-    store: Store,
-    device: String,
-    actor: Option<Person>,
+    pub(crate) root: PathBuf,
+    pub(crate) store: Store,
+    pub(crate) device: String,
+    pub(crate) actor: Option<Person>,
 }
 
 /// What a new item is made of.
@@ -180,17 +180,17 @@ pub struct SaveReport {
 }
 
 /// The context of one write: who, on which device, when.
-struct Ctx {
-    actor: Person,
-    device: String,
-    now: String,
+pub(crate) struct Ctx {
+    pub(crate) actor: Person,
+    pub(crate) device: String,
+    pub(crate) now: String,
 }
 
-fn now_text() -> String {
+pub(crate) fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
@@ -682,14 +682,14 @@ impl Workspace {
         })
     }
 
-    fn ctx(&mut self) -> Result<Ctx> {
+    pub(crate) fn ctx(&mut self) -> Result<Ctx> {
         Ok(Ctx { actor: self.current_person()?, device: self.device.clone(), now: now_text() })
     }
 }
 
 // ---- the rules, as functions over a transaction ---------------------------------------------
 
-fn resolve_ref(tx: &Tx, reference: &str) -> Result<String> {
+pub(crate) fn resolve_ref(tx: &Tx, reference: &str) -> Result<String> {
     let r = reference.trim();
     if r.is_empty() {
         return Err(Error::invalid("an empty reference matches nothing"));
@@ -883,7 +883,7 @@ fn flatten(item: &Item) -> BTreeMap<String, Value> {
 /// Writes an item and everything that follows from it, inside the caller's transaction:
 /// links re-derived, links elsewhere re-resolved, frictions following their resolutions,
 /// a revision, a change-log entry and a search-index queue entry.
-fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, report: &mut SaveReport) -> Result<()> {
+pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, report: &mut SaveReport) -> Result<()> {
     model::check_fields(new.kind, &new.fields)?;
     if new.body.len() > MAX_BODY {
         return Err(Error::invalid(format!("'{}': the body is {} bytes; the limit is {} bytes", new.title, new.body.len(), MAX_BODY)));
@@ -973,7 +973,7 @@ fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, report: &mu
 }
 
 /// Ends an operation: frictions follow their resolutions (a friction's own save may queue more).
-fn settle(tx: &Tx, ctx: &Ctx, report: &mut SaveReport) -> Result<()> {
+pub(crate) fn settle(tx: &Tx, ctx: &Ctx, report: &mut SaveReport) -> Result<()> {
     let mut seen = BTreeSet::new();
     while let Some(fid) = report.pending.pop_first() {
         if seen.insert(fid.clone()) {
