@@ -25,15 +25,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::Note,
-        Kind::Signal,
-        Kind::Insight,
-        Kind::Friction,
-        Kind::Resolution,
-        Kind::Goal,
-        Kind::Meeting,
-    ];
+    pub const ALL: [Kind; 7] = [Kind::Note, Kind::Signal, Kind::Insight, Kind::Friction, Kind::Resolution, Kind::Goal, Kind::Meeting];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -93,15 +85,8 @@ pub enum Rel {
 }
 
 impl Rel {
-    pub const ALL: [Rel; 7] = [
-        Rel::References,
-        Rel::Evidence,
-        Rel::Resolves,
-        Rel::Advances,
-        Rel::Supports,
-        Rel::Contradicts,
-        Rel::DerivedFrom,
-    ];
+    pub const ALL: [Rel; 7] =
+        [Rel::References, Rel::Evidence, Rel::Resolves, Rel::Advances, Rel::Supports, Rel::Contradicts, Rel::DerivedFrom];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -146,10 +131,9 @@ impl FromStr for Rel {
     type Err = Error;
     fn from_str(s: &str) -> Result<Rel> {
         let norm = s.trim().to_lowercase().replace(['_', ' '], "-");
-        Rel::ALL
-            .into_iter()
-            .find(|r| r.as_str() == norm)
-            .ok_or_else(|| Error::invalid(format!("unknown relation '{s}' (expected one of: {})", list(Rel::ALL.iter().map(|r| r.as_str())))))
+        Rel::ALL.into_iter().find(|r| r.as_str() == norm).ok_or_else(|| {
+            Error::invalid(format!("unknown relation '{s}' (expected one of: {})", list(Rel::ALL.iter().map(|r| r.as_str()))))
+        })
     }
 }
 
@@ -233,13 +217,13 @@ pub fn normalize_field(kind: Kind, name: &str, value: &str) -> Result<Option<Str
         (Kind::Signal, "date") | (Kind::Resolution, "decided_on") if !v.is_empty() => parse_date(v)
             .map(|d| Some(d.format("%Y-%m-%d").to_string()))
             .ok_or_else(|| Error::invalid(format!("{kind} field '{name}': '{v}' is not a date (use YYYY-MM-DD)"))),
-        (Kind::Meeting, "start") | (Kind::Meeting, "end") if !v.is_empty() => parse_datetime(v)
-            .map(|d| Some(d.format("%Y-%m-%dT%H:%M:%SZ").to_string()))
-            .ok_or_else(|| {
+        (Kind::Meeting, "start") | (Kind::Meeting, "end") if !v.is_empty() => {
+            parse_datetime(v).map(|d| Some(d.format("%Y-%m-%dT%H:%M:%SZ").to_string())).ok_or_else(|| {
                 Error::invalid(format!(
                     "{kind} field '{name}': '{v}' is not a date and time (use e.g. 2026-03-01T09:00:00Z or 2026-03-01 09:00)"
                 ))
-            }),
+            })
+        }
         (Kind::Resolution, "agreed_by") | (Kind::Meeting, "attendees") => {
             let people: Vec<&str> = v.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).collect();
             Ok((!people.is_empty()).then(|| people.join(", ")))
@@ -351,10 +335,7 @@ mod tests {
         assert!(normalize_field(Kind::Signal, "date", "yesterday").is_err());
         assert!(normalize_field(Kind::Insight, "status", "maybe").is_err());
         assert!(normalize_field(Kind::Note, "status", "x").is_err());
-        assert_eq!(
-            normalize_field(Kind::Meeting, "start", "2026-03-01 09:30").unwrap().as_deref(),
-            Some("2026-03-01T09:30:00Z")
-        );
+        assert_eq!(normalize_field(Kind::Meeting, "start", "2026-03-01 09:30").unwrap().as_deref(), Some("2026-03-01T09:30:00Z"));
         assert_eq!(normalize_field(Kind::Resolution, "agreed_by", "Anna,  Erik ;").unwrap().as_deref(), Some("Anna, Erik"));
     }
 }

@@ -156,10 +156,8 @@ impl Tx<'_> {
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
+        self.tx
+            .execute("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])?;
         Ok(())
     }
 
@@ -197,10 +195,7 @@ impl Tx<'_> {
     }
 
     pub fn person(&self, id: &str) -> Result<Option<Person>> {
-        Ok(self
-            .tx
-            .query_row("SELECT id, name, perspective, created FROM people WHERE id = ?1", [id], Self::person_row)
-            .optional()?)
+        Ok(self.tx.query_row("SELECT id, name, perspective, created FROM people WHERE id = ?1", [id], Self::person_row).optional()?)
     }
 
     pub fn people(&self) -> Result<Vec<Person>> {
@@ -312,22 +307,21 @@ impl Tx<'_> {
                 Kind::Resolution.field_names(),
             ),
             Kind::Goal => ("SELECT horizon, owner FROM goal_fields WHERE item_id = ?1", Kind::Goal.field_names()),
-            Kind::Meeting => (
-                "SELECT start, \"end\", attendees, location FROM meeting_fields WHERE item_id = ?1",
-                Kind::Meeting.field_names(),
-            ),
+            Kind::Meeting => {
+                ("SELECT start, \"end\", attendees, location FROM meeting_fields WHERE item_id = ?1", Kind::Meeting.field_names())
+            }
         };
         let mut st = t.prepare_cached(sql)?;
-        let vals: Option<Vec<Option<String>>> = st
-            .query_row([id], |r| (0..names.len()).map(|i| r.get::<_, Option<String>>(i)).collect())
-            .optional()?;
+        let vals: Option<Vec<Option<String>>> =
+            st.query_row([id], |r| (0..names.len()).map(|i| r.get::<_, Option<String>>(i)).collect()).optional()?;
         for (n, v) in names.iter().zip(vals.unwrap_or_default()) {
             if let Some(v) = v {
                 f.values.insert((*n).to_string(), v);
             }
         }
         if kind == Kind::Friction {
-            let mut st = t.prepare_cached("SELECT perspective, position FROM friction_positions WHERE item_id = ?1 ORDER BY perspective")?;
+            let mut st =
+                t.prepare_cached("SELECT perspective, position FROM friction_positions WHERE item_id = ?1 ORDER BY perspective")?;
             let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             for row in rows {
                 let (p, pos) = row?;
@@ -341,22 +335,18 @@ impl Tx<'_> {
     pub fn item(&self, id: &str) -> Result<Option<Item>> {
         let t = self.tx;
         let row = t
-            .query_row(
-                "SELECT id, kind, title, body, author, created, updated, deleted FROM items WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        kind_of(&r.get::<_, String>(1)?)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, bool>(7)?,
-                    ))
-                },
-            )
+            .query_row("SELECT id, kind, title, body, author, created, updated, deleted FROM items WHERE id = ?1", [id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    kind_of(&r.get::<_, String>(1)?)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, bool>(7)?,
+                ))
+            })
             .optional()?;
         let Some((id, kind, title, body, author, created, updated, deleted)) = row else { return Ok(None) };
         let tags = self.strings("SELECT tag FROM tags WHERE item_id = ?1 ORDER BY tag", &id)?;
@@ -411,13 +401,7 @@ impl Tx<'_> {
              ORDER BY i.updated DESC, i.id DESC",
         )?;
         let rows = st.query_map(params![kind.map(Kind::as_str), tag, include_deleted], |r| {
-            Ok(ItemRow {
-                id: r.get(0)?,
-                kind: kind_of(&r.get::<_, String>(1)?)?,
-                title: r.get(2)?,
-                status: r.get(3)?,
-                updated: r.get(4)?,
-            })
+            Ok(ItemRow { id: r.get(0)?, kind: kind_of(&r.get::<_, String>(1)?)?, title: r.get(2)?, status: r.get(3)?, updated: r.get(4)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -505,8 +489,7 @@ impl Tx<'_> {
 
     /// Sets the resolution of one stored link.
     pub fn set_link_target(&self, link_rowid: i64, target_id: Option<&str>, problem: Option<&str>) -> Result<()> {
-        self.tx
-            .execute("UPDATE links SET target_id = ?2, problem = ?3 WHERE id = ?1", params![link_rowid, target_id, problem])?;
+        self.tx.execute("UPDATE links SET target_id = ?2, problem = ?3 WHERE id = ?1", params![link_rowid, target_id, problem])?;
         Ok(())
     }
 
@@ -530,9 +513,7 @@ impl Tx<'_> {
     // ---- history ----------------------------------------------------------------------------
 
     pub fn next_rev(&self, item_id: &str) -> Result<i64> {
-        Ok(self
-            .tx
-            .query_row("SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE item_id = ?1", [item_id], |r| r.get(0))?)
+        Ok(self.tx.query_row("SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE item_id = ?1", [item_id], |r| r.get(0))?)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -578,7 +559,16 @@ impl Tx<'_> {
 
     /// Appends to the change log.
     #[allow(clippy::too_many_arguments)]
-    pub fn append_change(&self, hlc: &str, device: &str, author: &str, entity: &str, entity_id: &str, op: &str, payload: &str) -> Result<()> {
+    pub fn append_change(
+        &self,
+        hlc: &str,
+        device: &str,
+        author: &str,
+        entity: &str,
+        entity_id: &str,
+        op: &str,
+        payload: &str,
+    ) -> Result<()> {
         self.tx.execute(
             "INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)",
             params![hlc, device, author, entity, entity_id, op, payload],

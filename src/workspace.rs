@@ -350,7 +350,9 @@ impl Workspace {
     pub fn use_person(&mut self, name: &str) -> Result<Person> {
         self.store.write(|tx| {
             let p = tx.person_by_name(name)?.ok_or_else(|| {
-                Error::invalid(format!("unknown person '{name}' (add them with `mellanrum person add \"{name}\" --perspective PERSPECTIVE`)"))
+                Error::invalid(format!(
+                    "unknown person '{name}' (add them with `mellanrum person add \"{name}\" --perspective PERSPECTIVE`)"
+                ))
             })?;
             tx.set_meta("current_person", &p.id)?;
             Ok(p)
@@ -390,7 +392,7 @@ impl Workspace {
                 set_position(kind, &mut fields, p, pos)?;
             }
             let tags = norm_set(&new.tags, model::normalize_tag)?;
-            let aliases = norm_set(&new.aliases, |a| model::check_title(a))?;
+            let aliases = norm_set(&new.aliases, model::check_title)?;
             let item = Item {
                 id: new_id(),
                 kind,
@@ -405,12 +407,8 @@ impl Workspace {
                 deleted: false,
             };
             let mut report = SaveReport { id: item.id.clone(), ..Default::default() };
-            report.same_title = tx
-                .ids_by_title_key(&model::title_key(&item.title))?
-                .into_iter()
-                .map(|(id, _)| id)
-                .filter(|id| *id != item.id)
-                .collect();
+            report.same_title =
+                tx.ids_by_title_key(&model::title_key(&item.title))?.into_iter().map(|(id, _)| id).filter(|id| *id != item.id).collect();
             save(tx, &ctx, None, item, "create", &mut report)?;
             settle(tx, &ctx, &mut report)?;
             Ok(report)
@@ -486,12 +484,8 @@ impl Workspace {
                 return Ok(report);
             }
             // Sources whose links to this item were written with its title (not an alias).
-            let sources: BTreeSet<String> = tx
-                .links_to(&old.id)?
-                .into_iter()
-                .filter(|l| model::title_key(&l.target) == old_key)
-                .map(|l| l.source_id)
-                .collect();
+            let sources: BTreeSet<String> =
+                tx.links_to(&old.id)?.into_iter().filter(|l| model::title_key(&l.target) == old_key).map(|l| l.source_id).collect();
             let mut new = old.clone();
             new.title = title.clone();
             new.updated = ctx.now.clone();

@@ -12,7 +12,11 @@ use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Worksp
 use serde_json::json;
 
 #[derive(Parser)]
-#[command(name = "mellanrum", version, about = "Linked notes, frictions and their resolutions, customer signals and insights — a workspace for knowledge created together")]
+#[command(
+    name = "mellanrum",
+    version,
+    about = "Linked notes, frictions and their resolutions, customer signals and insights — a workspace for knowledge created together"
+)]
 struct Cli {
     /// The workspace folder (default: the folder you are in, or one of its parents).
     #[arg(long, global = true, env = "MELLANRUM_WORKSPACE", value_name = "DIR")]
@@ -168,7 +172,9 @@ impl BodyArgs {
         } else {
             bytes = std::fs::read(path).with_context(|| format!("{}: cannot read the body", path.display()))?;
         }
-        String::from_utf8(bytes).map(Some).map_err(|e| anyhow!("{}: the body is not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to()))
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| anyhow!("{}: the body is not UTF-8 text (byte {})", path.display(), e.utf8_error().valid_up_to()))
     }
 }
 
@@ -215,8 +221,9 @@ fn workspace_dir(cli: &Cli) -> Result<PathBuf> {
         Some(d) => Ok(d.clone()),
         None => {
             let cwd = std::env::current_dir().context("cannot read the current folder")?;
-            Workspace::discover(&cwd)
-                .map_err(|_| anyhow!("no workspace here: pass --workspace DIR, set MELLANRUM_WORKSPACE, or create one with `mellanrum init DIR`"))
+            Workspace::discover(&cwd).map_err(|_| {
+                anyhow!("no workspace here: pass --workspace DIR, set MELLANRUM_WORKSPACE, or create one with `mellanrum init DIR`")
+            })
         }
     }
 }
@@ -262,7 +269,8 @@ fn run(cli: Cli) -> Result<()> {
             let people = ws.people()?;
             let me = ws.current_person().ok();
             if cli.json {
-                let counts: serde_json::Map<_, _> = Kind::ALL.iter().map(|k| (k.to_string(), json!(counts.get(k).copied().unwrap_or(0)))).collect();
+                let counts: serde_json::Map<_, _> =
+                    Kind::ALL.iter().map(|k| (k.to_string(), json!(counts.get(k).copied().unwrap_or(0)))).collect();
                 out_json(&json!({"name": name, "path": ws.root(), "device": ws.device(), "counts": counts,
                     "people": people.len(), "current_person": me.map(|p| p.name)}))
             } else {
@@ -271,7 +279,11 @@ fn run(cli: Cli) -> Result<()> {
                     s += &format!("  {:<11} {}\n", plural(k), counts.get(&k).copied().unwrap_or(0));
                 }
                 s += &format!("  people      {}\n", people.len());
-                s += &format!("You are {}", me.map(|p| format!("{} ({})", p.name, p.perspective)).unwrap_or_else(|| "nobody yet (mellanrum person add NAME --perspective P)".into()));
+                s += &format!(
+                    "You are {}",
+                    me.map(|p| format!("{} ({})", p.name, p.perspective))
+                        .unwrap_or_else(|| "nobody yet (mellanrum person add NAME --perspective P)".into())
+                );
                 out(&s)
             }
         }
