@@ -1,0 +1,94 @@
+//! A workspace written by an older Mellanrum opens, upgrades in place, and keeps its data.
+
+use crate::util::Ws;
+use mellanrum::model::{Fields, Item, Kind, Person};
+use mellanrum::store::{Store, MIGRATIONS};
+use mellanrum::workspace::DB_FILE;
+
+#[test]
+fn a_database_from_the_first_migration_upgrades_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(DB_FILE);
+    {
+        // What the first released schema wrote: a person, a friction with positions, a link.
+        let mut store = Store::open_at(&db, Some(1)).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 1);
+        store
+            .write(|tx| {
+                tx.set_meta("name", "Old workspace")?;
+                tx.set_meta("device", "0190aaaa-0000-7000-8000-000000000001")?;
+                let p = Person {
+                    id: "0190aaaa-0000-7000-8000-0000000000aa".into(),
+                    name: "Anna".into(),
+                    perspective: "Sales".into(),
+                    created: "2025-01-01T00:00:00.000Z".into(),
+                };
+                tx.insert_person(&p)?;
+                tx.set_meta("current_person", &p.id)?;
+                let mut fields = Fields::defaults(Kind::Friction);
+                fields.positions.insert("Sales".into(), "Ship now".into());
+                tx.put_item(&Item {
+                    id: "0190aaaa-0000-7000-8000-0000000000f1".into(),
+                    kind: Kind::Friction,
+                    title: "Legacy friction".into(),
+                    body: "Mentions [[Legacy note]]".into(),
+                    tags: vec!["legacy".into()],
+                    aliases: vec![],
+                    fields,
+                    author: p.id.clone(),
+                    created: "2025-01-01T00:00:00.000Z".into(),
+                    updated: "2025-01-01T00:00:00.000Z".into(),
+                    deleted: false,
+                })?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    // Opening through the CLI upgrades it and everything is still there.
+    let ws = Ws { dir };
+    let v = ws.show("legacy friction");
+    assert_eq!(v["fields"]["positions"]["Sales"], "Ship now");
+    assert_eq!(v["tags"], serde_json::json!(["legacy"]));
+    assert_eq!(v["author"], "Anna");
+    ws.ok(&["edit", "Legacy friction", "--set", "status=exploring"]);
+    ws.ok(&["add", "note", "--title", "Legacy note"]);
+    assert_eq!(ws.json(&["info"])["name"], "Old workspace");
+
+    let store = Store::open(&ws.path().join(DB_FILE)).unwrap();
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+}
+
+#[test]
+fn a_database_from_a_newer_mellanrum_is_refused_not_damaged() {
+    let ws = Ws::new();
+    let db = ws.path().join(DB_FILE);
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+    }
+    let err = ws.fails(&["list"]);
+    assert!(err.contains("newer Mellanrum"), "{err}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(v, 999);
+}
+
+#[test]
+fn migrations_are_append_only() {
+    // Released migrations are never edited: their checksums are pinned here. A new migration is
+    // a new folder; add its line below.
+    let pinned: &[(&str, u64)] = &[("01-init", 0xb5403a13797b9963), ("02-index-queue", 0x3e5912459745c8d8)];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration here (name and FNV-1a checksum of its up.sql)");
+    for (i, (name, sum)) in pinned.iter().enumerate() {
+        let on_disk = std::fs::read_to_string(dir.join(name).join("up.sql")).unwrap();
+        assert_eq!(on_disk, MIGRATIONS[i], "migration {name} is embedded in order");
+        assert_eq!(fnv1a(on_disk.as_bytes()), *sum, "released migration {name} was edited; add a new migration instead");
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+}
