@@ -416,3 +416,32 @@ fn usage_errors_exit_1_without_a_panic() {
     let id = ws.add("note", "Hostile", &["--body", &hostile]);
     assert_eq!(ws.show(&id)["body"].as_str().unwrap().len(), hostile.len());
 }
+
+#[test]
+fn the_demo_workspace_shows_every_kind_and_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo");
+    let r = std::process::Command::new(crate::util::bin()).args(["demo", path.to_str().unwrap()]).output().unwrap();
+    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    let ws = Ws { dir };
+    let run = |args: &[&str]| {
+        let mut a = vec!["--workspace", path.to_str().unwrap(), "--json"];
+        a.extend_from_slice(args);
+        ws.json(&a)
+    };
+    let info = run(&["info"]);
+    for k in ["note", "signal", "insight", "friction", "resolution", "goal", "meeting"] {
+        assert!(info["counts"][k].as_i64().unwrap() >= 1, "demo has no {k}");
+    }
+    let rels: std::collections::BTreeSet<String> = run(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| run(&["show", i["id"].as_str().unwrap()])["links"].as_array().unwrap().clone())
+        .map(|l| l["rel"].as_str().unwrap().to_string())
+        .collect();
+    for rel in ["references", "evidence", "resolves", "advances", "supports", "derived-from"] {
+        assert!(rels.contains(rel), "demo has no {rel} link: {rels:?}");
+    }
+    assert_eq!(run(&["show", "Release cadence"])["fields"]["status"], "resolved");
+}

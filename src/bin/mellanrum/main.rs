@@ -43,6 +43,8 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Create a demo workspace showing every kind of item and link.
+    Demo { dir: PathBuf },
     /// The workspace's name, people and item counts.
     Info,
     /// People and their perspectives.
@@ -261,6 +263,11 @@ fn run(cli: Cli) -> Result<()> {
                     dir.display()
                 ))
             }
+        }
+        Command::Demo { dir } => {
+            let mut ws = mellanrum::demo::create(dir)?;
+            let n: i64 = ws.counts()?.values().sum();
+            out(&format!("Created the demo workspace in {} with {n} items", dir.display()))
         }
         Command::Info => {
             let mut ws = open(&cli)?;
