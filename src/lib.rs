@@ -8,9 +8,11 @@
 pub mod demo;
 pub mod error;
 pub mod hlc;
+pub mod lens;
 pub mod links;
 pub mod model;
 pub mod store;
+pub mod trace;
 pub mod workspace;
 
 pub use error::{Error, Result};

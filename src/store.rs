@@ -602,3 +602,119 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+// ---- trace and the integration lens -----------------------------------------------------------
+
+/// An item as trace and the lens see it: what the figures need and nothing more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeRow {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    /// The person id of the creator.
+    pub author: String,
+    pub created: String,
+    /// A friction's or an insight's status.
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    /// A signal's source, customer and observed date.
+    pub source: Option<String>,
+    pub customer: Option<String>,
+    pub date: Option<String>,
+    /// A resolution's decision date and the practice it retires.
+    pub decided_on: Option<String>,
+    pub retires: Option<String>,
+    /// A meeting's time (RFC 3339, UTC), attendees, and whether it is tagged `all-day`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub attendees: Option<String>,
+    pub all_day: bool,
+}
+
+/// A resolved link between two live items.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EdgeLink {
+    pub source_id: String,
+    pub target_id: String,
+    pub rel: Rel,
+}
+
+const NODE_SQL: &str = "SELECT i.id, i.kind, i.title, i.author, i.created,
+       COALESCE(ff.status, inf.status), ff.severity, sf.source, sf.customer, sf.date,
+       rf.decided_on, rf.retires, mf.start, mf.\"end\", mf.attendees,
+       i.kind = 'meeting' AND EXISTS (SELECT 1 FROM tags t WHERE t.item_id = i.id AND t.tag = 'all-day')
+  FROM items i
+  LEFT JOIN friction_fields ff ON i.kind = 'friction' AND ff.item_id = i.id
+  LEFT JOIN insight_fields inf ON i.kind = 'insight' AND inf.item_id = i.id
+  LEFT JOIN signal_fields sf ON i.kind = 'signal' AND sf.item_id = i.id
+  LEFT JOIN resolution_fields rf ON i.kind = 'resolution' AND rf.item_id = i.id
+  LEFT JOIN meeting_fields mf ON i.kind = 'meeting' AND mf.item_id = i.id
+ WHERE i.deleted = 0";
+
+fn node_row(r: &rusqlite::Row) -> rusqlite::Result<NodeRow> {
+    Ok(NodeRow {
+        id: r.get(0)?,
+        kind: kind_of(&r.get::<_, String>(1)?)?,
+        title: r.get(2)?,
+        author: r.get(3)?,
+        created: r.get(4)?,
+        status: r.get(5)?,
+        severity: r.get(6)?,
+        source: r.get(7)?,
+        customer: r.get(8)?,
+        date: r.get(9)?,
+        decided_on: r.get(10)?,
+        retires: r.get(11)?,
+        start: r.get(12)?,
+        end: r.get(13)?,
+        attendees: r.get(14)?,
+        all_day: r.get(15)?,
+    })
+}
+
+const EDGE_SQL: &str = "SELECT DISTINCT l.source_id, l.target_id, l.rel FROM links l
+  JOIN items s ON s.id = l.source_id AND s.deleted = 0
+  JOIN items t ON t.id = l.target_id AND t.deleted = 0
+ WHERE l.target_id IS NOT NULL";
+
+fn edge_row(r: &rusqlite::Row) -> rusqlite::Result<EdgeLink> {
+    Ok(EdgeLink { source_id: r.get(0)?, target_id: r.get(1)?, rel: rel_of(&r.get::<_, String>(2)?)? })
+}
+
+impl Tx<'_> {
+    /// Every live item, as trace and the lens see it.
+    pub fn nodes(&self) -> Result<Vec<NodeRow>> {
+        let mut st = self.tx.prepare_cached(NODE_SQL)?;
+        let rows = st.query_map([], node_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One live item, as trace sees it.
+    pub fn node(&self, id: &str) -> Result<Option<NodeRow>> {
+        let mut st = self.tx.prepare_cached(&format!("{NODE_SQL} AND i.id = ?1"))?;
+        Ok(st.query_row([id], node_row).optional()?)
+    }
+
+    /// Every resolved link between two live items, once per (source, target, relation).
+    pub fn edges(&self) -> Result<Vec<EdgeLink>> {
+        let mut st = self.tx.prepare_cached(EDGE_SQL)?;
+        let rows = st.query_map([], edge_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The resolved links between live items that start or end at `id`.
+    pub fn edges_at(&self, id: &str) -> Result<Vec<EdgeLink>> {
+        let mut st = self.tx.prepare_cached(&format!("{EDGE_SQL} AND l.source_id = ?1 UNION {EDGE_SQL} AND l.target_id = ?1"))?;
+        let rows = st.query_map([id], edge_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `(item id, person id)` for everyone who made a revision of a live item.
+    pub fn contributions(&self) -> Result<Vec<(String, String)>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT DISTINCT r.item_id, r.author FROM revisions r JOIN items i ON i.id = r.item_id AND i.deleted = 0")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -11,6 +11,8 @@ use mellanrum::model::Kind;
 use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Workspace};
 use serde_json::json;
 
+mod lens;
+
 #[derive(Parser)]
 #[command(
     name = "mellanrum",
@@ -130,6 +132,35 @@ enum Command {
     Delete { reference: String },
     /// Bring back a deleted item.
     Restore { reference: String },
+    /// Follow the red thread from an item: upstream to its evidence, downstream to the goals.
+    Trace {
+        reference: String,
+        /// How many links deep to follow each way.
+        #[arg(long, default_value_t = 10)]
+        depth: usize,
+        /// Count ages and recency to this day (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// The integration lens: silos and bridges, unused signals and insights, open frictions,
+    /// the share of work and of meeting hours that traces to a goal.
+    Lens {
+        /// Count ages to this day (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Only meetings from this day on count for the calendar figures.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only meetings up to this day count.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The longest list of items per figure (0: all); counts are always whole.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Hours an all-day event counts per day.
+        #[arg(long, default_value_t = 8.0)]
+        workday_hours: f64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -506,6 +537,17 @@ fn run(cli: Cli) -> Result<()> {
             }
             tell(&mut ws, &report)
         }
+        Command::Lens { as_of, from, to, limit, workday_hours } => {
+            let a = lens::LensArgs {
+                as_of: as_of.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                limit: *limit,
+                workday_hours: *workday_hours,
+            };
+            lens::lens(&mut open(&cli)?, a, cli.json)
+        }
+        Command::Trace { reference, depth, as_of } => lens::trace(&mut open(&cli)?, reference, *depth, as_of.as_deref(), cli.json),
     }
 }
 
