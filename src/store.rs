@@ -14,7 +14,11 @@ use crate::error::{Error, Result};
 use crate::model::{Fields, Item, Kind, Link, Person, Rel};
 
 /// The migrations, in order. Append-only: a released migration is never edited.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/01-init/up.sql"), include_str!("../migrations/02-index-queue/up.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/01-init/up.sql"),
+    include_str!("../migrations/02-index-queue/up.sql"),
+    include_str!("../migrations/05-calendar-events/up.sql"),
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
@@ -715,6 +719,33 @@ impl Tx<'_> {
             .tx
             .prepare_cached("SELECT DISTINCT r.item_id, r.author FROM revisions r JOIN items i ON i.id = r.item_id AND i.deleted = 0")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+// ---- calendar import ------------------------------------------------------------------------------
+
+impl Tx<'_> {
+    /// The meeting imported from occurrence `recurrence_id` ('' for a single event) of event `uid`.
+    pub fn calendar_item(&self, uid: &str, recurrence_id: &str) -> Result<Option<String>> {
+        let mut st = self.tx.prepare_cached("SELECT item_id FROM calendar_events WHERE uid = ?1 AND recurrence_id = ?2")?;
+        Ok(st.query_row([uid, recurrence_id], |r| r.get(0)).optional()?)
+    }
+
+    /// Records which calendar event a meeting came from.
+    pub fn set_calendar_item(&self, item_id: &str, uid: &str, recurrence_id: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO calendar_events(item_id, uid, recurrence_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT(item_id) DO UPDATE SET uid = excluded.uid, recurrence_id = excluded.recurrence_id",
+            [item_id, uid, recurrence_id],
+        )?;
+        Ok(())
+    }
+
+    /// Every meeting imported from event `uid`: `(item id, recurrence id)`, in recurrence order.
+    pub fn calendar_items_of(&self, uid: &str) -> Result<Vec<(String, String)>> {
+        let mut st = self.tx.prepare_cached("SELECT item_id, recurrence_id FROM calendar_events WHERE uid = ?1 ORDER BY recurrence_id")?;
+        let rows = st.query_map([uid], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

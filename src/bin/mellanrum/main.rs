@@ -11,6 +11,7 @@ use mellanrum::model::Kind;
 use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Workspace};
 use serde_json::json;
 
+mod calendar;
 mod lens;
 
 #[derive(Parser)]
@@ -142,6 +143,9 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
     },
+    /// Bring knowledge in.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// The integration lens: silos and bridges, unused signals and insights, open frictions,
     /// the share of work and of meeting hours that traces to a goal.
     Lens {
@@ -160,6 +164,21 @@ enum Command {
         /// Hours an all-day event counts per day.
         #[arg(long, default_value_t = 8.0)]
         workday_hours: f64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Meetings from an iCalendar (.ics) file: recurring events expanded over a window, time zones
+    /// honoured; importing again updates the same meetings (matched on the event UID).
+    Calendar {
+        file: PathBuf,
+        /// The first day of the window (default: a year ago).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// The day after the window (default: 90 days from today).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
     },
 }
 
@@ -536,6 +555,9 @@ fn run(cli: Cli) -> Result<()> {
                 out(&format!("Restored {}", report.id))?;
             }
             tell(&mut ws, &report)
+        }
+        Command::Import(ImportCommand::Calendar { file, from, to }) => {
+            calendar::import(&mut open(&cli)?, file, from.as_deref(), to.as_deref(), cli.json)
         }
         Command::Lens { as_of, from, to, limit, workday_hours } => {
             let a = lens::LensArgs {
