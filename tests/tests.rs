@@ -7,3 +7,4 @@ mod calendar;
 mod cli;
 mod lens;
 mod migrations;
+mod search;

@@ -13,6 +13,7 @@ use serde_json::json;
 
 mod calendar;
 mod lens;
+mod search;
 
 #[derive(Parser)]
 #[command(
@@ -133,6 +134,10 @@ enum Command {
     Delete { reference: String },
     /// Bring back a deleted item.
     Restore { reference: String },
+    /// Search: words, "phrases", -exclusions, OR, and filters such as kind:friction status:resolved tag:pricing.
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the database.
+    Reindex,
     /// Follow the red thread from an item: upstream to its evidence, downstream to the goals.
     Trace {
         reference: String,
@@ -556,6 +561,8 @@ fn run(cli: Cli) -> Result<()> {
             }
             tell(&mut ws, &report)
         }
+        Command::Search(args) => search::search(&cli, args),
+        Command::Reindex => search::reindex(&cli),
         Command::Import(ImportCommand::Calendar { file, from, to }) => {
             calendar::import(&mut open(&cli)?, file, from.as_deref(), to.as_deref(), cli.json)
         }
