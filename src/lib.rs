@@ -14,6 +14,7 @@ pub mod lens;
 pub mod links;
 pub mod model;
 pub mod search;
+pub mod similar;
 pub mod store;
 pub mod trace;
 pub mod workspace;

@@ -482,3 +482,76 @@ fn a_new_link_closes_the_silo_and_the_bridge_is_no_longer_needed() {
     assert_eq!(l["matrix"][2], json!({"a": "Engineering", "b": "Support", "links": 1, "co_authored": 0}));
     assert_eq!(l["bridges"]["people"], json!([]));
 }
+
+#[test]
+fn similar_puts_past_resolutions_first() {
+    let ws = Ws::new();
+    ws.ok(&["person", "add", "Erik", "--perspective", "Engineering"]);
+    ws.add(
+        "friction",
+        "Release cadence for the web app",
+        &[
+            "--position",
+            "Sales=Ship every month",
+            "--position",
+            "Engineering=Ship when stable",
+            "--body",
+            "Monthly releases against stability.",
+        ],
+    );
+    ws.add(
+        "resolution",
+        "Monthly web releases behind flags",
+        &[
+            "--set",
+            "decision=Release monthly behind feature flags",
+            "--set",
+            "decided_on=2026-01-15",
+            "--body",
+            "resolves:: [[Release cadence for the web app]]",
+        ],
+    );
+    ws.add("friction", "Pricing page ownership", &["--body", "Who writes the prices on the website?"]);
+    ws.add(
+        "resolution",
+        "Sales owns pricing",
+        &["--set", "decision=Sales owns the page", "--body", "resolves:: [[Pricing page ownership]]"],
+    );
+    ws.add("friction", "Release timing for the API", &["--body", "Sales wants monthly releases; Engineering wants stability first."]);
+    ws.add("note", "Release checklist", &["--body", "How we release: feature flags, a monthly cadence, stability checks."]);
+    ws.add("note", "Office plants", &["--body", "Water them on Fridays."]);
+    let new = ws.add(
+        "friction",
+        "Release cadence for the mobile app",
+        &[
+            "--position",
+            "Sales=Ship every month like the web app",
+            "--position",
+            "Engineering=Ship when stable",
+            "--body",
+            "Monthly releases or stability?",
+        ],
+    );
+
+    let r = ws.json(&["similar", &new]);
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items[0]["title"], "Release cadence for the web app");
+    assert_eq!(items[0]["group"], "precedent");
+    assert_eq!(items[0]["status"], "resolved");
+    assert_eq!(
+        items[0]["resolutions"],
+        json!([{"id": items[0]["resolutions"][0]["id"], "title": "Monthly web releases behind flags", "decision": "Release monthly behind feature flags", "decided_on": "2026-01-15"}])
+    );
+    let rest: Vec<&str> = items[1..].iter().map(|x| x["title"].as_str().unwrap()).collect();
+    assert!(items[1..].iter().all(|x| x["group"] == "related"), "{items:?}");
+    assert!(rest.contains(&"Release timing for the API") && rest.contains(&"Release checklist"), "{rest:?}");
+    // The resolution is shown with its friction, not on its own; the item itself and unrelated ones are not shown.
+    for absent in ["Monthly web releases behind flags", "Release cadence for the mobile app", "Office plants", "Pricing page ownership"] {
+        assert!(!rest.contains(&absent), "{absent} in {rest:?}");
+    }
+    assert!(r["terms"].as_array().unwrap().iter().any(|t| t == "monthly"), "{}", r["terms"]);
+    assert_eq!(ws.json(&["similar", &new, "--limit", "1"])["items"].as_array().unwrap().len(), 1);
+    assert!(ws.fails(&["similar", &new, "--limit", "0"]).contains("--limit"));
+    let text = ws.ok(&["similar", &new]);
+    assert!(text.contains("resolved by 'Monthly web releases behind flags' on 2026-01-15: Release monthly behind feature flags"), "{text}");
+}

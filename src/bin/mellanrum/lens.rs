@@ -219,3 +219,29 @@ fn render_lens(l: &Lens) -> String {
     }
     s
 }
+
+/// `mellanrum similar`.
+pub fn similar(ws: &mut Workspace, reference: &str, limit: usize, json: bool) -> Result<()> {
+    let id = ws.resolve_ref(reference)?;
+    let r = ws.similar(&id, limit)?;
+    if json {
+        return out_json(&r);
+    }
+    let mut s = format!("Like '{}' ({}):\n", r.title, r.terms.join(", "));
+    if r.items.is_empty() {
+        s += "  nothing similar yet\n";
+    }
+    for x in &r.items {
+        let status = x.status.as_ref().map(|st| format!(" [{st}]")).unwrap_or_default();
+        s += &format!("  {:<10} {}{status}  ({:.2})\n", x.kind.as_str(), x.title, x.score);
+        for res in &x.resolutions {
+            s += &format!(
+                "      resolved by '{}'{}{}\n",
+                res.title,
+                res.decided_on.as_ref().map(|d| format!(" on {d}")).unwrap_or_default(),
+                res.decision.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+            );
+        }
+    }
+    out(&s)
+}

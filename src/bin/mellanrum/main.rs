@@ -148,6 +148,13 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
     },
+    /// Precedents: the items most like this one, resolved frictions with their resolutions first.
+    Similar {
+        reference: String,
+        /// How many items to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
     /// Bring knowledge in.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -563,6 +570,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Search(args) => search::search(&cli, args),
         Command::Reindex => search::reindex(&cli),
+        Command::Similar { reference, limit } => lens::similar(&mut open(&cli)?, reference, *limit, cli.json),
         Command::Import(ImportCommand::Calendar { file, from, to }) => {
             calendar::import(&mut open(&cli)?, file, from.as_deref(), to.as_deref(), cli.json)
         }
