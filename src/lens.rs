@@ -83,10 +83,11 @@ pub struct Listing<T> {
 }
 
 impl<T> Listing<T> {
-    fn of(all: Vec<T>, limit: usize) -> Self {
+    /// The count of `all` and the first `limit` of them (all when 0), made into rows.
+    fn mapped(all: Vec<usize>, limit: usize, row: impl Fn(usize) -> T) -> Self {
         let count = all.len();
-        let items = if limit == 0 { all } else { all.into_iter().take(limit).collect() };
-        Listing { count, items }
+        let take = if limit == 0 { count } else { limit };
+        Listing { count, items: all.into_iter().take(take).map(row).collect() }
     }
 }
 
@@ -275,7 +276,8 @@ pub fn meeting_hours(start: Option<&str>, end: Option<&str>, all_day: bool, work
 }
 
 /// Computes every figure of the lens.
-pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, String)], opt: &LensOptions) -> Result<Lens> {
+/// `contributions` are `(node index, index into people)` pairs, in any order and repeated at will.
+pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(usize, usize)], opt: &LensOptions) -> Result<Lens> {
     if !(opt.workday_hours > 0.0 && opt.workday_hours <= 24.0) {
         return Err(Error::invalid(format!("workday hours must be between 0 and 24, not {}", opt.workday_hours)));
     }
@@ -294,10 +296,8 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, Strin
     let author: Vec<Option<usize>> = g.nodes.iter().map(|x| person_index.get(x.author.as_str()).copied()).collect();
     let persp: Vec<Option<usize>> = author.iter().map(|a| a.map(|a| person_persp[a])).collect();
     let mut contributors: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (item, person) in contributions {
-        if let (Some(&i), Some(&p)) = (g.index.get(item), person_index.get(person.as_str())) {
-            contributors[i].push(p);
-        }
+    for &(i, p) in contributions {
+        contributors[i].push(p);
     }
     for c in &mut contributors {
         c.sort_unstable();
@@ -360,7 +360,7 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, Strin
 
     // ---- bridges ------------------------------------------------------------------------
     let bridge_people = bridge_people(people, &person_persp, &pnames, &person_edges);
-    let bridge_items = bridge_items(g, &persp, &pnames);
+    let bridge_items = bridge_items(g, &persp, &pnames, opt.limit);
 
     // ---- the red thread and what is used ------------------------------------------------
     let goals: Vec<usize> = (0..n).filter(|&i| g.nodes[i].kind == Kind::Goal).collect();
@@ -386,30 +386,24 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, Strin
         title: g.nodes[i].title.clone(),
         status: g.nodes[i].status.clone(),
     };
-    let newest_first =
-        |v: &mut Vec<usize>, key: &dyn Fn(usize) -> String| v.sort_by(|&a, &b| key(b).cmp(&key(a)).then(g.nodes[b].id.cmp(&g.nodes[a].id)));
 
     let mut unused_sig: Vec<usize> = (0..n).filter(|&i| g.nodes[i].kind == Kind::Signal && !evidenced[i]).collect();
-    newest_first(&mut unused_sig, &|i| trace::observed(&g.nodes[i]));
-    let unused_signals = Listing::of(
-        unused_sig
-            .into_iter()
-            .map(|i| {
-                let x = &g.nodes[i];
-                SignalRow {
-                    id: x.id.clone(),
-                    title: x.title.clone(),
-                    customer: x.customer.clone(),
-                    source: x.source.clone(),
-                    date: trace::observed(x),
-                }
-            })
-            .collect(),
-        opt.limit,
-    );
+    newest_first(g, &mut unused_sig, opt.limit, |i| {
+        g.nodes[i].date.as_deref().map_or_else(|| trace::observed(&g.nodes[i]).into(), Into::into)
+    });
+    let unused_signals = Listing::mapped(unused_sig, opt.limit, |i| {
+        let x = &g.nodes[i];
+        SignalRow {
+            id: x.id.clone(),
+            title: x.title.clone(),
+            customer: x.customer.clone(),
+            source: x.source.clone(),
+            date: trace::observed(x),
+        }
+    });
     let mut unused_ins: Vec<usize> = (0..n).filter(|&i| g.nodes[i].kind == Kind::Insight && !used[i]).collect();
-    newest_first(&mut unused_ins, &|i| g.nodes[i].created.clone());
-    let unused_insights = Listing::of(unused_ins.into_iter().map(row).collect(), opt.limit);
+    newest_first(g, &mut unused_ins, opt.limit, |i| g.nodes[i].created.as_str().into());
+    let unused_insights = Listing::mapped(unused_ins, opt.limit, row);
 
     let mut open: Vec<usize> = (0..n)
         .filter(|&i| g.nodes[i].kind == Kind::Friction && matches!(g.nodes[i].status.as_deref(), Some("open" | "exploring")))
@@ -459,7 +453,7 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, Strin
             not_traced.push(i);
         }
     }
-    newest_first(&mut not_traced, &|i| g.nodes[i].created.clone());
+    newest_first(g, &mut not_traced, opt.limit, |i| g.nodes[i].created.as_str().into());
     let total: usize = by_kind.values().map(|k| k.items).sum();
     let traced_count: usize = by_kind.values().map(|k| k.traced).sum();
     let red_thread = RedThread {
@@ -467,7 +461,7 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, Strin
         traced: traced_count,
         share: share(traced_count as f64, total as f64),
         by_kind,
-        not_traced: Listing::of(not_traced.into_iter().map(row).collect(), opt.limit),
+        not_traced: Listing::mapped(not_traced, opt.limit, row),
     };
 
     let mut retired: Vec<Retired> = g
@@ -486,7 +480,8 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, Strin
     retired.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.practice.cmp(&b.practice)));
 
     let mut to_review = Vec::new();
-    let resolutions: Vec<String> = g.nodes.iter().filter(|x| x.kind == Kind::Resolution).map(|x| x.id.clone()).collect();
+    let resolutions: Vec<String> =
+        (0..n).filter(|&i| g.nodes[i].kind == Kind::Resolution && may_need_review(g, i)).map(|i| g.nodes[i].id.clone()).collect();
     for id in resolutions {
         let r = trace::review(g, &id)?;
         if r.needed {
@@ -504,7 +499,7 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, Strin
         perspectives,
         matrix,
         silos,
-        bridges: Bridges { people: bridge_people, items: Listing::of(bridge_items, opt.limit) },
+        bridges: Bridges { people: bridge_people, items: bridge_items },
         unused_signals,
         unused_insights,
         open_frictions,
@@ -513,6 +508,52 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(String, Strin
         to_review,
         calendar,
     })
+}
+
+/// A quick necessary condition for [`trace::review`]: something the resolution rests on has a
+/// `contradicts` link, or a friction it resolves is linked to a signal it does not rest on. Only
+/// resolutions that pass are reviewed in full.
+fn may_need_review(g: &Graph, r: usize) -> bool {
+    let mut basis = vec![r];
+    let mut i = 0;
+    while i < basis.len() {
+        let v = basis[i];
+        i += 1;
+        if g.at(v).any(|e| g.edges[e].2 == Rel::Contradicts) {
+            return true;
+        }
+        for u in g.step(v, true, &[Rel::Contradicts]) {
+            if !basis.contains(&u) {
+                basis.push(u);
+            }
+            if basis.len() > 256 {
+                return true; // a large basis: leave it to the full review
+            }
+        }
+    }
+    g.at(r).map(|e| g.edges[e]).filter(|&(s, _, rel)| s == r && rel == Rel::Resolves).any(|(_, f, _)| {
+        g.at(f).any(|e| {
+            let (s, t, _) = g.edges[e];
+            let other = if s == f { t } else { s };
+            g.nodes[other].kind == Kind::Signal && !basis.contains(&other)
+        })
+    })
+}
+
+/// Puts the `limit` newest items (all when 0) first, newest first by a day or timestamp, then by
+/// id; the rest follow in no particular order (lists show only the first `limit`).
+fn newest_first<'g>(g: &'g Graph, v: &mut Vec<usize>, limit: usize, key: impl Fn(usize) -> std::borrow::Cow<'g, str>) {
+    let mut keyed: Vec<(std::borrow::Cow<'g, str>, usize)> = v.iter().map(|&i| (key(i), i)).collect();
+    let order = |a: &(std::borrow::Cow<'g, str>, usize), b: &(std::borrow::Cow<'g, str>, usize)| {
+        b.0.cmp(&a.0).then(g.nodes[b.1].id.cmp(&g.nodes[a.1].id))
+    };
+    if limit > 0 && limit < keyed.len() {
+        keyed.select_nth_unstable_by(limit, order);
+        keyed[..limit].sort_by(order);
+    } else {
+        keyed.sort_by(order);
+    }
+    *v = keyed.into_iter().map(|x| x.1).collect();
 }
 
 /// Nodes from which one of `targets` is downstream (the targets themselves included), following
@@ -562,22 +603,35 @@ fn calendar_figures(
             hours[i] = meeting_hours(m.start.as_deref(), m.end.as_deref(), m.all_day, opt.workday_hours);
         })
         .collect();
-    let is_meeting: Vec<bool> = {
-        let mut v = vec![false; n];
-        for &m in &meetings {
-            v[m] = true;
-        }
-        v
-    };
     let total: f64 = meetings.iter().map(|&m| hours[m]).sum();
     let traced_total: f64 = meetings.iter().filter(|&&m| traced[m]).map(|&m| hours[m]).sum();
 
+    // Each meeting's hours go to every goal downstream of it: one walk per traced meeting, with a
+    // visit stamp reused between walks (downstream of a meeting is short in practice).
+    let mut goal_sum: HashMap<usize, (usize, f64)> = goals.iter().map(|&gl| (gl, (0, 0.0))).collect();
+    let mut stamp = vec![usize::MAX; n];
+    let mut stack: Vec<usize> = Vec::new();
+    for &m in meetings.iter().filter(|&&m| traced[m]) {
+        stamp[m] = m;
+        stack.push(m);
+        while let Some(v) = stack.pop() {
+            if let Some(e) = goal_sum.get_mut(&v) {
+                e.0 += 1;
+                e.1 += hours[m];
+            }
+            for d in g.step(v, false, &[Rel::Contradicts]) {
+                if stamp[d] != m && traced[d] {
+                    stamp[d] = m;
+                    stack.push(d);
+                }
+            }
+        }
+    }
     let mut per_goal: Vec<GoalHours> = goals
         .iter()
-        .map(|&goal| {
-            let reach = upstream_of(g, &[goal]);
-            let ms: Vec<usize> = (0..n).filter(|&i| reach[i] && is_meeting[i]).collect();
-            GoalHours { goal: ItemRef::from(&g.nodes[goal]), meetings: ms.len(), hours: round(ms.iter().map(|&m| hours[m]).sum(), 2) }
+        .map(|&gl| {
+            let (meetings, h) = goal_sum[&gl];
+            GoalHours { goal: ItemRef::from(&g.nodes[gl]), meetings, hours: round(h, 2) }
         })
         .collect();
     per_goal.sort_by(|a, b| b.hours.total_cmp(&a.hours).then(model::title_key(&a.goal.title).cmp(&model::title_key(&b.goal.title))));
@@ -783,20 +837,27 @@ pub fn betweenness(g: &UnGraph<usize, ()>) -> Vec<f64> {
 }
 
 /// Cut vertices of the item graph whose parts carry different perspectives.
-fn bridge_items(g: &Graph, persp: &[Option<usize>], pnames: &[String]) -> Vec<BridgeItem> {
+fn bridge_items(g: &Graph, persp: &[Option<usize>], pnames: &[String], limit: usize) -> Listing<BridgeItem> {
     let n = g.nodes.len();
-    // Undirected adjacency without duplicates or loops.
-    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+    // Undirected adjacency without duplicates or loops, as one array (`nbr[off[v]..off[v + 1]]`).
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(g.edges.len() * 2);
     for &(s, t, _) in &g.edges {
         if s != t {
-            adj[s].push(t as u32);
-            adj[t].push(s as u32);
+            pairs.push((s as u32, t as u32));
+            pairs.push((t as u32, s as u32));
         }
     }
-    for a in &mut adj {
-        a.sort_unstable();
-        a.dedup();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut off = vec![0usize; n + 1];
+    for &(s, _) in &pairs {
+        off[s as usize + 1] += 1;
     }
+    for v in 0..n {
+        off[v + 1] += off[v];
+    }
+    let nbr: Vec<u32> = pairs.into_iter().map(|p| p.1).collect();
+    let adj = |v: usize| &nbr[off[v]..off[v + 1]];
     const NONE: u32 = u32::MAX;
     let mut disc = vec![NONE; n];
     let mut low = vec![0u32; n];
@@ -821,8 +882,8 @@ fn bridge_items(g: &Graph, persp: &[Option<usize>], pnames: &[String]) -> Vec<Br
         time += 1;
         while let Some(&mut (v, ref mut k)) = stack.last_mut() {
             let v = v as usize;
-            if *k < adj[v].len() {
-                let w = adj[v][*k] as usize;
+            if *k < adj(v).len() {
+                let w = adj(v)[*k] as usize;
                 *k += 1;
                 if disc[w] == NONE {
                     parent[w] = v as u32;
@@ -862,16 +923,11 @@ fn bridge_items(g: &Graph, persp: &[Option<usize>], pnames: &[String]) -> Vec<Br
         let t = &times[p];
         t.partition_point(|&x| x < lo + len) - t.partition_point(|&x| x < lo)
     };
-    let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for v in 0..n {
-        if parent[v] != NONE {
-            children[parent[v] as usize].push(v as u32);
-        }
-    }
     let mut out = Vec::new();
     for v in 0..n {
         let is_root = parent[v] == NONE;
-        let separated: Vec<usize> = children[v].iter().map(|&c| c as usize).filter(|&c| is_root || low[c] >= disc[v]).collect();
+        let separated: Vec<usize> =
+            adj(v).iter().map(|&c| c as usize).filter(|&c| parent[c] == v as u32 && (is_root || low[c] >= disc[v])).collect();
         if separated.is_empty() || (is_root && separated.len() < 2) {
             continue;
         }
@@ -894,13 +950,23 @@ fn bridge_items(g: &Graph, persp: &[Option<usize>], pnames: &[String]) -> Vec<Br
         }
         let total: u64 = parts.iter().map(|p| p.0).sum();
         let pairs: u64 = parts.iter().map(|p| p.0 * (total - p.0)).sum::<u64>() / 2;
-        let mut named: Vec<Vec<String>> = parts.iter().map(|p| p.1.iter().map(|&i| pnames[i].clone()).collect()).collect();
-        named.sort();
-        let x = &g.nodes[v];
-        out.push(BridgeItem { id: x.id.clone(), kind: x.kind, title: x.title.clone(), parts: named, pairs_separated: pairs });
+        out.push((pairs, v, parts));
     }
-    out.sort_by(|a, b| b.pairs_separated.cmp(&a.pairs_separated).then(model::title_key(&a.title).cmp(&model::title_key(&b.title))));
-    out
+    out.sort_by_cached_key(|(pairs, v, _)| (std::cmp::Reverse(*pairs), model::title_key(&g.nodes[*v].title), *v));
+    let count = out.len();
+    // Only the items shown get their names.
+    let shown = if limit == 0 { count } else { limit.min(count) };
+    let items = out
+        .into_iter()
+        .take(shown)
+        .map(|(pairs, v, parts)| {
+            let mut named: Vec<Vec<String>> = parts.iter().map(|p| p.1.iter().map(|&i| pnames[i].clone()).collect()).collect();
+            named.sort();
+            let x = &g.nodes[v];
+            BridgeItem { id: x.id.clone(), kind: x.kind, title: x.title.clone(), parts: named, pairs_separated: pairs }
+        })
+        .collect();
+    Listing { count, items }
 }
 
 /// Parses a `--from`/`--to` day.
@@ -911,7 +977,20 @@ pub fn parse_day(what: &str, s: &str) -> Result<NaiveDate> {
 impl crate::workspace::Workspace {
     /// Computes the integration lens from the store.
     pub fn lens(&mut self, opt: &LensOptions) -> Result<Lens> {
-        let (mut g, people, contributions) = self.store.read(|tx| Ok((Graph::load(tx)?, tx.people()?, tx.contributions()?)))?;
+        let (mut g, people, contributions) = self.store.read(|tx| {
+            let g = Graph::load(tx)?;
+            let people = tx.people()?;
+            let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+            let mut contributions = Vec::new();
+            tx.each_contribution(|item, author| {
+                if let (Some(&i), Some(&p)) = (g.index.get(item), person.get(author)) {
+                    contributions.push((i, p));
+                }
+            })?;
+            contributions.sort_unstable();
+            contributions.dedup();
+            Ok((g, people, contributions))
+        })?;
         compute(&mut g, &people, &contributions, opt)
     }
 }

@@ -878,12 +878,137 @@ fn edge_row(r: &rusqlite::Row) -> rusqlite::Result<EdgeLink> {
     Ok(EdgeLink { source_id: r.get(0)?, target_id: r.get(1)?, rel: rel_of(&r.get::<_, String>(2)?)? })
 }
 
+/// A fast hasher for maps keyed by ids (FxHash's multiply-rotate): item ids are not chosen by an
+/// attacker who could profit from collisions, and SipHash costs more than the lookups it guards.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write(&n.to_le_bytes());
+    }
+}
+
+/// A hash map with [`FastHasher`].
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// A relation name as stored, without allocating for the known ones.
+fn rel_fast(s: &str) -> Result<Rel> {
+    Ok(match s {
+        "references" => Rel::References,
+        "evidence" => Rel::Evidence,
+        "resolves" => Rel::Resolves,
+        "advances" => Rel::Advances,
+        "supports" => Rel::Supports,
+        "contradicts" => Rel::Contradicts,
+        "derived-from" => Rel::DerivedFrom,
+        other => other.parse().map_err(|e: Error| Error::Corrupt(format!("link relation: {e}")))?,
+    })
+}
+
+fn text_ref<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
 impl Tx<'_> {
-    /// Every live item, as trace and the lens see it.
-    pub fn nodes(&self) -> Result<Vec<NodeRow>> {
-        let mut st = self.tx.prepare_cached(NODE_SQL)?;
-        let rows = st.query_map([], node_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Every live item, as trace and the lens see it, and each one's position by id. Read as one
+    /// scan of the items and one of each kind's field table (sequential reads, no lookups per row).
+    pub fn nodes(&self) -> Result<(Vec<NodeRow>, FastMap<String, usize>)> {
+        let mut out: Vec<NodeRow> = Vec::new();
+        let mut at: FastMap<String, usize> = FastMap::default();
+        {
+            let mut st = self.tx.prepare_cached("SELECT id, kind, title, author, created FROM items WHERE deleted = 0")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                at.insert(id.clone(), out.len());
+                out.push(NodeRow {
+                    id,
+                    kind: match text_ref(r, 1)? {
+                        "note" => Kind::Note,
+                        "signal" => Kind::Signal,
+                        "insight" => Kind::Insight,
+                        "friction" => Kind::Friction,
+                        "resolution" => Kind::Resolution,
+                        "goal" => Kind::Goal,
+                        "meeting" => Kind::Meeting,
+                        other => kind_of(other)?,
+                    },
+                    title: r.get(2)?,
+                    author: r.get(3)?,
+                    created: r.get(4)?,
+                    status: None,
+                    severity: None,
+                    source: None,
+                    customer: None,
+                    date: None,
+                    decided_on: None,
+                    retires: None,
+                    start: None,
+                    end: None,
+                    attendees: None,
+                    all_day: false,
+                });
+            }
+        }
+        let mut scan = |sql: &str, f: &mut dyn FnMut(&mut NodeRow, &rusqlite::Row) -> rusqlite::Result<()>| -> Result<()> {
+            let mut st = self.tx.prepare_cached(sql)?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(&i) = at.get(text_ref(r, 0)?) {
+                    f(&mut out[i], r)?;
+                }
+            }
+            Ok(())
+        };
+        scan("SELECT item_id, status, severity FROM friction_fields", &mut |n, r| {
+            n.status = r.get(1)?;
+            n.severity = r.get(2)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id, status FROM insight_fields", &mut |n, r| {
+            n.status = r.get(1)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id, source, customer, date FROM signal_fields", &mut |n, r| {
+            n.source = r.get(1)?;
+            n.customer = r.get(2)?;
+            n.date = r.get(3)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id, decided_on, retires FROM resolution_fields", &mut |n, r| {
+            n.decided_on = r.get(1)?;
+            n.retires = r.get(2)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id, start, \"end\", attendees FROM meeting_fields", &mut |n, r| {
+            n.start = r.get(1)?;
+            n.end = r.get(2)?;
+            n.attendees = r.get(3)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id FROM tags WHERE tag = 'all-day'", &mut |n, _| {
+            n.all_day = n.kind == Kind::Meeting;
+            Ok(())
+        })?;
+        Ok((out, at))
     }
 
     /// One live item, as trace sees it.
@@ -892,11 +1017,15 @@ impl Tx<'_> {
         Ok(st.query_row([id], node_row).optional()?)
     }
 
-    /// Every resolved link between two live items, once per (source, target, relation).
-    pub fn edges(&self) -> Result<Vec<EdgeLink>> {
-        let mut st = self.tx.prepare_cached(EDGE_SQL)?;
-        let rows = st.query_map([], edge_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Calls `f(source, target, relation)` for every resolved link, once per line that writes it;
+    /// the caller drops links whose ends are not live items.
+    pub fn each_edge(&self, mut f: impl FnMut(&str, &str, Rel)) -> Result<()> {
+        let mut st = self.tx.prepare_cached("SELECT source_id, target_id, rel FROM links WHERE target_id IS NOT NULL")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(text_ref(r, 0)?, text_ref(r, 1)?, rel_fast(text_ref(r, 2)?)?);
+        }
+        Ok(())
     }
 
     /// The resolved links between live items that start or end at `id`.
@@ -906,13 +1035,14 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// `(item id, person id)` for everyone who made a revision of a live item.
-    pub fn contributions(&self) -> Result<Vec<(String, String)>> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT DISTINCT r.item_id, r.author FROM revisions r JOIN items i ON i.id = r.item_id AND i.deleted = 0")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Calls `f(item id, person id)` for every revision (several per pair, deleted items too).
+    pub fn each_contribution(&self, mut f: impl FnMut(&str, &str)) -> Result<()> {
+        let mut st = self.tx.prepare_cached("SELECT item_id, author FROM revisions")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(text_ref(r, 0)?, text_ref(r, 1)?);
+        }
+        Ok(())
     }
 }
 

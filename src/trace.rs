@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::{self, Kind, Rel};
-use crate::store::{EdgeLink, NodeRow, Tx};
+use crate::store::{EdgeLink, FastMap, NodeRow, Tx};
 
 /// Days after which a signal counts half as much for an insight's evidence.
 pub const RECENCY_HALF_LIFE_DAYS: f64 = 180.0;
@@ -85,35 +85,57 @@ impl View for TxView<'_, '_> {
 /// The whole store in memory: every live item and every resolved link between them.
 pub struct Graph {
     pub nodes: Vec<NodeRow>,
-    pub index: HashMap<String, usize>,
+    pub index: FastMap<String, usize>,
     /// `(source, target, relation)` as node indices, once each.
     pub edges: Vec<(usize, usize, Rel)>,
-    /// For each node, the indices into `edges` that touch it.
-    pub at: Vec<Vec<usize>>,
+    /// The indices into `edges` that touch each node: node `v`'s are `at_list[at_off[v]..at_off[v + 1]]`.
+    at_off: Vec<usize>,
+    at_list: Vec<u32>,
 }
 
 impl Graph {
     pub fn load(tx: &Tx) -> Result<Graph> {
-        let nodes = tx.nodes()?;
-        let index: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
+        let (nodes, index) = tx.nodes()?;
         let mut edges = Vec::new();
-        let mut at = vec![Vec::new(); nodes.len()];
-        for e in tx.edges()? {
-            let (Some(&s), Some(&t)) = (index.get(&e.source_id), index.get(&e.target_id)) else { continue };
-            at[s].push(edges.len());
-            if t != s {
-                at[t].push(edges.len());
+        tx.each_edge(|s, t, rel| {
+            if let (Some(&s), Some(&t)) = (index.get(s), index.get(t)) {
+                edges.push((s, t, rel));
             }
-            edges.push((s, t, e.rel));
+        })?;
+        edges.sort_unstable();
+        edges.dedup();
+        let mut at_off = vec![0usize; nodes.len() + 1];
+        for &(s, t, _) in &edges {
+            at_off[s + 1] += 1;
+            if t != s {
+                at_off[t + 1] += 1;
+            }
         }
-        Ok(Graph { nodes, index, edges, at })
+        for v in 0..nodes.len() {
+            at_off[v + 1] += at_off[v];
+        }
+        let mut fill = at_off.clone();
+        let mut at_list = vec![0u32; at_off[nodes.len()]];
+        for (ei, &(s, t, _)) in edges.iter().enumerate() {
+            at_list[fill[s]] = ei as u32;
+            fill[s] += 1;
+            if t != s {
+                at_list[fill[t]] = ei as u32;
+                fill[t] += 1;
+            }
+        }
+        Ok(Graph { nodes, index, edges, at_off, at_list })
+    }
+
+    /// The indices into `edges` of the links that touch node `v`.
+    pub fn at(&self, v: usize) -> impl Iterator<Item = usize> + '_ {
+        self.at_list[self.at_off[v]..self.at_off[v + 1]].iter().map(|&e| e as usize)
     }
 
     /// Node indices one step upstream (`up == true`) or downstream of `i`, following every typed
     /// link except those in `skip`.
-    pub fn step(&self, i: usize, up: bool, skip: &[Rel]) -> impl Iterator<Item = usize> + '_ {
-        let skip = skip.to_vec();
-        self.at[i].iter().filter_map(move |&ei| {
+    pub fn step<'a>(&'a self, i: usize, up: bool, skip: &'a [Rel]) -> impl Iterator<Item = usize> + 'a {
+        self.at(i).filter_map(move |ei| {
             let (s, t, rel) = self.edges[ei];
             if skip.contains(&rel) || s == t {
                 return None;
@@ -139,9 +161,9 @@ impl View for Graph {
 
     fn edges(&mut self, id: &str) -> Result<Vec<EdgeLink>> {
         let Some(&i) = self.index.get(id) else { return Ok(Vec::new()) };
-        Ok(self.at[i]
-            .iter()
-            .map(|&ei| {
+        Ok(self
+            .at(i)
+            .map(|ei| {
                 let (s, t, rel) = self.edges[ei];
                 EdgeLink { source_id: self.nodes[s].id.clone(), target_id: self.nodes[t].id.clone(), rel }
             })
