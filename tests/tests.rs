@@ -4,5 +4,7 @@
 mod util;
 
 mod cli;
+mod export;
+mod import;
 mod migrations;
 mod search;
