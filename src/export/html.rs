@@ -27,7 +27,7 @@ const STYLE: &str = r##"
 #kinds{display:flex;gap:8px;flex-wrap:wrap;font-size:12px}#kinds label{display:flex;gap:4px;align-items:center;cursor:pointer}
 #kinds i{display:inline-block;width:10px;height:10px;border-radius:50%}
 #status{margin-left:auto;color:var(--muted);font-size:12px;white-space:nowrap}
-#map{position:fixed;top:44px;left:0;right:0;bottom:0;display:block;cursor:grab}
+#map{position:fixed;top:44px;left:0;width:100vw;height:calc(100vh - 44px);display:block;cursor:grab}
 #panel{position:fixed;top:56px;right:12px;bottom:12px;width:min(420px,45vw);overflow:auto;background:var(--panel);border:1px solid var(--line);border-radius:10px;padding:14px 16px;z-index:1}
 #panel[hidden]{display:none}#panel h2{margin:0 24px 4px 0;font-size:17px}#close{position:absolute;top:8px;right:10px;border:0;background:none;color:var(--muted);font-size:18px;cursor:pointer}
 .meta{color:var(--muted);font-size:12px}.tags span{display:inline-block;margin:2px 4px 0 0;padding:0 6px;border-radius:8px;background:var(--bg);border:1px solid var(--line);font-size:12px}
