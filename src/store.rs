@@ -156,7 +156,7 @@ impl Tx<'_> {
     // ---- meta -------------------------------------------------------------------------------
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self.tx.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
@@ -168,18 +168,19 @@ impl Tx<'_> {
     // ---- people -----------------------------------------------------------------------------
 
     pub fn insert_person(&self, p: &Person) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO people(id, name, name_key, perspective, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.id, p.name, p.name.to_lowercase(), p.perspective, p.created],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO people(id, name, name_key, perspective, created) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![p.id, p.name, p.name.to_lowercase(), p.perspective, p.created])?;
         Ok(())
     }
 
     pub fn update_person(&self, p: &Person) -> Result<()> {
-        self.tx.execute(
-            "UPDATE people SET name = ?2, name_key = ?3, perspective = ?4 WHERE id = ?1",
-            params![p.id, p.name, p.name.to_lowercase(), p.perspective],
-        )?;
+        self.tx.prepare_cached("UPDATE people SET name = ?2, name_key = ?3, perspective = ?4 WHERE id = ?1")?.execute(params![
+            p.id,
+            p.name,
+            p.name.to_lowercase(),
+            p.perspective
+        ])?;
         Ok(())
     }
 
@@ -190,16 +191,17 @@ impl Tx<'_> {
     pub fn person_by_name(&self, name: &str) -> Result<Option<Person>> {
         Ok(self
             .tx
-            .query_row(
-                "SELECT id, name, perspective, created FROM people WHERE name_key = ?1",
-                [name.trim().to_lowercase()],
-                Self::person_row,
-            )
+            .prepare_cached("SELECT id, name, perspective, created FROM people WHERE name_key = ?1")?
+            .query_row([name.trim().to_lowercase()], Self::person_row)
             .optional()?)
     }
 
     pub fn person(&self, id: &str) -> Result<Option<Person>> {
-        Ok(self.tx.query_row("SELECT id, name, perspective, created FROM people WHERE id = ?1", [id], Self::person_row).optional()?)
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, name, perspective, created FROM people WHERE id = ?1")?
+            .query_row([id], Self::person_row)
+            .optional()?)
     }
 
     pub fn people(&self) -> Result<Vec<Person>> {
@@ -213,31 +215,31 @@ impl Tx<'_> {
     /// Writes an item's whole state (row, own fields, tags, aliases), inserting or replacing it.
     pub fn put_item(&self, item: &Item) -> Result<()> {
         let t = self.tx;
-        t.execute(
+        t.prepare_cached(
             "INSERT INTO items(id, kind, title, title_key, body, author, created, updated, deleted)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_key = excluded.title_key,
                body = excluded.body, updated = excluded.updated, deleted = excluded.deleted",
-            params![
-                item.id,
-                item.kind.as_str(),
-                item.title,
-                crate::model::title_key(&item.title),
-                item.body,
-                item.author,
-                item.created,
-                item.updated,
-                item.deleted
-            ],
-        )?;
-        t.execute("DELETE FROM tags WHERE item_id = ?1", [&item.id])?;
+        )?
+        .execute(params![
+            item.id,
+            item.kind.as_str(),
+            item.title,
+            crate::model::title_key(&item.title),
+            item.body,
+            item.author,
+            item.created,
+            item.updated,
+            item.deleted
+        ])?;
+        t.prepare_cached("DELETE FROM tags WHERE item_id = ?1")?.execute([&item.id])?;
         {
             let mut st = t.prepare_cached("INSERT OR IGNORE INTO tags(item_id, tag) VALUES (?1, ?2)")?;
             for tag in &item.tags {
                 st.execute([&item.id, tag])?;
             }
         }
-        t.execute("DELETE FROM aliases WHERE item_id = ?1", [&item.id])?;
+        t.prepare_cached("DELETE FROM aliases WHERE item_id = ?1")?.execute([&item.id])?;
         {
             let mut st = t.prepare_cached("INSERT OR IGNORE INTO aliases(item_id, alias, alias_key) VALUES (?1, ?2, ?3)")?;
             for a in &item.aliases {
@@ -254,46 +256,43 @@ impl Tx<'_> {
         match kind {
             Kind::Note => {}
             Kind::Signal => {
-                t.execute(
+                t.prepare_cached(
                     "INSERT OR REPLACE INTO signal_fields(item_id, source, customer, date, ref, quote) VALUES (?1,?2,?3,?4,?5,?6)",
-                    params![id, g("source"), g("customer"), g("date"), g("ref"), g("quote")],
-                )?;
+                )?
+                .execute(params![id, g("source"), g("customer"), g("date"), g("ref"), g("quote")])?;
             }
             Kind::Insight => {
-                t.execute(
-                    "INSERT OR REPLACE INTO insight_fields(item_id, status) VALUES (?1, ?2)",
-                    params![id, g("status").unwrap_or("hypothesis")],
-                )?;
+                t.prepare_cached("INSERT OR REPLACE INTO insight_fields(item_id, status) VALUES (?1, ?2)")?
+                    .execute(params![id, g("status").unwrap_or("hypothesis")])?;
             }
             Kind::Friction => {
-                t.execute(
-                    "INSERT OR REPLACE INTO friction_fields(item_id, status, severity) VALUES (?1, ?2, ?3)",
-                    params![id, g("status").unwrap_or("open"), g("severity").unwrap_or("medium")],
-                )?;
-                t.execute("DELETE FROM friction_positions WHERE item_id = ?1", [id])?;
+                t.prepare_cached("INSERT OR REPLACE INTO friction_fields(item_id, status, severity) VALUES (?1, ?2, ?3)")?
+                    .execute(params![id, g("status").unwrap_or("open"), g("severity").unwrap_or("medium")])?;
+                t.prepare_cached("DELETE FROM friction_positions WHERE item_id = ?1")?.execute([id])?;
                 let mut st = t.prepare_cached("INSERT INTO friction_positions(item_id, perspective, position) VALUES (?1, ?2, ?3)")?;
                 for (p, pos) in &f.positions {
                     st.execute([id, p, pos])?;
                 }
             }
             Kind::Resolution => {
-                t.execute(
+                t.prepare_cached(
                     "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires)
                      VALUES (?1,?2,?3,?4,?5,?6)",
-                    params![id, g("decision"), g("rationale"), g("agreed_by"), g("decided_on"), g("retires")],
-                )?;
+                )?
+                .execute(params![id, g("decision"), g("rationale"), g("agreed_by"), g("decided_on"), g("retires")])?;
             }
             Kind::Goal => {
-                t.execute(
-                    "INSERT OR REPLACE INTO goal_fields(item_id, horizon, owner) VALUES (?1, ?2, ?3)",
-                    params![id, g("horizon"), g("owner")],
-                )?;
+                t.prepare_cached("INSERT OR REPLACE INTO goal_fields(item_id, horizon, owner) VALUES (?1, ?2, ?3)")?.execute(params![
+                    id,
+                    g("horizon"),
+                    g("owner")
+                ])?;
             }
             Kind::Meeting => {
-                t.execute(
+                t.prepare_cached(
                     "INSERT OR REPLACE INTO meeting_fields(item_id, start, \"end\", attendees, location) VALUES (?1,?2,?3,?4,?5)",
-                    params![id, g("start"), g("end"), g("attendees"), g("location")],
-                )?;
+                )?
+                .execute(params![id, g("start"), g("end"), g("attendees"), g("location")])?;
             }
         }
         Ok(())
@@ -340,7 +339,8 @@ impl Tx<'_> {
     pub fn item(&self, id: &str) -> Result<Option<Item>> {
         let t = self.tx;
         let row = t
-            .query_row("SELECT id, kind, title, body, author, created, updated, deleted FROM items WHERE id = ?1", [id], |r| {
+            .prepare_cached("SELECT id, kind, title, body, author, created, updated, deleted FROM items WHERE id = ?1")?
+            .query_row([id], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     kind_of(&r.get::<_, String>(1)?)?,
@@ -423,9 +423,8 @@ impl Tx<'_> {
     pub fn title_of(&self, id: &str) -> Result<Option<(String, Kind, bool)>> {
         Ok(self
             .tx
-            .query_row("SELECT title, kind, deleted FROM items WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, kind_of(&r.get::<_, String>(1)?)?, r.get(2)?))
-            })
+            .prepare_cached("SELECT title, kind, deleted FROM items WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, kind_of(&r.get::<_, String>(1)?)?, r.get(2)?)))
             .optional()?)
     }
 
@@ -433,7 +432,7 @@ impl Tx<'_> {
 
     /// Replaces the links derived from `source_id`'s body.
     pub fn replace_links(&self, source_id: &str, links: &[Link]) -> Result<()> {
-        self.tx.execute("DELETE FROM links WHERE source_id = ?1", [source_id])?;
+        self.tx.prepare_cached("DELETE FROM links WHERE source_id = ?1")?.execute([source_id])?;
         let mut st = self.tx.prepare_cached(
             "INSERT INTO links(source_id, rel, target, target_key, target_id, heading, alias, embed, line, problem)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -495,7 +494,9 @@ impl Tx<'_> {
 
     /// Sets the resolution of one stored link.
     pub fn set_link_target(&self, link_rowid: i64, target_id: Option<&str>, problem: Option<&str>) -> Result<()> {
-        self.tx.execute("UPDATE links SET target_id = ?2, problem = ?3 WHERE id = ?1", params![link_rowid, target_id, problem])?;
+        self.tx
+            .prepare_cached("UPDATE links SET target_id = ?2, problem = ?3 WHERE id = ?1")?
+            .execute(params![link_rowid, target_id, problem])?;
         Ok(())
     }
 
@@ -519,7 +520,10 @@ impl Tx<'_> {
     // ---- history ----------------------------------------------------------------------------
 
     pub fn next_rev(&self, item_id: &str) -> Result<i64> {
-        Ok(self.tx.query_row("SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE item_id = ?1", [item_id], |r| r.get(0))?)
+        Ok(self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE item_id = ?1")?
+            .query_row([item_id], |r| r.get(0))?)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -534,10 +538,9 @@ impl Tx<'_> {
         changes: &str,
         snapshot: &str,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO revisions(item_id, rev, at, hlc, author, op, changes, snapshot) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-            params![item_id, rev, at, hlc, author, op, changes, snapshot],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO revisions(item_id, rev, at, hlc, author, op, changes, snapshot) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")?
+            .execute(params![item_id, rev, at, hlc, author, op, changes, snapshot])?;
         Ok(())
     }
 
@@ -575,10 +578,9 @@ impl Tx<'_> {
         op: &str,
         payload: &str,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            params![hlc, device, author, entity, entity_id, op, payload],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)")?
+            .execute(params![hlc, device, author, entity, entity_id, op, payload])?;
         Ok(())
     }
 
@@ -604,7 +606,7 @@ impl Tx<'_> {
 
     /// Queues an item for the search index.
     pub fn queue_index(&self, item_id: &str) -> Result<()> {
-        self.tx.execute("INSERT INTO index_queue(item_id) VALUES (?1)", [item_id])?;
+        self.tx.prepare_cached("INSERT INTO index_queue(item_id) VALUES (?1)")?.execute([item_id])?;
         Ok(())
     }
 }
@@ -699,11 +701,12 @@ impl Tx<'_> {
 
     /// Records where an imported item came from.
     pub fn set_source(&self, id: &str, origin: &str, path: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO item_sources(item_id, origin, path) VALUES (?1, ?2, ?3)
+        self.tx
+            .prepare_cached(
+                "INSERT INTO item_sources(item_id, origin, path) VALUES (?1, ?2, ?3)
              ON CONFLICT(item_id) DO UPDATE SET origin = excluded.origin, path = excluded.path",
-            [id, origin, path],
-        )?;
+            )?
+            .execute([id, origin, path])?;
         Ok(())
     }
 
@@ -772,13 +775,14 @@ impl Tx<'_> {
 
     /// Links out of the live items imported from `origin`: `(all, unresolved)`.
     pub fn link_counts_of_origin(&self, origin: &str) -> Result<(i64, i64)> {
-        Ok(self.tx.query_row(
-            "SELECT COUNT(*), COUNT(*) - COUNT(l.target_id) FROM links l
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT COUNT(*), COUNT(*) - COUNT(l.target_id) FROM links l
              JOIN item_sources s ON s.item_id = l.source_id JOIN items i ON i.id = l.source_id
              WHERE s.origin = ?1 AND i.deleted = 0",
-            [origin],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+            )?
+            .query_row([origin], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
     /// The targets (as written) of the unresolved links out of the live items imported from `origin`.
@@ -904,7 +908,7 @@ impl Tx<'_> {
 
     /// Number of live items.
     pub fn live_item_count(&self) -> Result<u64> {
-        Ok(self.tx.query_row("SELECT COUNT(*) FROM items WHERE deleted = 0", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self.tx.prepare_cached("SELECT COUNT(*) FROM items WHERE deleted = 0")?.query_row([], |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// Calls `f` with every live item, ready for the index, in storage order.
@@ -969,23 +973,28 @@ impl Tx<'_> {
 
     /// The number of index-queue entries after `seq`.
     pub fn index_queue_count_after(&self, seq: i64) -> Result<usize> {
-        Ok(self.tx.query_row("SELECT COUNT(*) FROM index_queue WHERE seq > ?1", [seq], |r| r.get::<_, i64>(0))? as usize)
+        Ok(self.tx.prepare_cached("SELECT COUNT(*) FROM index_queue WHERE seq > ?1")?.query_row([seq], |r| r.get::<_, i64>(0))? as usize)
     }
 
     /// The highest sequence number the index queue ever handed out (0 when none).
     pub fn index_queue_high(&self) -> Result<i64> {
-        Ok(self.tx.query_row("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'index_queue'), 0)", [], |r| r.get(0))?)
+        Ok(self
+            .tx
+            .prepare_cached("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'index_queue'), 0)")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Removes the index-queue entries up to `seq` (the index holds them).
     pub fn index_queue_trim(&self, seq: i64) -> Result<()> {
-        self.tx.execute("DELETE FROM index_queue WHERE seq <= ?1", [seq])?;
+        self.tx.prepare_cached("DELETE FROM index_queue WHERE seq <= ?1")?.execute([seq])?;
         Ok(())
     }
 
     /// Queues every live item created by `person_id` (their name or perspective changed).
     pub fn queue_index_authored_by(&self, person_id: &str) -> Result<()> {
-        self.tx.execute("INSERT INTO index_queue(item_id) SELECT id FROM items WHERE author = ?1 AND deleted = 0", [person_id])?;
+        self.tx
+            .prepare_cached("INSERT INTO index_queue(item_id) SELECT id FROM items WHERE author = ?1 AND deleted = 0")?
+            .execute([person_id])?;
         Ok(())
     }
 }

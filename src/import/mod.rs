@@ -268,6 +268,11 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
         if kind != inc.kind {
             fields = old.as_ref().map(|o| o.fields.clone()).unwrap_or_default();
         }
+        // A friction's `resolved` follows from its resolutions, not from the source: keep it (settling
+        // below re-derives it if the resolutions went away).
+        if old.as_ref().is_some_and(|o| o.kind == Kind::Friction && o.fields.get("status") == Some("resolved")) {
+            fields.values.insert("status".into(), "resolved".into());
+        }
         let new = Item {
             id: id.clone(),
             kind,
