@@ -719,23 +719,26 @@ pub(crate) fn status(ws: &mut Workspace) -> Result<IndexStatus> {
 pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize) -> Result<(usize, Vec<Hit>)> {
     ensure(ws)?;
     match search_once(ws, q, limit) {
-        Ok(r) => Ok(r),
+        Err(Error::Index(_)) => {}
+        other => return other,
+    }
+    // The index changed under us: another process may have swapped in a rebuilt one. Open it
+    // again (waiting for a rebuild in progress) and retry.
+    ws.index.handle = None;
+    ensure(ws)?;
+    match search_once(ws, q, limit) {
         Err(Error::Index(msg)) => {
-            // The files went bad under us: rebuild once and answer from the new index.
+            // Sound on opening, failing in use: rebuild once and answer from the new index.
             tracing::warn!("search index failed ({msg}); rebuilding it");
-            ws.index.handle = None;
             let ident = workspace_ident(ws)?;
-            if let Some(lock) = Lock::take(&ws.root, REBUILD_WAIT)? {
-                let started = Instant::now();
-                let items = rebuild_fresh(ws, &ident, &mut |_, _| {})?;
-                drop(lock);
-                ws.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
-            } else {
-                ensure(ws)?;
-            }
+            let Some(lock) = Lock::take(&ws.root, REBUILD_WAIT)? else { return Err(Error::Index(msg)) };
+            let started = Instant::now();
+            let items = rebuild_fresh(ws, &ident, &mut |_, _| {})?;
+            drop(lock);
+            ws.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
             search_once(ws, q, limit)
         }
-        Err(e) => Err(e),
+        other => other,
     }
 }
 
