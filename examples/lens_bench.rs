@@ -219,7 +219,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let (p50, _) = time(runs, || ws.store().read(|tx| tx.nodes()).map(|g| g.0.len()));
     println!("    items and their fields            median {p50:.1} ms");
-    let (p50, _) = time(runs, || ws.store().read(|tx| tx.each_edge(|_, _, _| {})));
+    let (p50, _) = time(runs, || ws.store().read(|tx| tx.each_resolved_link(|_, _, _| {})));
     println!("    links                             median {p50:.1} ms");
     let (p50, _) = time(runs, || ws.store().read(|tx| tx.each_contribution(|_, _| {})));
     println!("    contributions                     median {p50:.1} ms");

@@ -67,6 +67,9 @@ struct Handle {
     index: Index,
     reader: IndexReader,
     f: Fields,
+    /// `meta.json` as last read (modified time, length) and the queue position it recorded:
+    /// while it is unchanged, nobody committed and the reader is current.
+    seen: Option<(std::time::SystemTime, u64, i64)>,
     /// The overlay of queued items, kept while the queue does not change.
     overlay: Option<Overlay>,
 }
@@ -157,14 +160,18 @@ fn fields_of(schema: &Schema) -> Result<Fields> {
 #[derive(Clone, Default)]
 struct MellanrumTokenizer {
     names: bool,
-    cache: FormsCache,
+}
+
+thread_local! {
+    /// Word forms by word, per thread: stemming twice per word is the costliest part of indexing
+    /// and of making snippets, and words repeat a lot.
+    static FORMS: std::cell::RefCell<FormsCache> = std::cell::RefCell::new(FormsCache::default());
 }
 
 struct MellanrumStream<'a> {
     text: &'a str,
     pos: usize,
     names: bool,
-    cache: &'a mut FormsCache,
     token: Token,
     lower: String,
     /// The current word's forms, NUL-separated, and where the next one starts.
@@ -181,7 +188,6 @@ impl Tokenizer for MellanrumTokenizer {
             text,
             pos: 0,
             names: self.names,
-            cache: &mut self.cache,
             token: Token::default(),
             lower: String::new(),
             forms: String::new(),
@@ -228,7 +234,7 @@ impl TokenStream for MellanrumStream<'_> {
             if self.names {
                 self.forms.push_str(&search::fold(&self.lower));
             } else {
-                self.forms.push_str(self.cache.get(&self.lower));
+                FORMS.with(|c| self.forms.push_str(c.borrow_mut().get(&self.lower)));
             }
             self.next_form = 0;
             self.token.offset_from = start;
@@ -253,7 +259,7 @@ impl TokenStream for MellanrumStream<'_> {
 fn tokenizers() -> TokenizerManager {
     let m = TokenizerManager::default();
     m.register(TOKENIZER, TextAnalyzer::from(MellanrumTokenizer::default()));
-    m.register(NAME_TOKENIZER, TextAnalyzer::from(MellanrumTokenizer { names: true, ..Default::default() }));
+    m.register(NAME_TOKENIZER, TextAnalyzer::from(MellanrumTokenizer { names: true }));
     m
 }
 
@@ -498,7 +504,7 @@ fn try_open(ws: &mut Workspace, dir: &Path, ident: &str) -> std::result::Result<
     if pending == 0 && searcher.num_docs() != live {
         return Err(Problem::Other(format!("was stale ({} items indexed, {} in the database)", searcher.num_docs(), live)));
     }
-    Ok(Handle { index, reader, f, overlay: None })
+    Ok(Handle { index, reader, f, seen: None, overlay: None })
 }
 
 /// Makes sure the workspace has an open, sound index.
@@ -657,7 +663,7 @@ pub(crate) fn reindex(ws: &mut Workspace, mut progress: impl FnMut(u64, u64)) ->
             let n = fill(ws, &h.f, &mut writer, &ident, &mut progress)?;
             writer.wait_merging_threads().map_err(ierr)?;
             h.reader.reload().map_err(ierr)?;
-            ws.index.handle = Some(Handle { overlay: None, ..h });
+            ws.index.handle = Some(Handle { overlay: None, seen: None, ..h });
             n
         }
         _ => rebuild_fresh(ws, &ident, &mut progress)?,
@@ -695,6 +701,7 @@ pub(crate) fn flush(ws: &mut Workspace) -> Result<usize> {
     if let Some(h) = ws.index.handle.as_mut() {
         h.reader.reload().map_err(ierr)?;
         h.overlay = None;
+        h.seen = None;
     }
     Ok(rows.len())
 }
@@ -712,23 +719,26 @@ pub(crate) fn status(ws: &mut Workspace) -> Result<IndexStatus> {
 pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize) -> Result<(usize, Vec<Hit>)> {
     ensure(ws)?;
     match search_once(ws, q, limit) {
-        Ok(r) => Ok(r),
+        Err(Error::Index(_)) => {}
+        other => return other,
+    }
+    // The index changed under us: another process may have swapped in a rebuilt one. Open it
+    // again (waiting for a rebuild in progress) and retry.
+    ws.index.handle = None;
+    ensure(ws)?;
+    match search_once(ws, q, limit) {
         Err(Error::Index(msg)) => {
-            // The files went bad under us: rebuild once and answer from the new index.
+            // Sound on opening, failing in use: rebuild once and answer from the new index.
             tracing::warn!("search index failed ({msg}); rebuilding it");
-            ws.index.handle = None;
             let ident = workspace_ident(ws)?;
-            if let Some(lock) = Lock::take(&ws.root, REBUILD_WAIT)? {
-                let started = Instant::now();
-                let items = rebuild_fresh(ws, &ident, &mut |_, _| {})?;
-                drop(lock);
-                ws.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
-            } else {
-                ensure(ws)?;
-            }
+            let Some(lock) = Lock::take(&ws.root, REBUILD_WAIT)? else { return Err(Error::Index(msg)) };
+            let started = Instant::now();
+            let items = rebuild_fresh(ws, &ident, &mut |_, _| {})?;
+            drop(lock);
+            ws.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
             search_once(ws, q, limit)
         }
-        Err(e) => Err(e),
+        other => other,
     }
 }
 
@@ -736,10 +746,19 @@ fn search_once(ws: &mut Workspace, q: &Query, limit: usize) -> Result<(usize, Ve
     // Which queued saves the committed index lacks. Read the position before reloading, so the
     // searcher holds at least that; re-read when another process trimmed the queue meanwhile.
     let mut attempt = 0;
+    let meta = ws.root.join(INDEX_DIR).join("meta.json");
     let (searcher, applied, rows) = loop {
-        let h = ws.index.handle.as_ref().ok_or_else(|| Error::Index("not open".into()))?;
-        let applied = payload_of(&h.index)?.map_or(0, |p| p.seq);
-        h.reader.reload().map_err(ierr)?;
+        let h = ws.index.handle.as_mut().ok_or_else(|| Error::Index("not open".into()))?;
+        let stamp = std::fs::metadata(&meta).and_then(|m| Ok((m.modified()?, m.len()))).map_err(ierr)?;
+        let applied = match h.seen {
+            Some((t, len, seq)) if (t, len) == stamp && attempt == 0 => seq,
+            _ => {
+                let seq = payload_of(&h.index)?.map_or(0, |p| p.seq);
+                h.reader.reload().map_err(ierr)?;
+                h.seen = Some((stamp.0, stamp.1, seq));
+                seq
+            }
+        };
         let searcher = h.reader.searcher();
         let (rows, trimmed) = ws
             .store

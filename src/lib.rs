@@ -8,7 +8,10 @@
 pub mod calendar;
 pub mod demo;
 pub mod error;
+pub mod export;
+pub mod graph;
 pub mod hlc;
+pub mod import;
 pub(crate) mod index;
 pub mod lens;
 pub mod links;

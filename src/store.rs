@@ -17,6 +17,7 @@ use crate::model::{Fields, Item, Kind, Link, Person, Rel};
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/01-init/up.sql"),
     include_str!("../migrations/02-index-queue/up.sql"),
+    include_str!("../migrations/04-import-sources/up.sql"),
     include_str!("../migrations/05-calendar-events/up.sql"),
 ];
 
@@ -156,7 +157,7 @@ impl Tx<'_> {
     // ---- meta -------------------------------------------------------------------------------
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self.tx.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
@@ -168,18 +169,19 @@ impl Tx<'_> {
     // ---- people -----------------------------------------------------------------------------
 
     pub fn insert_person(&self, p: &Person) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO people(id, name, name_key, perspective, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.id, p.name, p.name.to_lowercase(), p.perspective, p.created],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO people(id, name, name_key, perspective, created) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![p.id, p.name, p.name.to_lowercase(), p.perspective, p.created])?;
         Ok(())
     }
 
     pub fn update_person(&self, p: &Person) -> Result<()> {
-        self.tx.execute(
-            "UPDATE people SET name = ?2, name_key = ?3, perspective = ?4 WHERE id = ?1",
-            params![p.id, p.name, p.name.to_lowercase(), p.perspective],
-        )?;
+        self.tx.prepare_cached("UPDATE people SET name = ?2, name_key = ?3, perspective = ?4 WHERE id = ?1")?.execute(params![
+            p.id,
+            p.name,
+            p.name.to_lowercase(),
+            p.perspective
+        ])?;
         Ok(())
     }
 
@@ -190,16 +192,17 @@ impl Tx<'_> {
     pub fn person_by_name(&self, name: &str) -> Result<Option<Person>> {
         Ok(self
             .tx
-            .query_row(
-                "SELECT id, name, perspective, created FROM people WHERE name_key = ?1",
-                [name.trim().to_lowercase()],
-                Self::person_row,
-            )
+            .prepare_cached("SELECT id, name, perspective, created FROM people WHERE name_key = ?1")?
+            .query_row([name.trim().to_lowercase()], Self::person_row)
             .optional()?)
     }
 
     pub fn person(&self, id: &str) -> Result<Option<Person>> {
-        Ok(self.tx.query_row("SELECT id, name, perspective, created FROM people WHERE id = ?1", [id], Self::person_row).optional()?)
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, name, perspective, created FROM people WHERE id = ?1")?
+            .query_row([id], Self::person_row)
+            .optional()?)
     }
 
     pub fn people(&self) -> Result<Vec<Person>> {
@@ -213,38 +216,39 @@ impl Tx<'_> {
     /// Writes an item's whole state (row, own fields, tags, aliases), inserting or replacing it.
     pub fn put_item(&self, item: &Item) -> Result<()> {
         let t = self.tx;
-        t.execute(
+        t.prepare_cached(
             "INSERT INTO items(id, kind, title, title_key, body, author, created, updated, deleted)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_key = excluded.title_key,
                body = excluded.body, updated = excluded.updated, deleted = excluded.deleted",
-            params![
-                item.id,
-                item.kind.as_str(),
-                item.title,
-                crate::model::title_key(&item.title),
-                item.body,
-                item.author,
-                item.created,
-                item.updated,
-                item.deleted
-            ],
-        )?;
-        t.execute("DELETE FROM tags WHERE item_id = ?1", [&item.id])?;
+        )?
+        .execute(params![
+            item.id,
+            item.kind.as_str(),
+            item.title,
+            crate::model::title_key(&item.title),
+            item.body,
+            item.author,
+            item.created,
+            item.updated,
+            item.deleted
+        ])?;
+        t.prepare_cached("DELETE FROM tags WHERE item_id = ?1")?.execute([&item.id])?;
         {
             let mut st = t.prepare_cached("INSERT OR IGNORE INTO tags(item_id, tag) VALUES (?1, ?2)")?;
             for tag in &item.tags {
                 st.execute([&item.id, tag])?;
             }
         }
-        t.execute("DELETE FROM aliases WHERE item_id = ?1", [&item.id])?;
+        t.prepare_cached("DELETE FROM aliases WHERE item_id = ?1")?.execute([&item.id])?;
         {
             let mut st = t.prepare_cached("INSERT OR IGNORE INTO aliases(item_id, alias, alias_key) VALUES (?1, ?2, ?3)")?;
             for a in &item.aliases {
                 st.execute([&item.id, a, &crate::model::title_key(a)])?;
             }
         }
-        self.put_fields(&item.id, item.kind, &item.fields)
+        self.put_fields(&item.id, item.kind, &item.fields)?;
+        self.put_props(&item.id, &item.fields.props)
     }
 
     fn put_fields(&self, id: &str, kind: Kind, f: &Fields) -> Result<()> {
@@ -253,46 +257,43 @@ impl Tx<'_> {
         match kind {
             Kind::Note => {}
             Kind::Signal => {
-                t.execute(
+                t.prepare_cached(
                     "INSERT OR REPLACE INTO signal_fields(item_id, source, customer, date, ref, quote) VALUES (?1,?2,?3,?4,?5,?6)",
-                    params![id, g("source"), g("customer"), g("date"), g("ref"), g("quote")],
-                )?;
+                )?
+                .execute(params![id, g("source"), g("customer"), g("date"), g("ref"), g("quote")])?;
             }
             Kind::Insight => {
-                t.execute(
-                    "INSERT OR REPLACE INTO insight_fields(item_id, status) VALUES (?1, ?2)",
-                    params![id, g("status").unwrap_or("hypothesis")],
-                )?;
+                t.prepare_cached("INSERT OR REPLACE INTO insight_fields(item_id, status) VALUES (?1, ?2)")?
+                    .execute(params![id, g("status").unwrap_or("hypothesis")])?;
             }
             Kind::Friction => {
-                t.execute(
-                    "INSERT OR REPLACE INTO friction_fields(item_id, status, severity) VALUES (?1, ?2, ?3)",
-                    params![id, g("status").unwrap_or("open"), g("severity").unwrap_or("medium")],
-                )?;
-                t.execute("DELETE FROM friction_positions WHERE item_id = ?1", [id])?;
+                t.prepare_cached("INSERT OR REPLACE INTO friction_fields(item_id, status, severity) VALUES (?1, ?2, ?3)")?
+                    .execute(params![id, g("status").unwrap_or("open"), g("severity").unwrap_or("medium")])?;
+                t.prepare_cached("DELETE FROM friction_positions WHERE item_id = ?1")?.execute([id])?;
                 let mut st = t.prepare_cached("INSERT INTO friction_positions(item_id, perspective, position) VALUES (?1, ?2, ?3)")?;
                 for (p, pos) in &f.positions {
                     st.execute([id, p, pos])?;
                 }
             }
             Kind::Resolution => {
-                t.execute(
+                t.prepare_cached(
                     "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires)
                      VALUES (?1,?2,?3,?4,?5,?6)",
-                    params![id, g("decision"), g("rationale"), g("agreed_by"), g("decided_on"), g("retires")],
-                )?;
+                )?
+                .execute(params![id, g("decision"), g("rationale"), g("agreed_by"), g("decided_on"), g("retires")])?;
             }
             Kind::Goal => {
-                t.execute(
-                    "INSERT OR REPLACE INTO goal_fields(item_id, horizon, owner) VALUES (?1, ?2, ?3)",
-                    params![id, g("horizon"), g("owner")],
-                )?;
+                t.prepare_cached("INSERT OR REPLACE INTO goal_fields(item_id, horizon, owner) VALUES (?1, ?2, ?3)")?.execute(params![
+                    id,
+                    g("horizon"),
+                    g("owner")
+                ])?;
             }
             Kind::Meeting => {
-                t.execute(
+                t.prepare_cached(
                     "INSERT OR REPLACE INTO meeting_fields(item_id, start, \"end\", attendees, location) VALUES (?1,?2,?3,?4,?5)",
-                    params![id, g("start"), g("end"), g("attendees"), g("location")],
-                )?;
+                )?
+                .execute(params![id, g("start"), g("end"), g("attendees"), g("location")])?;
             }
         }
         Ok(())
@@ -339,7 +340,8 @@ impl Tx<'_> {
     pub fn item(&self, id: &str) -> Result<Option<Item>> {
         let t = self.tx;
         let row = t
-            .query_row("SELECT id, kind, title, body, author, created, updated, deleted FROM items WHERE id = ?1", [id], |r| {
+            .prepare_cached("SELECT id, kind, title, body, author, created, updated, deleted FROM items WHERE id = ?1")?
+            .query_row([id], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     kind_of(&r.get::<_, String>(1)?)?,
@@ -355,7 +357,8 @@ impl Tx<'_> {
         let Some((id, kind, title, body, author, created, updated, deleted)) = row else { return Ok(None) };
         let tags = self.strings("SELECT tag FROM tags WHERE item_id = ?1 ORDER BY tag", &id)?;
         let aliases = self.strings("SELECT alias FROM aliases WHERE item_id = ?1 ORDER BY alias_key", &id)?;
-        let fields = self.get_fields(&id, kind)?;
+        let mut fields = self.get_fields(&id, kind)?;
+        fields.props = self.props(&id)?;
         Ok(Some(Item { id, kind, title, body, tags, aliases, fields, author, created, updated, deleted }))
     }
 
@@ -421,9 +424,8 @@ impl Tx<'_> {
     pub fn title_of(&self, id: &str) -> Result<Option<(String, Kind, bool)>> {
         Ok(self
             .tx
-            .query_row("SELECT title, kind, deleted FROM items WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, kind_of(&r.get::<_, String>(1)?)?, r.get(2)?))
-            })
+            .prepare_cached("SELECT title, kind, deleted FROM items WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, kind_of(&r.get::<_, String>(1)?)?, r.get(2)?)))
             .optional()?)
     }
 
@@ -431,7 +433,7 @@ impl Tx<'_> {
 
     /// Replaces the links derived from `source_id`'s body.
     pub fn replace_links(&self, source_id: &str, links: &[Link]) -> Result<()> {
-        self.tx.execute("DELETE FROM links WHERE source_id = ?1", [source_id])?;
+        self.tx.prepare_cached("DELETE FROM links WHERE source_id = ?1")?.execute([source_id])?;
         let mut st = self.tx.prepare_cached(
             "INSERT INTO links(source_id, rel, target, target_key, target_id, heading, alias, embed, line, problem)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -493,7 +495,9 @@ impl Tx<'_> {
 
     /// Sets the resolution of one stored link.
     pub fn set_link_target(&self, link_rowid: i64, target_id: Option<&str>, problem: Option<&str>) -> Result<()> {
-        self.tx.execute("UPDATE links SET target_id = ?2, problem = ?3 WHERE id = ?1", params![link_rowid, target_id, problem])?;
+        self.tx
+            .prepare_cached("UPDATE links SET target_id = ?2, problem = ?3 WHERE id = ?1")?
+            .execute(params![link_rowid, target_id, problem])?;
         Ok(())
     }
 
@@ -517,7 +521,10 @@ impl Tx<'_> {
     // ---- history ----------------------------------------------------------------------------
 
     pub fn next_rev(&self, item_id: &str) -> Result<i64> {
-        Ok(self.tx.query_row("SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE item_id = ?1", [item_id], |r| r.get(0))?)
+        Ok(self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE item_id = ?1")?
+            .query_row([item_id], |r| r.get(0))?)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -532,10 +539,9 @@ impl Tx<'_> {
         changes: &str,
         snapshot: &str,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO revisions(item_id, rev, at, hlc, author, op, changes, snapshot) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-            params![item_id, rev, at, hlc, author, op, changes, snapshot],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO revisions(item_id, rev, at, hlc, author, op, changes, snapshot) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")?
+            .execute(params![item_id, rev, at, hlc, author, op, changes, snapshot])?;
         Ok(())
     }
 
@@ -573,10 +579,9 @@ impl Tx<'_> {
         op: &str,
         payload: &str,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            params![hlc, device, author, entity, entity_id, op, payload],
-        )?;
+        self.tx
+            .prepare_cached("INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)")?
+            .execute(params![hlc, device, author, entity, entity_id, op, payload])?;
         Ok(())
     }
 
@@ -602,8 +607,198 @@ impl Tx<'_> {
 
     /// Queues an item for the search index.
     pub fn queue_index(&self, item_id: &str) -> Result<()> {
-        self.tx.execute("INSERT INTO index_queue(item_id) VALUES (?1)", [item_id])?;
+        self.tx.prepare_cached("INSERT INTO index_queue(item_id) VALUES (?1)")?.execute([item_id])?;
         Ok(())
+    }
+}
+
+// ---- knowledge in and out: imports and exports ----------------------------------------------
+
+/// An item as exports read it, with its author's name and perspective, streamed in id order.
+#[derive(Debug, Clone)]
+pub struct ExportItem {
+    pub item: Item,
+    pub author_name: String,
+    pub perspective: String,
+}
+
+/// A resolved link between two live items, as maps draw it: one per (source, target, relation),
+/// with how many times the source's body mentions it.
+#[derive(Debug, Clone)]
+pub struct EdgeRow {
+    pub source_id: String,
+    pub target_id: String,
+    pub rel: Rel,
+    pub count: i64,
+}
+
+const EXPORT_ITEM_SQL: &str = "
+    SELECT i.id, i.kind, i.title, CASE WHEN ?1 THEN i.body ELSE '' END, i.author, i.created, i.updated,
+      (SELECT json_group_array(tag) FROM tags WHERE item_id = i.id),
+      (SELECT json_group_array(alias) FROM aliases WHERE item_id = i.id),
+      (SELECT json_group_object(key, json(value)) FROM item_props WHERE item_id = i.id),
+      (SELECT json_group_object(perspective, position) FROM friction_positions WHERE item_id = i.id),
+      json_object('source', sf.source, 'customer', sf.customer, 'date', sf.date, 'ref', sf.ref, 'quote', sf.quote,
+        'status', COALESCE(inf.status, ff.status), 'severity', ff.severity,
+        'decision', rf.decision, 'rationale', rf.rationale, 'agreed_by', rf.agreed_by, 'decided_on', rf.decided_on, 'retires', rf.retires,
+        'horizon', gf.horizon, 'owner', gf.owner,
+        'start', mf.start, 'end', mf.\"end\", 'attendees', mf.attendees, 'location', mf.location),
+      COALESCE(p.name, ''), COALESCE(p.perspective, '')
+    FROM items i
+    LEFT JOIN signal_fields sf ON sf.item_id = i.id
+    LEFT JOIN insight_fields inf ON inf.item_id = i.id
+    LEFT JOIN friction_fields ff ON ff.item_id = i.id
+    LEFT JOIN resolution_fields rf ON rf.item_id = i.id
+    LEFT JOIN goal_fields gf ON gf.item_id = i.id
+    LEFT JOIN meeting_fields mf ON mf.item_id = i.id
+    LEFT JOIN people p ON p.id = i.author
+    WHERE i.deleted = 0
+    ORDER BY i.id";
+
+fn json_col<T: serde::de::DeserializeOwned + Default>(r: &rusqlite::Row, i: usize) -> rusqlite::Result<T> {
+    match r.get::<_, Option<String>>(i)? {
+        None => Ok(T::default()),
+        Some(s) => {
+            serde_json::from_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+        }
+    }
+}
+
+impl Tx<'_> {
+    /// Writes an item's extra properties (replacing the ones it had).
+    pub fn put_props(&self, id: &str, props: &std::collections::BTreeMap<String, serde_json::Value>) -> Result<()> {
+        match self.tx.prepare_cached("DELETE FROM item_props WHERE item_id = ?1") {
+            Ok(mut st) => {
+                st.execute([id])?;
+            }
+            // A database opened at an older schema (before properties existed) has none to clear.
+            Err(e) if props.is_empty() && e.to_string().contains("no such table: item_props") => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+        let mut st = self.tx.prepare_cached("INSERT INTO item_props(item_id, key, value) VALUES (?1, ?2, ?3)")?;
+        for (k, v) in props {
+            st.execute(params![id, k, v.to_string()])?;
+        }
+        Ok(())
+    }
+
+    /// An item's extra properties.
+    pub fn props(&self, id: &str) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
+        let mut st = self.tx.prepare_cached("SELECT key, value FROM item_props WHERE item_id = ?1 ORDER BY key")?;
+        let rows = st.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = std::collections::BTreeMap::new();
+        for row in rows {
+            let (k, v) = row?;
+            out.insert(k, serde_json::from_str(&v)?);
+        }
+        Ok(out)
+    }
+
+    /// The item imported from `path` of `origin`, if any (deleted ones too).
+    pub fn item_by_source(&self, origin: &str, path: &str) -> Result<Option<String>> {
+        let mut st = self.tx.prepare_cached("SELECT item_id FROM item_sources WHERE origin = ?1 AND path = ?2")?;
+        Ok(st.query_row([origin, path], |r| r.get(0)).optional()?)
+    }
+
+    /// Records where an imported item came from.
+    pub fn set_source(&self, id: &str, origin: &str, path: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO item_sources(item_id, origin, path) VALUES (?1, ?2, ?3)
+             ON CONFLICT(item_id) DO UPDATE SET origin = excluded.origin, path = excluded.path",
+            )?
+            .execute([id, origin, path])?;
+        Ok(())
+    }
+
+    /// The live signal whose external reference is `reference`, oldest first.
+    pub fn signal_by_ref(&self, reference: &str) -> Result<Option<String>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT s.item_id FROM signal_fields s JOIN items i ON i.id = s.item_id WHERE s.ref = ?1 AND i.deleted = 0 ORDER BY i.id LIMIT 1",
+        )?;
+        Ok(st.query_row([reference], |r| r.get(0)).optional()?)
+    }
+
+    /// Streams every live item in id order, with bodies when `with_body`; `f` returns `false` to stop.
+    pub fn each_export_item(&self, with_body: bool, mut f: impl FnMut(ExportItem) -> Result<bool>) -> Result<()> {
+        let mut st = self.tx.prepare_cached(EXPORT_ITEM_SQL)?;
+        let mut rows = st.query([with_body])?;
+        while let Some(r) = rows.next()? {
+            let kind = kind_of(&r.get::<_, String>(1)?)?;
+            let mut tags: Vec<String> = json_col(r, 7)?;
+            tags.sort();
+            let mut aliases: Vec<String> = json_col(r, 8)?;
+            aliases.sort_by_key(|a| crate::model::title_key(a));
+            let props: std::collections::BTreeMap<String, serde_json::Value> = json_col(r, 9)?;
+            let positions: std::collections::BTreeMap<String, String> = json_col(r, 10)?;
+            let all: std::collections::BTreeMap<String, Option<String>> = json_col(r, 11)?;
+            let mut fields =
+                Fields { positions: if kind == Kind::Friction { positions } else { Default::default() }, props, ..Default::default() };
+            for name in kind.field_names() {
+                if let Some(Some(v)) = all.get(*name) {
+                    fields.values.insert((*name).to_string(), v.clone());
+                }
+            }
+            let item = Item {
+                id: r.get(0)?,
+                kind,
+                title: r.get(2)?,
+                body: r.get(3)?,
+                tags,
+                aliases,
+                fields,
+                author: r.get(4)?,
+                created: r.get(5)?,
+                updated: r.get(6)?,
+                deleted: false,
+            };
+            if !f(ExportItem { item, author_name: r.get(12)?, perspective: r.get(13)? })? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Streams the resolved links between live items, one row per (source, target, relation).
+    pub fn each_edge(&self, mut f: impl FnMut(EdgeRow) -> Result<()>) -> Result<()> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT l.source_id, l.target_id, l.rel, COUNT(*) FROM links l
+             JOIN items s ON s.id = l.source_id AND s.deleted = 0
+             JOIN items t ON t.id = l.target_id AND t.deleted = 0
+             GROUP BY l.source_id, l.target_id, l.rel ORDER BY l.source_id, l.target_id, l.rel",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(EdgeRow { source_id: r.get(0)?, target_id: r.get(1)?, rel: rel_of(&r.get::<_, String>(2)?)?, count: r.get(3)? })?;
+        }
+        Ok(())
+    }
+
+    /// Links out of the live items imported from `origin`: `(all, unresolved)`.
+    pub fn link_counts_of_origin(&self, origin: &str) -> Result<(i64, i64)> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT COUNT(*), COUNT(*) - COUNT(l.target_id) FROM links l
+             JOIN item_sources s ON s.item_id = l.source_id JOIN items i ON i.id = l.source_id
+             WHERE s.origin = ?1 AND i.deleted = 0",
+            )?
+            .query_row([origin], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+
+    /// The targets (as written) of the unresolved links out of the live items imported from `origin`.
+    pub fn unresolved_targets_of_origin(&self, origin: &str) -> Result<Vec<String>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT l.target FROM links l JOIN item_sources s ON s.item_id = l.source_id JOIN items i ON i.id = l.source_id
+             WHERE s.origin = ?1 AND i.deleted = 0 AND l.target_id IS NULL",
+        )?;
+        let rows = st.query_map([origin], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The last clock timestamp this workspace handed out, as text.
+    pub fn last_hlc(&self) -> Result<Option<String>> {
+        self.meta("hlc")
     }
 }
 
@@ -714,7 +909,7 @@ impl Tx<'_> {
 
     /// Number of live items.
     pub fn live_item_count(&self) -> Result<u64> {
-        Ok(self.tx.query_row("SELECT COUNT(*) FROM items WHERE deleted = 0", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self.tx.prepare_cached("SELECT COUNT(*) FROM items WHERE deleted = 0")?.query_row([], |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// Calls `f` with every live item, ready for the index, in storage order.
@@ -779,23 +974,28 @@ impl Tx<'_> {
 
     /// The number of index-queue entries after `seq`.
     pub fn index_queue_count_after(&self, seq: i64) -> Result<usize> {
-        Ok(self.tx.query_row("SELECT COUNT(*) FROM index_queue WHERE seq > ?1", [seq], |r| r.get::<_, i64>(0))? as usize)
+        Ok(self.tx.prepare_cached("SELECT COUNT(*) FROM index_queue WHERE seq > ?1")?.query_row([seq], |r| r.get::<_, i64>(0))? as usize)
     }
 
     /// The highest sequence number the index queue ever handed out (0 when none).
     pub fn index_queue_high(&self) -> Result<i64> {
-        Ok(self.tx.query_row("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'index_queue'), 0)", [], |r| r.get(0))?)
+        Ok(self
+            .tx
+            .prepare_cached("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'index_queue'), 0)")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Removes the index-queue entries up to `seq` (the index holds them).
     pub fn index_queue_trim(&self, seq: i64) -> Result<()> {
-        self.tx.execute("DELETE FROM index_queue WHERE seq <= ?1", [seq])?;
+        self.tx.prepare_cached("DELETE FROM index_queue WHERE seq <= ?1")?.execute([seq])?;
         Ok(())
     }
 
     /// Queues every live item created by `person_id` (their name or perspective changed).
     pub fn queue_index_authored_by(&self, person_id: &str) -> Result<()> {
-        self.tx.execute("INSERT INTO index_queue(item_id) SELECT id FROM items WHERE author = ?1 AND deleted = 0", [person_id])?;
+        self.tx
+            .prepare_cached("INSERT INTO index_queue(item_id) SELECT id FROM items WHERE author = ?1 AND deleted = 0")?
+            .execute([person_id])?;
         Ok(())
     }
 }
@@ -1019,7 +1219,7 @@ impl Tx<'_> {
 
     /// Calls `f(source, target, relation)` for every resolved link, once per line that writes it;
     /// the caller drops links whose ends are not live items.
-    pub fn each_edge(&self, mut f: impl FnMut(&str, &str, Rel)) -> Result<()> {
+    pub fn each_resolved_link(&self, mut f: impl FnMut(&str, &str, Rel)) -> Result<()> {
         let mut st = self.tx.prepare_cached("SELECT source_id, target_id, rel FROM links WHERE target_id IS NOT NULL")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {

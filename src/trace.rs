@@ -97,7 +97,7 @@ impl Graph {
     pub fn load(tx: &Tx) -> Result<Graph> {
         let (nodes, index) = tx.nodes()?;
         let mut edges = Vec::new();
-        tx.each_edge(|s, t, rel| {
+        tx.each_resolved_link(|s, t, rel| {
             if let (Some(&s), Some(&t)) = (index.get(s), index.get(t)) {
                 edges.push((s, t, rel));
             }

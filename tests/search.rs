@@ -539,3 +539,21 @@ fn two_processes_write_and_search_at_once() {
     let s = w.index_status().unwrap();
     assert_eq!((s.docs, s.pending), (19, 0));
 }
+
+#[test]
+fn the_index_folder_vanishing_under_a_searching_process_is_survived() {
+    let ws = Ws::new();
+    some_items(&ws);
+    let mut w = Workspace::open(ws.path()).unwrap();
+    assert_eq!(w.search("shared", 10).unwrap().total, 3);
+    // Deleted while this process has it open: the next search rebuilds it and says so.
+    fs::remove_dir_all(ws.path().join("index")).unwrap();
+    assert_eq!(w.search("shared", 10).unwrap().total, 3);
+    assert!(w.open_index().unwrap().is_some_and(|r| r.to_string().contains("was missing")));
+    // Deleted and rebuilt by another process: this one follows.
+    fs::remove_dir_all(ws.path().join("index")).unwrap();
+    ws.add("note", "Late", &["--body", "shared"]);
+    assert_eq!(title_set(&ws, "shared").len(), 4);
+    assert_eq!(w.search("shared", 10).unwrap().total, 4);
+    assert_eq!(w.open_index().unwrap().map(|r| r.to_string()), None, "nothing to repair here");
+}

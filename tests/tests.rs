@@ -5,6 +5,8 @@ mod util;
 
 mod calendar;
 mod cli;
+mod export;
+mod import;
 mod lens;
 mod migrations;
 mod search;

@@ -12,6 +12,8 @@ use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Worksp
 use serde_json::json;
 
 mod calendar;
+mod export;
+mod import;
 mod lens;
 mod search;
 
@@ -49,6 +51,11 @@ enum Command {
     },
     /// Create a demo workspace showing every kind of item and link.
     Demo { dir: PathBuf },
+    /// Bring knowledge in: an Obsidian or Logseq vault, customer signals from CSV or JSON, meetings from a calendar.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Export the knowledge map: graphml, cytoscape, dot, mermaid, vault or html (whole, or --query plus --hops).
+    Export(export::ExportArgs),
     /// The workspace's name, people and item counts.
     Info,
     /// People and their perspectives.
@@ -155,9 +162,6 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
-    /// Bring knowledge in.
-    #[command(subcommand)]
-    Import(ImportCommand),
     /// The integration lens: silos and bridges, unused signals and insights, open frictions,
     /// the share of work and of meeting hours that traces to a goal.
     Lens {
@@ -176,21 +180,6 @@ enum Command {
         /// Hours an all-day event counts per day.
         #[arg(long, default_value_t = 8.0)]
         workday_hours: f64,
-    },
-}
-
-#[derive(Subcommand)]
-enum ImportCommand {
-    /// Meetings from an iCalendar (.ics) file: recurring events expanded over a window, time zones
-    /// honoured; importing again updates the same meetings (matched on the event UID).
-    Calendar {
-        file: PathBuf,
-        /// The first day of the window (default: a year ago).
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// The day after the window (default: 90 days from today).
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
     },
 }
 
@@ -326,6 +315,8 @@ fn run(cli: Cli) -> Result<()> {
                 ))
             }
         }
+        Command::Import(cmd) => import::run(&cli, cmd),
+        Command::Export(args) => export::run(&cli, args),
         Command::Demo { dir } => {
             let mut ws = mellanrum::demo::create(dir)?;
             let n: i64 = ws.counts()?.values().sum();
@@ -571,9 +562,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::Search(args) => search::search(&cli, args),
         Command::Reindex => search::reindex(&cli),
         Command::Similar { reference, limit } => lens::similar(&mut open(&cli)?, reference, *limit, cli.json),
-        Command::Import(ImportCommand::Calendar { file, from, to }) => {
-            calendar::import(&mut open(&cli)?, file, from.as_deref(), to.as_deref(), cli.json)
-        }
         Command::Lens { as_of, from, to, limit, workday_hours } => {
             let a = lens::LensArgs {
                 as_of: as_of.as_deref(),
