@@ -79,7 +79,7 @@ pub fn create(dir: &Path) -> Result<Workspace> {
     ws.create(item(
         Kind::Signal,
         "Competitor ships monthly",
-        "Lost a deal: the buyer cited the competitor's monthly release notes.",
+        "Lost a deal: the buyer cited the competitor's monthly release notes.\n\nsupports:: [[Release cadence]]",
         &["delivery", "sales"],
         &[
             ("source", "sales"),
@@ -116,7 +116,7 @@ pub fn create(dir: &Path) -> Result<Workspace> {
     let mut f = item(
         Kind::Friction,
         "Release cadence",
-        "Sales wants monthly releases to win deals; Engineering fears more regressions.\n\nsupports:: [[Kunder vill ha små, täta leveranser]]",
+        "Sales wants monthly releases to win deals; Engineering fears more regressions.\n\nderived-from:: [[Kunder vill ha små, täta leveranser]]",
         &["delivery"],
         &[("severity", "high"), ("status", "exploring")],
     );

@@ -5,6 +5,7 @@
 //! The core library knows nothing of its front ends (the `mellanrum` CLI and the desktop shell).
 //! Start at [`Workspace`]: it opens a folder, and every operation goes through it.
 
+pub mod calendar;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -12,10 +13,13 @@ pub mod graph;
 pub mod hlc;
 pub mod import;
 pub(crate) mod index;
+pub mod lens;
 pub mod links;
 pub mod model;
 pub mod search;
+pub mod similar;
 pub mod store;
+pub mod trace;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/01-init/up.sql"),
     include_str!("../migrations/02-index-queue/up.sql"),
     include_str!("../migrations/04-import-sources/up.sql"),
+    include_str!("../migrations/05-calendar-events/up.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -996,5 +997,278 @@ impl Tx<'_> {
             .prepare_cached("INSERT INTO index_queue(item_id) SELECT id FROM items WHERE author = ?1 AND deleted = 0")?
             .execute([person_id])?;
         Ok(())
+    }
+}
+
+// ---- trace and the integration lens -----------------------------------------------------------
+
+/// An item as trace and the lens see it: what the figures need and nothing more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeRow {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    /// The person id of the creator.
+    pub author: String,
+    pub created: String,
+    /// A friction's or an insight's status.
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    /// A signal's source, customer and observed date.
+    pub source: Option<String>,
+    pub customer: Option<String>,
+    pub date: Option<String>,
+    /// A resolution's decision date and the practice it retires.
+    pub decided_on: Option<String>,
+    pub retires: Option<String>,
+    /// A meeting's time (RFC 3339, UTC), attendees, and whether it is tagged `all-day`.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub attendees: Option<String>,
+    pub all_day: bool,
+}
+
+/// A resolved link between two live items.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EdgeLink {
+    pub source_id: String,
+    pub target_id: String,
+    pub rel: Rel,
+}
+
+const NODE_SQL: &str = "SELECT i.id, i.kind, i.title, i.author, i.created,
+       COALESCE(ff.status, inf.status), ff.severity, sf.source, sf.customer, sf.date,
+       rf.decided_on, rf.retires, mf.start, mf.\"end\", mf.attendees,
+       i.kind = 'meeting' AND EXISTS (SELECT 1 FROM tags t WHERE t.item_id = i.id AND t.tag = 'all-day')
+  FROM items i
+  LEFT JOIN friction_fields ff ON i.kind = 'friction' AND ff.item_id = i.id
+  LEFT JOIN insight_fields inf ON i.kind = 'insight' AND inf.item_id = i.id
+  LEFT JOIN signal_fields sf ON i.kind = 'signal' AND sf.item_id = i.id
+  LEFT JOIN resolution_fields rf ON i.kind = 'resolution' AND rf.item_id = i.id
+  LEFT JOIN meeting_fields mf ON i.kind = 'meeting' AND mf.item_id = i.id
+ WHERE i.deleted = 0";
+
+fn node_row(r: &rusqlite::Row) -> rusqlite::Result<NodeRow> {
+    Ok(NodeRow {
+        id: r.get(0)?,
+        kind: kind_of(&r.get::<_, String>(1)?)?,
+        title: r.get(2)?,
+        author: r.get(3)?,
+        created: r.get(4)?,
+        status: r.get(5)?,
+        severity: r.get(6)?,
+        source: r.get(7)?,
+        customer: r.get(8)?,
+        date: r.get(9)?,
+        decided_on: r.get(10)?,
+        retires: r.get(11)?,
+        start: r.get(12)?,
+        end: r.get(13)?,
+        attendees: r.get(14)?,
+        all_day: r.get(15)?,
+    })
+}
+
+const EDGE_SQL: &str = "SELECT DISTINCT l.source_id, l.target_id, l.rel FROM links l
+  JOIN items s ON s.id = l.source_id AND s.deleted = 0
+  JOIN items t ON t.id = l.target_id AND t.deleted = 0
+ WHERE l.target_id IS NOT NULL";
+
+fn edge_row(r: &rusqlite::Row) -> rusqlite::Result<EdgeLink> {
+    Ok(EdgeLink { source_id: r.get(0)?, target_id: r.get(1)?, rel: rel_of(&r.get::<_, String>(2)?)? })
+}
+
+/// A fast hasher for maps keyed by ids (FxHash's multiply-rotate): item ids are not chosen by an
+/// attacker who could profit from collisions, and SipHash costs more than the lookups it guards.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write(&n.to_le_bytes());
+    }
+}
+
+/// A hash map with [`FastHasher`].
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// A relation name as stored, without allocating for the known ones.
+fn rel_fast(s: &str) -> Result<Rel> {
+    Ok(match s {
+        "references" => Rel::References,
+        "evidence" => Rel::Evidence,
+        "resolves" => Rel::Resolves,
+        "advances" => Rel::Advances,
+        "supports" => Rel::Supports,
+        "contradicts" => Rel::Contradicts,
+        "derived-from" => Rel::DerivedFrom,
+        other => other.parse().map_err(|e: Error| Error::Corrupt(format!("link relation: {e}")))?,
+    })
+}
+
+fn text_ref<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+impl Tx<'_> {
+    /// Every live item, as trace and the lens see it, and each one's position by id. Read as one
+    /// scan of the items and one of each kind's field table (sequential reads, no lookups per row).
+    pub fn nodes(&self) -> Result<(Vec<NodeRow>, FastMap<String, usize>)> {
+        let mut out: Vec<NodeRow> = Vec::new();
+        let mut at: FastMap<String, usize> = FastMap::default();
+        {
+            let mut st = self.tx.prepare_cached("SELECT id, kind, title, author, created FROM items WHERE deleted = 0")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                at.insert(id.clone(), out.len());
+                out.push(NodeRow {
+                    id,
+                    kind: match text_ref(r, 1)? {
+                        "note" => Kind::Note,
+                        "signal" => Kind::Signal,
+                        "insight" => Kind::Insight,
+                        "friction" => Kind::Friction,
+                        "resolution" => Kind::Resolution,
+                        "goal" => Kind::Goal,
+                        "meeting" => Kind::Meeting,
+                        other => kind_of(other)?,
+                    },
+                    title: r.get(2)?,
+                    author: r.get(3)?,
+                    created: r.get(4)?,
+                    status: None,
+                    severity: None,
+                    source: None,
+                    customer: None,
+                    date: None,
+                    decided_on: None,
+                    retires: None,
+                    start: None,
+                    end: None,
+                    attendees: None,
+                    all_day: false,
+                });
+            }
+        }
+        let mut scan = |sql: &str, f: &mut dyn FnMut(&mut NodeRow, &rusqlite::Row) -> rusqlite::Result<()>| -> Result<()> {
+            let mut st = self.tx.prepare_cached(sql)?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(&i) = at.get(text_ref(r, 0)?) {
+                    f(&mut out[i], r)?;
+                }
+            }
+            Ok(())
+        };
+        scan("SELECT item_id, status, severity FROM friction_fields", &mut |n, r| {
+            n.status = r.get(1)?;
+            n.severity = r.get(2)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id, status FROM insight_fields", &mut |n, r| {
+            n.status = r.get(1)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id, source, customer, date FROM signal_fields", &mut |n, r| {
+            n.source = r.get(1)?;
+            n.customer = r.get(2)?;
+            n.date = r.get(3)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id, decided_on, retires FROM resolution_fields", &mut |n, r| {
+            n.decided_on = r.get(1)?;
+            n.retires = r.get(2)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id, start, \"end\", attendees FROM meeting_fields", &mut |n, r| {
+            n.start = r.get(1)?;
+            n.end = r.get(2)?;
+            n.attendees = r.get(3)?;
+            Ok(())
+        })?;
+        scan("SELECT item_id FROM tags WHERE tag = 'all-day'", &mut |n, _| {
+            n.all_day = n.kind == Kind::Meeting;
+            Ok(())
+        })?;
+        Ok((out, at))
+    }
+
+    /// One live item, as trace sees it.
+    pub fn node(&self, id: &str) -> Result<Option<NodeRow>> {
+        let mut st = self.tx.prepare_cached(&format!("{NODE_SQL} AND i.id = ?1"))?;
+        Ok(st.query_row([id], node_row).optional()?)
+    }
+
+    /// Calls `f(source, target, relation)` for every resolved link, once per line that writes it;
+    /// the caller drops links whose ends are not live items.
+    pub fn each_resolved_link(&self, mut f: impl FnMut(&str, &str, Rel)) -> Result<()> {
+        let mut st = self.tx.prepare_cached("SELECT source_id, target_id, rel FROM links WHERE target_id IS NOT NULL")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(text_ref(r, 0)?, text_ref(r, 1)?, rel_fast(text_ref(r, 2)?)?);
+        }
+        Ok(())
+    }
+
+    /// The resolved links between live items that start or end at `id`.
+    pub fn edges_at(&self, id: &str) -> Result<Vec<EdgeLink>> {
+        let mut st = self.tx.prepare_cached(&format!("{EDGE_SQL} AND l.source_id = ?1 UNION {EDGE_SQL} AND l.target_id = ?1"))?;
+        let rows = st.query_map([id], edge_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `f(item id, person id)` for every revision (several per pair, deleted items too).
+    pub fn each_contribution(&self, mut f: impl FnMut(&str, &str)) -> Result<()> {
+        let mut st = self.tx.prepare_cached("SELECT item_id, author FROM revisions")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(text_ref(r, 0)?, text_ref(r, 1)?);
+        }
+        Ok(())
+    }
+}
+
+// ---- calendar import ------------------------------------------------------------------------------
+
+impl Tx<'_> {
+    /// The meeting imported from occurrence `recurrence_id` ('' for a single event) of event `uid`.
+    pub fn calendar_item(&self, uid: &str, recurrence_id: &str) -> Result<Option<String>> {
+        let mut st = self.tx.prepare_cached("SELECT item_id FROM calendar_events WHERE uid = ?1 AND recurrence_id = ?2")?;
+        Ok(st.query_row([uid, recurrence_id], |r| r.get(0)).optional()?)
+    }
+
+    /// Records which calendar event a meeting came from.
+    pub fn set_calendar_item(&self, item_id: &str, uid: &str, recurrence_id: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO calendar_events(item_id, uid, recurrence_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT(item_id) DO UPDATE SET uid = excluded.uid, recurrence_id = excluded.recurrence_id",
+            [item_id, uid, recurrence_id],
+        )?;
+        Ok(())
+    }
+
+    /// Every meeting imported from event `uid`: `(item id, recurrence id)`, in recurrence order.
+    pub fn calendar_items_of(&self, uid: &str) -> Result<Vec<(String, String)>> {
+        let mut st = self.tx.prepare_cached("SELECT item_id, recurrence_id FROM calendar_events WHERE uid = ?1 ORDER BY recurrence_id")?;
+        let rows = st.query_map([uid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -111,6 +111,12 @@ pub struct ItemView {
     pub deleted: bool,
     pub links: Vec<LinkView>,
     pub backlinks: Vec<LinkView>,
+    /// An insight's evidence strength, with its parts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<crate::trace::Evidence>,
+    /// Whether a resolution should be reviewed because what it rests on was contradicted later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::trace::Review>,
 }
 
 /// One line of a list.
@@ -190,6 +196,11 @@ pub(crate) struct Ctx {
 
 pub(crate) fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Today in the local calendar: what ages and recency are counted to.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 pub(crate) fn new_id() -> String {
@@ -611,6 +622,7 @@ impl Workspace {
             if !item.fields.props.is_empty() {
                 fields.insert("properties".into(), json!(item.fields.props));
             }
+            let (evidence, review) = crate::trace::for_show(tx, &item.id, item.kind, today())?;
             Ok(ItemView {
                 id: item.id,
                 kind: item.kind,
@@ -626,6 +638,8 @@ impl Workspace {
                 deleted: item.deleted,
                 links,
                 backlinks,
+                evidence,
+                review,
             })
         })
     }

@@ -3,8 +3,10 @@
 
 mod util;
 
+mod calendar;
 mod cli;
 mod export;
 mod import;
+mod lens;
 mod migrations;
 mod search;

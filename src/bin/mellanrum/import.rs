@@ -35,6 +35,17 @@ pub enum ImportCommand {
         #[arg(long, value_name = "PATH")]
         records: Option<String>,
     },
+    /// Meetings from an iCalendar (.ics) file: recurring events expanded over a window, time zones
+    /// honoured; importing again updates the same meetings (matched on the event UID).
+    Calendar {
+        file: PathBuf,
+        /// The first day of the window (default: a year ago).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// The day after the window (default: 90 days from today).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+    },
 }
 
 /// A progress bar on a terminal; nothing otherwise.
@@ -54,9 +65,13 @@ fn bar(what: &'static str) -> Option<ProgressBar> {
 
 pub fn run(cli: &Cli, cmd: &ImportCommand) -> Result<()> {
     let mut ws = open(cli)?;
+    if let ImportCommand::Calendar { file, from, to } = cmd {
+        return super::calendar::import(&mut ws, file, from.as_deref(), to.as_deref(), cli.json);
+    }
     let pb = bar(match cmd {
         ImportCommand::Vault { .. } => "notes",
         ImportCommand::Signals { .. } => "signals",
+        ImportCommand::Calendar { .. } => "meetings",
     });
     let mut progress = |done: usize, total: usize| {
         if let Some(pb) = &pb {
@@ -85,6 +100,8 @@ pub fn run(cli: &Cli, cmd: &ImportCommand) -> Result<()> {
                 import::signals::Options { format: format.as_deref().map(str::parse).transpose()?, map: pairs, records: records.clone() };
             import::signals::import(&mut ws, file, &opts, Some(&mut progress))?
         }
+        // Imported and reported above.
+        ImportCommand::Calendar { .. } => return Ok(()),
     };
     if let Some(pb) = &pb {
         pb.finish_and_clear();

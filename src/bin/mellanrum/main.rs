@@ -11,8 +11,10 @@ use mellanrum::model::Kind;
 use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Workspace};
 use serde_json::json;
 
+mod calendar;
 mod export;
 mod import;
+mod lens;
 mod search;
 
 #[derive(Parser)]
@@ -49,7 +51,7 @@ enum Command {
     },
     /// Create a demo workspace showing every kind of item and link.
     Demo { dir: PathBuf },
-    /// Bring knowledge in: an Obsidian or Logseq vault, customer signals from CSV or JSON.
+    /// Bring knowledge in: an Obsidian or Logseq vault, customer signals from CSV or JSON, meetings from a calendar.
     #[command(subcommand)]
     Import(import::ImportCommand),
     /// Export the knowledge map: graphml, cytoscape, dot, mermaid, vault or html (whole, or --query plus --hops).
@@ -143,6 +145,42 @@ enum Command {
     Search(search::SearchArgs),
     /// Rebuild the search index from the database.
     Reindex,
+    /// Follow the red thread from an item: upstream to its evidence, downstream to the goals.
+    Trace {
+        reference: String,
+        /// How many links deep to follow each way.
+        #[arg(long, default_value_t = 10)]
+        depth: usize,
+        /// Count ages and recency to this day (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Precedents: the items most like this one, resolved frictions with their resolutions first.
+    Similar {
+        reference: String,
+        /// How many items to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// The integration lens: silos and bridges, unused signals and insights, open frictions,
+    /// the share of work and of meeting hours that traces to a goal.
+    Lens {
+        /// Count ages to this day (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Only meetings from this day on count for the calendar figures.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only meetings up to this day count.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The longest list of items per figure (0: all); counts are always whole.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Hours an all-day event counts per day.
+        #[arg(long, default_value_t = 8.0)]
+        workday_hours: f64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -523,6 +561,18 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Search(args) => search::search(&cli, args),
         Command::Reindex => search::reindex(&cli),
+        Command::Similar { reference, limit } => lens::similar(&mut open(&cli)?, reference, *limit, cli.json),
+        Command::Lens { as_of, from, to, limit, workday_hours } => {
+            let a = lens::LensArgs {
+                as_of: as_of.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                limit: *limit,
+                workday_hours: *workday_hours,
+            };
+            lens::lens(&mut open(&cli)?, a, cli.json)
+        }
+        Command::Trace { reference, depth, as_of } => lens::trace(&mut open(&cli)?, reference, *depth, as_of.as_deref(), cli.json),
     }
 }
 

@@ -1,0 +1,238 @@
+//! The lens benchmark: builds a workspace of N items (default 100 000) shaped like a real one —
+//! signals, insights with evidence, frictions, resolutions, goals, meetings with attendees, notes
+//! with references, several contributors — and times `lens`, `trace` and evidence strength on it.
+//!
+//! ```sh
+//! cargo run --release --example lens_bench -- [ITEMS] [RUNS]
+//! ```
+//! Prints one line per figure: median and slowest of RUNS runs, in milliseconds.
+
+use std::time::Instant;
+
+use mellanrum::lens::LensOptions;
+use mellanrum::model::{Fields, Item, Kind, Link, Person, Rel};
+use mellanrum::store::Store;
+use mellanrum::trace::Graph;
+use mellanrum::workspace::{Workspace, DB_FILE};
+
+/// A small deterministic generator (xorshift64*), so every run builds the same workspace.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const PERSPECTIVES: [&str; 8] = ["Sales", "Engineering", "Support", "Product", "Design", "Leadership", "Marketing", "Finance"];
+const WORDS: [&str; 16] = [
+    "kund",
+    "leverans",
+    "release",
+    "pricing",
+    "export",
+    "stability",
+    "onboarding",
+    "support",
+    "flags",
+    "cadence",
+    "roadmap",
+    "churn",
+    "integration",
+    "kvalitet",
+    "ledtid",
+    "feedback",
+];
+
+fn id(n: usize) -> String {
+    format!("01900000-0000-7000-8000-{n:012x}")
+}
+
+fn build(dir: &std::path::Path, n: usize) -> mellanrum::Result<()> {
+    Workspace::init(dir, Some("Lens benchmark"))?;
+    let mut store = Store::open(&dir.join(DB_FILE))?;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let people: Vec<Person> = (0..48)
+        .map(|i| Person {
+            id: format!("01800000-0000-7000-8000-{i:012x}"),
+            name: format!("Person {i}"),
+            perspective: PERSPECTIVES[i % PERSPECTIVES.len()].to_string(),
+            created: "2026-01-01T00:00:00.000Z".into(),
+        })
+        .collect();
+    // Kinds by position: a fixed mix.
+    let kind_of = |i: usize| match i % 100 {
+        0 => Kind::Goal,
+        1..=30 => Kind::Signal,
+        31..=40 => Kind::Insight,
+        41..=50 => Kind::Friction,
+        51..=55 => Kind::Resolution,
+        56..=70 => Kind::Meeting,
+        _ => Kind::Note,
+    };
+    let of_kind = |k: Kind| -> Vec<usize> { (0..n).filter(|&i| kind_of(i) == k).collect() };
+    let (signals, insights, frictions, goals, all) =
+        (of_kind(Kind::Signal), of_kind(Kind::Insight), of_kind(Kind::Friction), of_kind(Kind::Goal), (0..n).collect::<Vec<_>>());
+    store.write(|tx| {
+        // Links go in after every item exists (a resolved link refers to its target row).
+        let mut pending: Vec<(String, Vec<Link>)> = Vec::new();
+        for p in &people {
+            tx.insert_person(p)?;
+        }
+        for i in 0..n {
+            let kind = kind_of(i);
+            let mut fields = Fields::defaults(kind);
+            let mut links: Vec<(Rel, usize)> = Vec::new();
+            let day = 1 + rng.below(28);
+            let month = 1 + rng.below(9);
+            let pick = |v: &Vec<usize>, rng: &mut Rng| v[rng.below(v.len())];
+            match kind {
+                Kind::Signal => {
+                    fields.values.insert("source".into(), ["interview", "support", "sales", "usage"][rng.below(4)].into());
+                    fields.values.insert("customer".into(), format!("Customer {}", rng.below(500)));
+                    fields.values.insert("date".into(), format!("2026-{month:02}-{day:02}"));
+                }
+                Kind::Insight => {
+                    for _ in 0..3 {
+                        links.push((Rel::Evidence, pick(&signals, &mut rng)));
+                    }
+                }
+                Kind::Friction => {
+                    if rng.below(3) > 0 {
+                        fields.values.insert("status".into(), "resolved".into());
+                    }
+                    fields.positions.insert(PERSPECTIVES[rng.below(8)].into(), "One way".into());
+                    fields.positions.insert(PERSPECTIVES[rng.below(8)].into(), "Another way".into());
+                    links.push((Rel::DerivedFrom, pick(&insights, &mut rng)));
+                }
+                Kind::Resolution => {
+                    fields.values.insert("decision".into(), "Do it the new way".into());
+                    fields.values.insert("decided_on".into(), format!("2026-{month:02}-{day:02}"));
+                    if rng.below(4) == 0 {
+                        fields.values.insert("retires".into(), format!("Old practice {}", rng.below(50)));
+                    }
+                    links.push((Rel::Resolves, pick(&frictions, &mut rng)));
+                    links.push((Rel::Advances, pick(&goals, &mut rng)));
+                }
+                Kind::Meeting => {
+                    fields.values.insert("start".into(), format!("2026-{month:02}-{day:02}T09:00:00Z"));
+                    fields.values.insert("end".into(), format!("2026-{month:02}-{day:02}T10:30:00Z"));
+                    let names: Vec<String> = (0..3).map(|_| people[rng.below(people.len())].name.clone()).collect();
+                    fields.values.insert("attendees".into(), names.join(", "));
+                    if rng.below(2) == 0 {
+                        links.push((Rel::Advances, pick(&goals, &mut rng)));
+                    }
+                }
+                Kind::Note => {
+                    for _ in 0..2 {
+                        links.push((Rel::References, pick(&all, &mut rng)));
+                    }
+                }
+                Kind::Goal => {}
+            }
+            let body: String = (0..20).map(|_| WORDS[rng.below(WORDS.len())]).collect::<Vec<_>>().join(" ");
+            let author = &people[rng.below(people.len())];
+            let item = Item {
+                id: id(i),
+                kind,
+                title: format!("{kind} {i}"),
+                body,
+                tags: Vec::new(),
+                aliases: Vec::new(),
+                fields,
+                author: author.id.clone(),
+                created: format!("2026-{month:02}-{day:02}T08:00:00.000Z"),
+                updated: format!("2026-{month:02}-{day:02}T08:00:00.000Z"),
+                deleted: false,
+            };
+            tx.put_item(&item)?;
+            let links: Vec<Link> = links
+                .into_iter()
+                .enumerate()
+                .map(|(line, (rel, t))| Link {
+                    source_id: item.id.clone(),
+                    rel,
+                    target: format!("{} {t}", kind_of(t)),
+                    target_id: Some(id(t)),
+                    heading: None,
+                    alias: None,
+                    embed: false,
+                    line: line + 1,
+                    problem: None,
+                })
+                .collect();
+            pending.push((item.id.clone(), links));
+            tx.insert_revision(&item.id, 1, &item.created, "0", &author.id, "create", "{}", "{}")?;
+            if rng.below(5) == 0 {
+                let other = &people[rng.below(people.len())];
+                tx.insert_revision(&item.id, 2, &item.created, "0", &other.id, "update", "{}", "{}")?;
+            }
+        }
+        for (source, links) in &pending {
+            tx.replace_links(source, links)?;
+        }
+        Ok(())
+    })
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
+    let mut ms: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    ms.sort_by(f64::total_cmp);
+    (ms[ms.len() / 2], ms[ms.len() - 1])
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+    let runs: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(7).max(1);
+    let dir = tempfile::tempdir()?;
+    let t = Instant::now();
+    build(dir.path(), n)?;
+    println!("built {n} items in {:.1} s", t.elapsed().as_secs_f64());
+
+    let mut ws = Workspace::open(dir.path())?;
+    let opt = LensOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).ok_or("date")?);
+    let l = ws.lens(&opt)?;
+    println!(
+        "lens: {} perspectives, {} silos, {} bridge people, {} bridge items, {} unused signals, {} open frictions, red thread {}/{}, {:.0} meeting hours",
+        l.perspectives.len(),
+        l.silos.len(),
+        l.bridges.people.len(),
+        l.bridges.items.count,
+        l.unused_signals.count,
+        l.open_frictions.count,
+        l.red_thread.traced,
+        l.red_thread.items,
+        l.calendar.hours
+    );
+    let (p50, _) = time(runs, || ws.store().read(|tx| tx.nodes()).map(|g| g.0.len()));
+    println!("    items and their fields            median {p50:.1} ms");
+    let (p50, _) = time(runs, || ws.store().read(|tx| tx.each_resolved_link(|_, _, _| {})));
+    println!("    links                             median {p50:.1} ms");
+    let (p50, _) = time(runs, || ws.store().read(|tx| tx.each_contribution(|_, _| {})));
+    println!("    contributions                     median {p50:.1} ms");
+    let (p50, max) = time(runs, || ws.store().read(Graph::load).map(|g| g.nodes.len()));
+    println!("  of which loading from SQLite      median {p50:.1} ms  slowest {max:.1} ms");
+    let (p50, max) = time(runs, || ws.lens(&opt).map(|l| l.items));
+    println!("lens (all figures, from the store)  median {p50:.1} ms  slowest {max:.1} ms");
+    let insight = id(31);
+    let (p50, max) = time(runs, || ws.trace(&insight, 10, opt.today).map(|t| t.up.len()));
+    println!("trace of an insight, depth 10       median {p50:.1} ms  slowest {max:.1} ms");
+    let (p50, max) = time(runs, || ws.evidence(&insight, opt.today).map(|e| e.score));
+    println!("evidence strength of an insight     median {p50:.1} ms  slowest {max:.1} ms");
+    let (p50, max) = time(runs, || ws.show(&id(51)).map(|v| v.review.is_some()));
+    println!("show a resolution (with review)     median {p50:.1} ms  slowest {max:.1} ms");
+    Ok(())
+}

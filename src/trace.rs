@@ -1,0 +1,667 @@
+//! Trace: the red thread through typed links, in both directions, and what follows from it —
+//! the evidence strength of an insight and the review flag of a resolution.
+//!
+//! Typed links are read in their meaning. Each one has an *upstream* end (closer to what was
+//! heard) and a *downstream* end (closer to the goals):
+//!
+//! | link written in A's body | upstream | downstream |
+//! |---|---|---|
+//! | `evidence:: [[B]]` (insight → signal) | B | A |
+//! | `resolves:: [[B]]` (resolution → friction) | B | A |
+//! | `derived-from:: [[B]]` | B | A |
+//! | `advances:: [[B]]` (→ goal) | A | B |
+//! | `supports:: [[B]]` | A | B |
+//! | `contradicts:: [[B]]` | A | B |
+//!
+//! Plain `[[references]]` are mentions, not part of the thread. Everything here is a pure function
+//! over a [`View`] of the store: the whole store loaded once ([`Graph`], for the lens) or a lazy
+//! view that reads only the items a trace reaches ([`TxView`]).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{self, Kind, Rel};
+use crate::store::{EdgeLink, FastMap, NodeRow, Tx};
+
+/// Days after which a signal counts half as much for an insight's evidence.
+pub const RECENCY_HALF_LIFE_DAYS: f64 = 180.0;
+
+/// The deepest trace a caller may ask for.
+pub const MAX_DEPTH: usize = 50;
+
+/// The upstream and downstream ends of a typed link, or `None` for a plain reference.
+pub fn up_down(e: &EdgeLink) -> Option<(&str, &str)> {
+    match e.rel {
+        Rel::Evidence | Rel::Resolves | Rel::DerivedFrom => Some((&e.target_id, &e.source_id)),
+        Rel::Advances | Rel::Supports | Rel::Contradicts => Some((&e.source_id, &e.target_id)),
+        Rel::References => None,
+    }
+}
+
+/// A way to read items and their links: the whole store in memory, or lazily through a transaction.
+pub trait View {
+    /// A live item, or `None`.
+    fn node(&mut self, id: &str) -> Result<Option<NodeRow>>;
+    /// The resolved links between live items that start or end at `id`.
+    fn edges(&mut self, id: &str) -> Result<Vec<EdgeLink>>;
+}
+
+/// A view that reads what it is asked for through a transaction, and remembers it.
+pub struct TxView<'a, 'b> {
+    tx: &'a Tx<'b>,
+    nodes: HashMap<String, Option<NodeRow>>,
+    edges: HashMap<String, Vec<EdgeLink>>,
+}
+
+impl<'a, 'b> TxView<'a, 'b> {
+    pub fn new(tx: &'a Tx<'b>) -> Self {
+        TxView { tx, nodes: HashMap::new(), edges: HashMap::new() }
+    }
+}
+
+impl View for TxView<'_, '_> {
+    fn node(&mut self, id: &str) -> Result<Option<NodeRow>> {
+        if let Some(n) = self.nodes.get(id) {
+            return Ok(n.clone());
+        }
+        let n = self.tx.node(id)?;
+        self.nodes.insert(id.to_string(), n.clone());
+        Ok(n)
+    }
+
+    fn edges(&mut self, id: &str) -> Result<Vec<EdgeLink>> {
+        if let Some(e) = self.edges.get(id) {
+            return Ok(e.clone());
+        }
+        let e = self.tx.edges_at(id)?;
+        self.edges.insert(id.to_string(), e.clone());
+        Ok(e)
+    }
+}
+
+/// The whole store in memory: every live item and every resolved link between them.
+pub struct Graph {
+    pub nodes: Vec<NodeRow>,
+    pub index: FastMap<String, usize>,
+    /// `(source, target, relation)` as node indices, once each.
+    pub edges: Vec<(usize, usize, Rel)>,
+    /// The indices into `edges` that touch each node: node `v`'s are `at_list[at_off[v]..at_off[v + 1]]`.
+    at_off: Vec<usize>,
+    at_list: Vec<u32>,
+}
+
+impl Graph {
+    pub fn load(tx: &Tx) -> Result<Graph> {
+        let (nodes, index) = tx.nodes()?;
+        let mut edges = Vec::new();
+        tx.each_resolved_link(|s, t, rel| {
+            if let (Some(&s), Some(&t)) = (index.get(s), index.get(t)) {
+                edges.push((s, t, rel));
+            }
+        })?;
+        edges.sort_unstable();
+        edges.dedup();
+        let mut at_off = vec![0usize; nodes.len() + 1];
+        for &(s, t, _) in &edges {
+            at_off[s + 1] += 1;
+            if t != s {
+                at_off[t + 1] += 1;
+            }
+        }
+        for v in 0..nodes.len() {
+            at_off[v + 1] += at_off[v];
+        }
+        let mut fill = at_off.clone();
+        let mut at_list = vec![0u32; at_off[nodes.len()]];
+        for (ei, &(s, t, _)) in edges.iter().enumerate() {
+            at_list[fill[s]] = ei as u32;
+            fill[s] += 1;
+            if t != s {
+                at_list[fill[t]] = ei as u32;
+                fill[t] += 1;
+            }
+        }
+        Ok(Graph { nodes, index, edges, at_off, at_list })
+    }
+
+    /// The indices into `edges` of the links that touch node `v`.
+    pub fn at(&self, v: usize) -> impl Iterator<Item = usize> + '_ {
+        self.at_list[self.at_off[v]..self.at_off[v + 1]].iter().map(|&e| e as usize)
+    }
+
+    /// Node indices one step upstream (`up == true`) or downstream of `i`, following every typed
+    /// link except those in `skip`.
+    pub fn step<'a>(&'a self, i: usize, up: bool, skip: &'a [Rel]) -> impl Iterator<Item = usize> + 'a {
+        self.at(i).filter_map(move |ei| {
+            let (s, t, rel) = self.edges[ei];
+            if skip.contains(&rel) || s == t {
+                return None;
+            }
+            let (u, d) = match rel {
+                Rel::Evidence | Rel::Resolves | Rel::DerivedFrom => (t, s),
+                Rel::Advances | Rel::Supports | Rel::Contradicts => (s, t),
+                Rel::References => return None,
+            };
+            match (up, d == i, u == i) {
+                (true, true, _) => Some(u),
+                (false, _, true) => Some(d),
+                _ => None,
+            }
+        })
+    }
+}
+
+impl View for Graph {
+    fn node(&mut self, id: &str) -> Result<Option<NodeRow>> {
+        Ok(self.index.get(id).map(|&i| self.nodes[i].clone()))
+    }
+
+    fn edges(&mut self, id: &str) -> Result<Vec<EdgeLink>> {
+        let Some(&i) = self.index.get(id) else { return Ok(Vec::new()) };
+        Ok(self
+            .at(i)
+            .map(|ei| {
+                let (s, t, rel) = self.edges[ei];
+                EdgeLink { source_id: self.nodes[s].id.clone(), target_id: self.nodes[t].id.clone(), rel }
+            })
+            .collect())
+    }
+}
+
+/// Which way to walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Up,
+    Down,
+}
+
+/// The items one step away from `id` in direction `dir`, with the relation that leads there.
+/// An item reached by several relations appears once, with the first relation in [`Rel::ALL`] order.
+pub fn step(view: &mut dyn View, id: &str, dir: Dir) -> Result<Vec<(String, Rel)>> {
+    let mut out: BTreeMap<String, Rel> = BTreeMap::new();
+    for e in view.edges(id)? {
+        let Some((up, down)) = up_down(&e) else { continue };
+        if up == down {
+            continue;
+        }
+        let other = match dir {
+            Dir::Up if down == id => up,
+            Dir::Down if up == id => down,
+            _ => continue,
+        };
+        out.entry(other.to_string()).and_modify(|r| *r = (*r).min(e.rel)).or_insert(e.rel);
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// An item as a list shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ItemRef {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+}
+
+impl From<&NodeRow> for ItemRef {
+    fn from(n: &NodeRow) -> Self {
+        ItemRef { id: n.id.clone(), kind: n.kind, title: n.title.clone() }
+    }
+}
+
+/// One item in a trace, with the items beyond it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceNode {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    /// The relation of the link that leads from the item before to this one.
+    pub rel: Rel,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Shown before in this direction (a cycle or a second path): not expanded again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
+    /// The depth limit stopped here although the thread goes on.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
+    pub children: Vec<TraceNode>,
+}
+
+/// The item a trace starts from.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceRoot {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+}
+
+/// What the trace reaches: the evidence at its upstream end, the goals at its downstream end.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct TraceSummary {
+    /// Distinct signals upstream.
+    pub signals: usize,
+    /// Their distinct customers and sources.
+    pub customers: Vec<String>,
+    pub sources: Vec<String>,
+    /// Goals downstream.
+    pub goals: Vec<ItemRef>,
+}
+
+/// A trace in both directions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    pub root: TraceRoot,
+    pub up: Vec<TraceNode>,
+    pub down: Vec<TraceNode>,
+    pub summary: TraceSummary,
+}
+
+/// Traces `id` upstream and downstream, `depth` links deep, as of `today` (for evidence recency).
+pub fn trace(view: &mut dyn View, id: &str, depth: usize, today: NaiveDate) -> Result<Trace> {
+    if depth == 0 || depth > MAX_DEPTH {
+        return Err(Error::invalid(format!("--depth must be between 1 and {MAX_DEPTH}, not {depth}")));
+    }
+    let node = view.node(id)?.ok_or_else(|| Error::invalid(format!("'{id}' is deleted: a trace starts from a live item")))?;
+    let mut seen_up = HashSet::from([node.id.clone()]);
+    let up = grow(view, &node.id, Dir::Up, depth, &mut seen_up)?;
+    let mut seen_down = HashSet::from([node.id.clone()]);
+    let down = grow(view, &node.id, Dir::Down, depth, &mut seen_down)?;
+
+    let mut summary = TraceSummary::default();
+    let mut customers: BTreeMap<String, String> = BTreeMap::new();
+    let mut sources: BTreeSet<String> = BTreeSet::new();
+    let mut signals: BTreeSet<String> = BTreeSet::new();
+    walk(&up, &mut |n| {
+        if n.kind == Kind::Signal && signals.insert(n.id.clone()) {
+            if let Some(c) = n.customer.as_deref().filter(|c| !c.trim().is_empty()) {
+                customers.entry(model::title_key(c)).or_insert_with(|| c.trim().to_string());
+            }
+            sources.extend(n.source.clone());
+        }
+    });
+    let mut goals: BTreeMap<String, ItemRef> = BTreeMap::new();
+    walk(&down, &mut |n| {
+        if n.kind == Kind::Goal {
+            goals.entry(n.id.clone()).or_insert_with(|| ItemRef { id: n.id.clone(), kind: n.kind, title: n.title.clone() });
+        }
+    });
+    summary.signals = signals.len();
+    summary.customers = customers.into_values().collect();
+    summary.sources = sources.into_iter().collect();
+    summary.goals = goals.into_values().collect();
+    summary.goals.sort_by_key(|g| model::title_key(&g.title));
+
+    let evidence = if node.kind == Kind::Insight { Some(evidence(view, &node.id, today)?) } else { None };
+    let review = if node.kind == Kind::Resolution { Some(review(view, &node.id)?) } else { None };
+    Ok(Trace { root: TraceRoot { id: node.id, kind: node.kind, title: node.title, evidence, review }, up, down, summary })
+}
+
+fn walk(nodes: &[TraceNode], f: &mut dyn FnMut(&TraceNode)) {
+    for n in nodes {
+        f(n);
+        walk(&n.children, f);
+    }
+}
+
+fn sort_key(n: &NodeRow) -> (Kind, String, String) {
+    (n.kind, model::title_key(&n.title), n.id.clone())
+}
+
+fn grow(view: &mut dyn View, id: &str, dir: Dir, depth: usize, seen: &mut HashSet<String>) -> Result<Vec<TraceNode>> {
+    let mut next: Vec<(NodeRow, Rel)> = Vec::new();
+    for (other, rel) in step(view, id, dir)? {
+        if let Some(n) = view.node(&other)? {
+            next.push((n, rel));
+        }
+    }
+    next.sort_by_key(|(n, _)| sort_key(n));
+    let mut out = Vec::with_capacity(next.len());
+    for (n, rel) in next {
+        let signal = n.kind == Kind::Signal;
+        let mut t = TraceNode {
+            id: n.id.clone(),
+            kind: n.kind,
+            title: n.title.clone(),
+            rel,
+            status: n.status.clone(),
+            customer: if signal { n.customer.clone() } else { None },
+            source: if signal { n.source.clone() } else { None },
+            date: if signal { Some(observed(&n)) } else { n.decided_on.clone() },
+            repeat: false,
+            more: false,
+            children: Vec::new(),
+        };
+        if !seen.insert(n.id.clone()) {
+            t.repeat = true;
+        } else if depth <= 1 {
+            t.more = !step(view, &n.id, dir)?.is_empty();
+        } else {
+            t.children = grow(view, &n.id, dir, depth - 1, seen)?;
+        }
+        out.push(t);
+    }
+    Ok(out)
+}
+
+/// The date a signal was observed: its `date` field, else the day it was recorded.
+pub fn observed(n: &NodeRow) -> String {
+    n.date.clone().unwrap_or_else(|| day(&n.created))
+}
+
+/// The calendar day of an RFC 3339 timestamp (its first ten characters).
+pub fn day(ts: &str) -> String {
+    ts.chars().take(10).collect()
+}
+
+fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&day(s), "%Y-%m-%d").ok()
+}
+
+// ---- evidence strength ------------------------------------------------------------------------
+
+/// The evidence strength of an insight, with its parts.
+///
+/// The formula (documented in the README):
+/// - `n` distinct signals back the insight (it links them with `evidence`, or they link it with `supports`);
+/// - `c` distinct customers and `s` distinct sources among them (customers compared case-insensitively);
+/// - each signal's weight halves every 180 days since it was observed; `recency` is their mean (0 without signals);
+/// - `k` signals contradict it (a `contradicts` link either way);
+/// - score = (30·min(n,5)/5 + 30·min(c,3)/3 + 20·min(s,3)/3 + 20·recency) · n/(n+k), rounded, 0–100;
+/// - level: `none` without signals, `weak` under 40, `moderate` under 70, `strong` from 70.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Evidence {
+    pub score: u32,
+    pub level: String,
+    pub signals: usize,
+    pub customers: Vec<String>,
+    pub sources: Vec<String>,
+    pub contradicting: usize,
+    pub newest: Option<String>,
+    pub oldest: Option<String>,
+    /// Mean weight of the signals by age, 0–1.
+    pub recency: f64,
+    /// What each part adds to the score, before the contradiction factor.
+    pub parts: EvidenceParts,
+    /// The day ages are counted to.
+    pub as_of: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EvidenceParts {
+    pub signals: f64,
+    pub customers: f64,
+    pub sources: f64,
+    pub recency: f64,
+    pub contradiction_factor: f64,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Computes the evidence strength of insight `id` as of `today`.
+pub fn evidence(view: &mut dyn View, id: &str, today: NaiveDate) -> Result<Evidence> {
+    let mut backing: BTreeMap<String, NodeRow> = BTreeMap::new();
+    let mut against: BTreeSet<String> = BTreeSet::new();
+    for e in view.edges(id)? {
+        let other = if e.source_id == id { &e.target_id } else { &e.source_id };
+        if other == id {
+            continue;
+        }
+        let backs = match e.rel {
+            Rel::Evidence => e.source_id == id,
+            Rel::Supports => e.target_id == id,
+            Rel::Contradicts => false,
+            _ => continue,
+        };
+        let Some(n) = view.node(other)? else { continue };
+        if n.kind != Kind::Signal {
+            continue;
+        }
+        if backs {
+            backing.insert(n.id.clone(), n);
+        } else if e.rel == Rel::Contradicts {
+            against.insert(n.id.clone());
+        }
+    }
+    Ok(strength(backing.values(), against.len(), today))
+}
+
+/// The score of a set of backing signals and `k` contradicting ones, as of `today`.
+pub fn strength<'a>(signals: impl Iterator<Item = &'a NodeRow>, k: usize, today: NaiveDate) -> Evidence {
+    let mut customers: BTreeMap<String, String> = BTreeMap::new();
+    let mut sources: BTreeSet<String> = BTreeSet::new();
+    let mut dates: Vec<String> = Vec::new();
+    let mut weight = 0.0;
+    let mut n = 0usize;
+    for s in signals {
+        n += 1;
+        if let Some(c) = s.customer.as_deref().filter(|c| !c.trim().is_empty()) {
+            customers.entry(model::title_key(c)).or_insert_with(|| c.trim().to_string());
+        }
+        sources.extend(s.source.clone());
+        let d = observed(s);
+        let age = parse_day(&d).map_or(0, |d| (today - d).num_days().max(0)) as f64;
+        weight += 0.5f64.powf(age / RECENCY_HALF_LIFE_DAYS);
+        dates.push(d);
+    }
+    dates.sort();
+    let (c, src) = (customers.len(), sources.len());
+    let recency = if n == 0 { 0.0 } else { weight / n as f64 };
+    let parts = EvidenceParts {
+        signals: 30.0 * n.min(5) as f64 / 5.0,
+        customers: 30.0 * c.min(3) as f64 / 3.0,
+        sources: 20.0 * src.min(3) as f64 / 3.0,
+        recency: 20.0 * recency,
+        contradiction_factor: if n + k == 0 { 1.0 } else { n as f64 / (n + k) as f64 },
+    };
+    let raw = (parts.signals + parts.customers + parts.sources + parts.recency) * parts.contradiction_factor;
+    let score = raw.round().clamp(0.0, 100.0) as u32;
+    let level = match (n, score) {
+        (0, _) => "none",
+        (_, s) if s < 40 => "weak",
+        (_, s) if s < 70 => "moderate",
+        _ => "strong",
+    };
+    Evidence {
+        score,
+        level: level.into(),
+        signals: n,
+        customers: customers.into_values().collect(),
+        sources: sources.into_iter().collect(),
+        contradicting: k,
+        newest: dates.last().cloned(),
+        oldest: dates.first().cloned(),
+        recency: round2(recency),
+        parts: EvidenceParts {
+            signals: round2(parts.signals),
+            customers: round2(parts.customers),
+            sources: round2(parts.sources),
+            recency: round2(parts.recency),
+            contradiction_factor: round2(parts.contradiction_factor),
+        },
+        as_of: today.format("%Y-%m-%d").to_string(),
+    }
+}
+
+// ---- the review flag --------------------------------------------------------------------------
+
+/// Whether a resolution should be looked at again because what it rests on has been contradicted.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Review {
+    pub needed: bool,
+    /// The day the decision counts from: `decided_on`, else the day the resolution was recorded.
+    pub decided_on: String,
+    pub reasons: Vec<ReviewReason>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReviewReason {
+    /// The newer item.
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub date: String,
+    /// What it did: `contradicts` (an item the resolution rests on) or `linked-to-friction`.
+    pub why: String,
+    /// The item it contradicts or the friction it is linked to.
+    pub about: ItemRef,
+}
+
+/// The date of an item for "newer than the decision": a signal's observed date, else the day it was recorded.
+fn dated(n: &NodeRow) -> String {
+    if n.kind == Kind::Signal {
+        observed(n)
+    } else {
+        day(&n.created)
+    }
+}
+
+/// Flags resolution `id` for review when, after its decision day,
+/// - an item dated later `contradicts` something the resolution rests on (the resolution itself or
+///   anything upstream of it, following every relation but `contradicts`), either way round; or
+/// - a signal dated later is linked (any relation, either way) to a friction the resolution resolves.
+pub fn review(view: &mut dyn View, id: &str) -> Result<Review> {
+    let res = view.node(id)?.ok_or_else(|| Error::NotFound(id.to_string()))?;
+    let decided = res.decided_on.clone().unwrap_or_else(|| day(&res.created));
+    // What the resolution rests on.
+    let mut basis: BTreeSet<String> = BTreeSet::from([res.id.clone()]);
+    let mut queue = VecDeque::from([res.id.clone()]);
+    while let Some(cur) = queue.pop_front() {
+        for e in view.edges(&cur)? {
+            if e.rel == Rel::Contradicts {
+                continue;
+            }
+            let Some((up, down)) = up_down(&e) else { continue };
+            if down == cur && basis.insert(up.to_string()) {
+                queue.push_back(up.to_string());
+            }
+        }
+    }
+    let frictions: BTreeSet<String> =
+        view.edges(&res.id)?.into_iter().filter(|e| e.rel == Rel::Resolves && e.source_id == res.id).map(|e| e.target_id).collect();
+
+    let mut reasons: BTreeMap<(String, String, String), ReviewReason> = BTreeMap::new();
+    for b in &basis {
+        let Some(about) = view.node(b)? else { continue };
+        for e in view.edges(b)? {
+            let other = if e.source_id == *b { &e.target_id } else { &e.source_id };
+            if other == b || basis.contains(other) {
+                continue;
+            }
+            let why = if e.rel == Rel::Contradicts {
+                "contradicts"
+            } else if frictions.contains(b) {
+                "linked-to-friction"
+            } else {
+                continue;
+            };
+            let Some(n) = view.node(other)? else { continue };
+            if why == "linked-to-friction" && n.kind != Kind::Signal {
+                continue;
+            }
+            let date = dated(&n);
+            if date <= decided {
+                continue;
+            }
+            reasons.entry((date.clone(), n.id.clone(), about.id.clone())).or_insert(ReviewReason {
+                id: n.id.clone(),
+                kind: n.kind,
+                title: n.title.clone(),
+                date,
+                why: why.into(),
+                about: ItemRef::from(&about),
+            });
+        }
+    }
+    let reasons: Vec<ReviewReason> = reasons.into_values().collect();
+    Ok(Review { needed: !reasons.is_empty(), decided_on: decided, reasons })
+}
+
+/// Loads the evidence of an insight or the review of a resolution for `show`.
+pub(crate) fn for_show(tx: &Tx, id: &str, kind: Kind, today: NaiveDate) -> Result<(Option<Evidence>, Option<Review>)> {
+    let mut view = TxView::new(tx);
+    match kind {
+        Kind::Insight if view.node(id)?.is_some() => Ok((Some(evidence(&mut view, id, today)?), None)),
+        Kind::Resolution if view.node(id)?.is_some() => Ok((None, Some(review(&mut view, id)?))),
+        _ => Ok((None, None)),
+    }
+}
+
+impl crate::workspace::Workspace {
+    /// Traces an item both ways, `depth` links deep, with ages counted to `today`.
+    pub fn trace(&mut self, id: &str, depth: usize, today: NaiveDate) -> Result<Trace> {
+        self.store.read(|tx| trace(&mut TxView::new(tx), id, depth, today))
+    }
+
+    /// The evidence strength of an insight as of `today`.
+    pub fn evidence(&mut self, id: &str, today: NaiveDate) -> Result<Evidence> {
+        self.store.read(|tx| {
+            let mut view = TxView::new(tx);
+            match view.node(id)? {
+                Some(n) if n.kind == Kind::Insight => evidence(&mut view, id, today),
+                Some(n) => Err(Error::invalid(format!("'{}' is a {}: evidence strength is for insights", n.title, n.kind))),
+                None => Err(Error::NotFound(id.to_string())),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal(id: &str, customer: &str, source: &str, date: &str) -> NodeRow {
+        NodeRow {
+            id: id.into(),
+            kind: Kind::Signal,
+            title: id.into(),
+            author: "p".into(),
+            created: "2026-01-01T00:00:00.000Z".into(),
+            status: None,
+            severity: None,
+            source: Some(source.into()),
+            customer: Some(customer.into()),
+            date: Some(date.into()),
+            decided_on: None,
+            retires: None,
+            start: None,
+            end: None,
+            attendees: None,
+            all_day: false,
+        }
+    }
+
+    #[test]
+    fn evidence_formula_parts() {
+        let today = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let d = |days: i64| (today - chrono::Duration::days(days)).format("%Y-%m-%d").to_string();
+        let s =
+            [signal("a", "Acme", "interview", &d(0)), signal("b", "acme ", "support", &d(180)), signal("c", "Beta", "support", &d(360))];
+        let e = strength(s.iter(), 0, today);
+        assert_eq!((e.signals, e.customers.len(), e.sources.len()), (3, 2, 2));
+        assert_eq!(e.recency, 0.58);
+        assert_eq!(e.parts, EvidenceParts { signals: 18.0, customers: 20.0, sources: 13.33, recency: 11.67, contradiction_factor: 1.0 });
+        assert_eq!((e.score, e.level.as_str()), (63, "moderate"));
+        let e = strength(s.iter(), 1, today);
+        assert_eq!((e.score, e.parts.contradiction_factor), (47, 0.75));
+        let none = strength([].iter(), 0, today);
+        assert_eq!((none.score, none.level.as_str(), none.recency), (0, "none", 0.0));
+        // A signal dated after `today` counts as new, not as more than new.
+        let future = [signal("f", "X", "usage", "2027-01-01")];
+        assert_eq!(strength(future.iter(), 0, today).recency, 1.0);
+    }
+}
