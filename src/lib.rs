@@ -11,6 +11,7 @@ pub mod hlc;
 pub mod links;
 pub mod model;
 pub mod store;
+pub mod sync;
 pub mod workspace;
 
 pub use error::{Error, Result};
