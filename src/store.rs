@@ -917,3 +917,29 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+impl Tx<'_> {
+    /// Links whose written target matches `key`, from every item, deleted ones too: re-resolving
+    /// them all keeps the links table a function of the current items, whatever order changes
+    /// arrived in (a deleted item's links are right again the moment it is restored).
+    pub fn links_with_key_any_source(&self, key: &str) -> Result<Vec<(i64, Link)>> {
+        let mut st = self.tx.prepare_cached(&format!("SELECT id, {LINK_COLS} FROM links WHERE target_key = ?1"))?;
+        let rows = st.query_map([key], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                Link {
+                    source_id: r.get(1)?,
+                    rel: rel_of(&r.get::<_, String>(2)?)?,
+                    target: r.get(3)?,
+                    target_id: r.get(4)?,
+                    heading: r.get(5)?,
+                    alias: r.get(6)?,
+                    embed: r.get(7)?,
+                    line: r.get::<_, i64>(8)? as usize,
+                    problem: r.get(9)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -975,7 +975,7 @@ fn write_item(tx: &Tx, old: Option<&Item>, new: &Item, strict: bool) -> Result<B
             keys.extend(it.aliases.iter().map(|a| model::title_key(a)));
         }
         for key in &keys {
-            for (rowid, l) in tx.links_with_key(key)? {
+            for (rowid, l) in tx.links_with_key_any_source(key)? {
                 let kind = match tx.title_of(&l.source_id)? {
                     Some((_, k, _)) => k,
                     None => continue,

@@ -6,3 +6,4 @@ mod util;
 mod cli;
 mod migrations;
 mod sync;
+mod sync_props;

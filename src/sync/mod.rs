@@ -225,6 +225,10 @@ impl Workspace {
     fn adopt_legacy(&mut self) -> Result<()> {
         let device = self.device.clone();
         self.store.write(|tx| {
+            if tx.meta("sync_adopted")?.is_some() {
+                return Ok(());
+            }
+            tx.set_meta("sync_adopted", &now_text())?;
             for (entity, id) in tx.entities_without_sync_state()? {
                 let hlc = crate::workspace::next_hlc(tx, &device)?.to_string();
                 if entity == "person" {
@@ -478,7 +482,11 @@ fn ensure_person(tx: &Tx, id: &str) -> Result<()> {
         return Ok(());
     }
     let short = &id[id.len().saturating_sub(6)..];
-    tx.insert_person(&Person { id: id.into(), name: format!("Person {short}"), perspective: "unknown".into(), created: now_text() })
+    tx.insert_person(&Person { id: id.into(), name: format!("Person {short}"), perspective: "unknown".into(), created: now_text() })?;
+    // Merge state that marks it as known (not a person from before sync, to be published).
+    let mark = crate::store::FieldWrite { hlc: String::new(), base: None, value: "true".into(), author: id.into() };
+    tx.put_field_write(id, "@placeholder", &mark)?;
+    Ok(())
 }
 
 /// Writes a person's merged state. Two people with the same name (both added themselves on
