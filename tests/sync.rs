@@ -323,3 +323,93 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+// ---- a real S3-compatible server --------------------------------------------------------------
+
+/// moto's S3 server on 127.0.0.1, started for the test and stopped when dropped.
+struct Moto {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_moto() -> Option<Moto> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = match std::process::Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("\n!!!!! SKIPPED: moto_server is not installed ({e}); install it with `python3 -m pip install 'moto[server]'` (scripts/test does) !!!!!\n");
+            return None;
+        }
+    };
+    let mut moto = Moto { child, port };
+    // Wait until it accepts connections (or has exited).
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        if let Some(status) = moto.child.try_wait().unwrap() {
+            panic!("moto_server exited before it listened: {status}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    moto.request("PUT", "/mellanrum-test");
+    Some(moto)
+}
+
+impl Moto {
+    fn request(&mut self, method: &str, path: &str) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", self.port).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert!(out.starts_with("HTTP/1.1 200") || out.starts_with("HTTP/1.0 200"), "{method} {path}: {out}");
+        out
+    }
+
+    fn env(&self) {
+        // The CLI processes the test starts inherit these (the standard AWS variables).
+        std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", self.port));
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_DEFAULT_REGION", "us-east-1");
+    }
+}
+
+#[test]
+fn two_workspaces_merge_through_a_real_s3_server_and_create_only_writes_hold_under_races() {
+    let Some(moto) = start_moto() else { return };
+    moto.env();
+    two_people_edit_one_note("s3://mellanrum-test/team-a", &[]);
+    two_people_edit_one_note("s3://mellanrum-test/team-b", &["--key", &base64_key()]);
+
+    // Sixteen writers race to create the same segment: exactly one wins, the file is the winner's.
+    let winners: Vec<bool> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..16u8)
+            .map(|i| {
+                sc.spawn(move || {
+                    let r = mellanrum::sync::remote::Remote::open("s3://mellanrum-test/race").unwrap();
+                    r.put_new("log/x/000000000001.seg", vec![i; 100]).unwrap()
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(winners.iter().filter(|w| **w).count(), 1, "{winners:?}");
+    let r = mellanrum::sync::remote::Remote::open("s3://mellanrum-test/race").unwrap();
+    let bytes = r.get("log/x/000000000001.seg").unwrap().unwrap();
+    let winner = winners.iter().position(|w| *w).unwrap() as u8;
+    assert_eq!(bytes, vec![winner; 100]);
+}
