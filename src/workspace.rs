@@ -24,6 +24,8 @@ pub struct Workspace {
     pub(crate) store: Store,
     pub(crate) device: String,
     pub(crate) actor: Option<Person>,
+    /// The search index, opened on first use (see [`crate::index`]).
+    pub(crate) index: crate::index::Slot,
 }
 
 /// What a new item is made of.
@@ -219,7 +221,7 @@ impl Workspace {
             tx.set_meta("created", &now_text())?;
             Ok(())
         })?;
-        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None })
+        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default() })
     }
 
     /// Opens the workspace in `dir`.
@@ -237,7 +239,7 @@ impl Workspace {
                 Ok(d)
             }
         })?;
-        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None })
+        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default() })
     }
 
     /// Finds the workspace holding `start` (the folder itself or one of its parents).
@@ -339,6 +341,7 @@ impl Workspace {
             let mut p = tx.person_by_name(name)?.ok_or_else(|| Error::invalid(format!("unknown person '{name}'")))?;
             p.perspective = perspective.clone();
             tx.update_person(&p)?;
+            tx.queue_index_authored_by(&p.id)?;
             let hlc = next_hlc(tx, &device)?;
             let payload = crate::sync::merge::record_local_person(tx, &hlc.to_string(), &actor.id, &now_text(), &p, false)?;
             tx.append_change(&hlc.to_string(), &device, &actor.id, "person", &p.id, "update", &payload.to_string())?;
@@ -892,9 +895,21 @@ pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, 
     tx.insert_revision(&new.id, rev, &ctx.now, &hlc, &ctx.actor.id, op, &Value::Object(changes).to_string(), &snapshot)?;
     let payload = crate::sync::merge::record_local_item(tx, &ctx.device, &hlc, &ctx.actor.id, &ctx.now, old, &new)?;
     tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &payload.to_string())?;
-    tx.queue_index(&new.id)?;
+    queue_index(tx, &new, &frictions)?;
 
     report.pending.extend(frictions);
+    Ok(())
+}
+
+/// Queues an item for the search index; a resolution also queues its frictions, whose index
+/// entries carry its decision and rationale.
+fn queue_index(tx: &Tx, item: &Item, frictions: &BTreeSet<String>) -> Result<()> {
+    tx.queue_index(&item.id)?;
+    if item.kind == Kind::Resolution {
+        for f in frictions {
+            tx.queue_index(f)?;
+        }
+    }
     Ok(())
 }
 
@@ -921,12 +936,13 @@ pub(crate) fn save_merged(tx: &Tx, old: Option<&Item>, new: &Item, hlc: &str, au
     if old == Some(new) {
         return Ok(false);
     }
-    write_item(tx, old, new, false)?;
+    let write_item_frictions = write_item(tx, old, new, false)?;
     let changes = diff(old, new);
     let rev = tx.next_rev(&new.id)?;
     let snapshot = serde_json::to_string(new)?;
     tx.insert_revision(&new.id, rev, &new.updated, hlc, author, "merge", &Value::Object(changes).to_string(), &snapshot)?;
-    tx.queue_index(&new.id)?;
+    let frictions = write_item_frictions;
+    queue_index(tx, new, &frictions)?;
     Ok(true)
 }
 

@@ -5,5 +5,6 @@ mod util;
 
 mod cli;
 mod migrations;
+mod search;
 mod sync;
 mod sync_props;

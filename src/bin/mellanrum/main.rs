@@ -11,6 +11,7 @@ use mellanrum::model::Kind;
 use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Workspace};
 use serde_json::json;
 
+mod search;
 mod sync;
 
 #[derive(Parser)]
@@ -155,6 +156,10 @@ enum Command {
     },
     /// Concurrent changes to the same field that were merged by rule.
     Conflicts,
+    /// Search: words, "phrases", -exclusions, OR, and filters such as kind:friction status:resolved tag:pricing.
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the database.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -558,6 +563,8 @@ fn run(cli: Cli) -> Result<()> {
             }
             tell(&mut ws, &report)
         }
+        Command::Search(args) => search::search(&cli, args),
+        Command::Reindex => search::reindex(&cli),
     }
 }
 
