@@ -413,3 +413,38 @@ fn two_workspaces_merge_through_a_real_s3_server_and_create_only_writes_hold_und
     let winner = winners.iter().position(|w| *w).unwrap() as u8;
     assert_eq!(bytes, vec![winner; 100]);
 }
+
+#[test]
+fn a_change_stamped_far_in_the_future_is_held_not_obeyed() {
+    use mellanrum::hlc::{set_clock_skew, Hlc};
+    use mellanrum::sync::KeyChoice;
+    use mellanrum::workspace::{NewItem, Workspace};
+    let dir = shared();
+    let root = tempfile::tempdir().unwrap();
+    // A device whose clock is two days ahead.
+    set_clock_skew(48 * 3600 * 1000);
+    let mut future = Workspace::init(&root.path().join("future"), None).unwrap();
+    future.add_person("Framtid", "Ops").unwrap();
+    future.set_remote(s(dir.path()), KeyChoice::Plain).unwrap();
+    future.create(NewItem { kind: Some(mellanrum::Kind::Note), title: "From the future".into(), ..Default::default() }).unwrap();
+    future.sync().unwrap();
+    set_clock_skew(0);
+    let mut ws = Workspace::init(&root.path().join("here"), None).unwrap();
+    ws.add_person("Anna", "Sales").unwrap();
+    ws.set_remote(s(dir.path()), KeyChoice::Plain).unwrap();
+    let r = ws.sync().unwrap();
+    assert_eq!(r.held, 2, "the person and the note are held: {r:?}");
+    assert_eq!(r.received, 0);
+    assert!(ws.list(None, None, true).unwrap().is_empty());
+    // The local clock was not dragged ahead.
+    ws.create(NewItem { kind: Some(mellanrum::Kind::Note), title: "Now".into(), ..Default::default() }).unwrap();
+    let last: Hlc = ws.change_log().unwrap().last().unwrap().hlc.parse().unwrap();
+    assert!(last.millis < Hlc::now_ms() + 3600 * 1000, "{last}");
+    // Once this clock reaches that time, the held ops apply.
+    set_clock_skew(47 * 3600 * 1000);
+    let r = ws.sync().unwrap();
+    set_clock_skew(0);
+    assert_eq!(r.held, 0);
+    assert_eq!(r.received, 2);
+    assert_eq!(ws.list(None, None, false).unwrap().len(), 2);
+}
