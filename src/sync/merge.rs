@@ -281,8 +281,9 @@ fn str_of(v: &str) -> Option<String> {
     }
 }
 
-/// The merged state of an item, or `None` while its create op has not arrived.
-pub(crate) fn merged_item(tx: &Tx, id: &str, doc_device: &str) -> Result<Option<(Item, String, String)>> {
+/// The merged state of an item, or `None` while its create op has not arrived. `known_body` is the
+/// stored body when no body update was folded since it was written (saves decoding the CRDT).
+pub(crate) fn merged_item(tx: &Tx, id: &str, doc_device: &str, known_body: Option<String>) -> Result<Option<(Item, String, String)>> {
     let winners: BTreeMap<String, FieldWrite> = tx.field_winners(id)?.into_iter().collect();
     let Some(kind) = winners.get("kind").and_then(|w| str_of(&w.value)).and_then(|k| k.parse::<Kind>().ok()) else {
         return Ok(None);
@@ -315,9 +316,12 @@ pub(crate) fn merged_item(tx: &Tx, id: &str, doc_device: &str) -> Result<Option<
             }
         }
     }
-    let body = match tx.crdt_state(id)? {
-        Some(st) => text::text(&text::load(doc_device, Some(&st))?),
-        None => String::new(),
+    let body = match known_body {
+        Some(b) => b,
+        None => match tx.crdt_state(id)? {
+            Some(st) => text::text(&text::load(doc_device, Some(&st))?),
+            None => String::new(),
+        },
     };
     let tags = tx.set_members(id, "tags")?;
     let mut aliases = tx.set_members(id, "aliases")?;

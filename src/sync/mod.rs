@@ -389,6 +389,7 @@ impl Workspace {
             let now = now_text();
             let mut dirty_items: BTreeSet<String> = BTreeSet::new();
             let mut dirty_people: BTreeSet<String> = BTreeSet::new();
+            let mut body_dirty: BTreeSet<String> = BTreeSet::new();
             let held: Vec<(String, ChangeRow)> = tx.take_held()?.into_iter().map(|o| (String::new(), o)).collect();
             for (file, op) in held.into_iter().chain(ops) {
                 if op.device == device {
@@ -415,6 +416,9 @@ impl Workspace {
                 let last = tx.meta("hlc")?.map(|s| s.parse::<Hlc>()).transpose()?;
                 tx.set_meta("hlc", &Hlc::observe(last.as_ref(), &hlc, now_ms, &device).to_string())?;
                 merge::fold(tx, &op, &payload, &device, &mut rep.conflicts)?;
+                if payload.get("@body").is_some() {
+                    body_dirty.insert(op.entity_id.clone());
+                }
                 if op.entity == "person" {
                     dirty_people.insert(op.entity_id.clone());
                 } else {
@@ -425,10 +429,11 @@ impl Workspace {
                 materialise_person(tx, id)?;
             }
             for id in &dirty_items {
-                let Some((item, hlc, author)) = merge::merged_item(tx, id, &device)? else { continue };
+                let old = tx.item(id)?;
+                let known_body = old.as_ref().filter(|_| !body_dirty.contains(id)).map(|o| o.body.clone());
+                let Some((item, hlc, author)) = merge::merged_item(tx, id, &device, known_body)? else { continue };
                 ensure_person(tx, &item.author)?;
                 ensure_person(tx, &author)?;
-                let old = tx.item(id)?;
                 if crate::workspace::save_merged(tx, old.as_ref(), &item, &hlc, &author)? {
                     rep.merged.insert(id.clone());
                 }
