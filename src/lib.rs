@@ -7,7 +7,10 @@
 
 pub mod demo;
 pub mod error;
+pub mod export;
+pub mod graph;
 pub mod hlc;
+pub mod import;
 pub(crate) mod index;
 pub mod links;
 pub mod model;

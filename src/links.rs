@@ -39,6 +39,14 @@ impl LinkRef {
     pub fn display(&self) -> &str {
         self.alias.as_deref().unwrap_or(&self.target)
     }
+
+    /// The target with its folder, `folder/Title` (what a stored [`crate::model::Link`] keeps).
+    pub fn full_target(&self) -> String {
+        match &self.folder {
+            Some(f) => format!("{f}/{}", self.target),
+            None => self.target.clone(),
+        }
+    }
 }
 
 /// Finds every link in `body`.

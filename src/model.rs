@@ -164,6 +164,9 @@ pub fn friction_transition_allowed(from: &str, to: &str) -> bool {
 pub struct Fields {
     pub values: BTreeMap<String, String>,
     pub positions: BTreeMap<String, String>,
+    /// Properties beyond the kind's own fields (e.g. front matter of an imported note), as JSON values.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub props: BTreeMap<String, serde_json::Value>,
 }
 
 impl Fields {

@@ -549,7 +549,7 @@ impl Workspace {
                 .filter(|l| l.rel == rel && l.target_id.as_deref() == Some(&dst.id))
                 .map(|l| model::title_key(&l.target))
                 .collect();
-            let (body, removed) = links::remove_links(&src.body, |l| l.rel == rel && keys.contains(&model::title_key(&l.target)));
+            let (body, removed) = links::remove_links(&src.body, |l| l.rel == rel && keys.contains(&model::title_key(&l.full_target())));
             if removed == 0 {
                 return Err(Error::invalid(format!("'{}' has no '{rel}' link to '{}'", src.title, dst.title)));
             }
@@ -607,6 +607,9 @@ impl Workspace {
             }
             if item.kind == Kind::Friction {
                 fields.insert("positions".into(), json!(item.fields.positions));
+            }
+            if !item.fields.props.is_empty() {
+                fields.insert("properties".into(), json!(item.fields.props));
             }
             Ok(ItemView {
                 id: item.id,
@@ -823,11 +826,19 @@ pub(crate) fn next_hlc(tx: &Tx, device: &str) -> Result<Hlc> {
 
 /// Picks the item a written link target resolves to: title first, then alias, oldest first,
 /// preferring a candidate that satisfies the relation's kind rule.
-fn resolve_target(tx: &Tx, source_kind: Kind, rel: Rel, target: &str) -> Result<(Option<String>, Option<String>)> {
+/// A path-qualified target (`folder/Title`, as written in `[[folder/Title]]`) matches a title or alias
+/// with that whole path first (a Logseq namespace page, a vault note with a shared name), then `Title`.
+pub(crate) fn resolve_target(tx: &Tx, source_kind: Kind, rel: Rel, target: &str) -> Result<(Option<String>, Option<String>)> {
     let key = model::title_key(target);
     let mut cands = tx.ids_by_title_key(&key)?;
     if cands.is_empty() {
         cands = tx.ids_by_alias_key(&key)?;
+    }
+    if let (true, Some((_, leaf))) = (cands.is_empty(), key.rsplit_once('/')) {
+        cands = tx.ids_by_title_key(leaf)?;
+        if cands.is_empty() {
+            cands = tx.ids_by_alias_key(leaf)?;
+        }
     }
     if cands.is_empty() {
         return Ok((None, None));
@@ -839,15 +850,16 @@ fn resolve_target(tx: &Tx, source_kind: Kind, rel: Rel, target: &str) -> Result<
     Ok((None, problem))
 }
 
-fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {
+pub(crate) fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {
     links::parse(&item.body)
         .into_iter()
         .map(|l: LinkRef| {
-            let (target_id, problem) = resolve_target(tx, item.kind, l.rel, &l.target)?;
+            let target = l.full_target();
+            let (target_id, problem) = resolve_target(tx, item.kind, l.rel, &target)?;
             Ok(Link {
                 source_id: item.id.clone(),
                 rel: l.rel,
-                target: l.target,
+                target,
                 target_id,
                 heading: l.heading,
                 alias: l.alias,
@@ -873,6 +885,9 @@ pub(crate) fn flatten(item: &Item) -> BTreeMap<String, Value> {
     }
     for (k, v) in &item.fields.positions {
         m.insert(format!("position.{k}"), json!(v));
+    }
+    for (k, v) in &item.fields.props {
+        m.insert(format!("prop.{k}"), v.clone());
     }
     m
 }
@@ -1022,6 +1037,15 @@ pub(crate) fn settle(tx: &Tx, ctx: &Ctx, report: &mut SaveReport) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// Makes the frictions `ids` follow their resolutions, as [`settle`] does at the end of an operation
+/// (for writers that bypass [`save`], such as bulk imports). Returns `(friction title, new status)`.
+pub(crate) fn settle_frictions(tx: &Tx, ctx: &Ctx, ids: impl IntoIterator<Item = String>) -> Result<Vec<(String, String)>> {
+    let mut report = SaveReport::default();
+    report.pending.extend(ids);
+    settle(tx, ctx, &mut report)?;
+    Ok(report.frictions)
 }
 
 /// The largest body a single item may have.

@@ -4,6 +4,8 @@
 mod util;
 
 mod cli;
+mod export;
+mod import;
 mod migrations;
 mod search;
 mod sync;

@@ -11,6 +11,8 @@ use mellanrum::model::Kind;
 use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Workspace};
 use serde_json::json;
 
+mod export;
+mod import;
 mod search;
 mod sync;
 
@@ -57,6 +59,11 @@ enum Command {
     },
     /// Create a demo workspace showing every kind of item and link.
     Demo { dir: PathBuf },
+    /// Bring knowledge in: an Obsidian or Logseq vault, customer signals from CSV or JSON.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Export the knowledge map: graphml, cytoscape, dot, mermaid, vault or html (whole, or --query plus --hops).
+    Export(export::ExportArgs),
     /// The workspace's name, people and item counts.
     Info,
     /// People and their perspectives.
@@ -318,6 +325,8 @@ fn run(cli: Cli) -> Result<()> {
                 ))
             }
         }
+        Command::Import(cmd) => import::run(&cli, cmd),
+        Command::Export(args) => export::run(&cli, args),
         Command::Demo { dir } => {
             let mut ws = mellanrum::demo::create(dir)?;
             let n: i64 = ws.counts()?.values().sum();

@@ -1,0 +1,59 @@
+//! `mellanrum export`: the knowledge map as GraphML, Cytoscape JSON, DOT, Mermaid, a Markdown
+//! vault or one offline HTML file — the whole workspace or the part a search reaches.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::Args;
+use mellanrum::export::{self, Format, Options};
+
+use super::{open, out, out_json, Cli};
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// graphml, cytoscape, dot, mermaid, vault (a folder of Markdown files) or html (one offline file).
+    format: String,
+    /// The file to write (for vault: a new or empty folder).
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    /// Only the items this search matches (the search syntax: words, "phrases", kind:…, tag:…).
+    #[arg(long, value_name = "QUERY")]
+    query: Option<String>,
+    /// With --query: also the items up to N links away from a match.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    hops: usize,
+    /// Replace people's names by their perspectives.
+    #[arg(long)]
+    redact_people: bool,
+}
+
+pub fn run(cli: &Cli, a: &ExportArgs) -> Result<()> {
+    let format: Format = a.format.parse()?;
+    let mut ws = open(cli)?;
+    let only = match &a.query {
+        Some(q) => {
+            let items: i64 = ws.counts()?.values().sum();
+            let results = ws.search(q, (items.max(1)) as usize)?;
+            let seeds: Vec<String> = results.hits.into_iter().map(|h| h.id).collect();
+            let graph = ws.graph()?;
+            Some(export::select(&graph, &seeds, a.hops))
+        }
+        None if a.hops > 0 => bail!("--hops {} needs --query: the hops are counted from the items a search matches", a.hops),
+        None => None,
+    };
+    let report = export::export(&mut ws, &Options { format, out: a.out.clone(), only, redact_people: a.redact_people })?;
+    if cli.json {
+        out_json(&report)
+    } else {
+        out(&format!(
+            "Exported {} items and {} links as {} to {} ({} file{}, {} bytes)",
+            report.nodes,
+            report.edges,
+            report.format,
+            report.path.display(),
+            report.files,
+            if report.files == 1 { "" } else { "s" },
+            report.bytes
+        ))
+    }
+}

@@ -1,0 +1,167 @@
+//! An Obsidian-compatible Markdown vault: one file per item, in a folder per kind, with YAML front
+//! matter (id, kind, title, aliases, tags, the kind's fields, positions, other properties) and the
+//! body as written — typed links stay in the `rel:: [[Title]]` syntax. Importing the folder again
+//! (`mellanrum import vault`) gives the same items, fields and links.
+//!
+//! File names are the titles made safe: no path separators or characters Windows forbids, no
+//! reserved device names (CON, NUL, COM1…), no leading dot, at most 120 characters, Unicode kept;
+//! titles that collide (ignoring case) get ` (2)`, ` (3)`… Nothing is written outside the folder.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{each_item, Redactor};
+use crate::error::{Error, Result};
+use crate::graph::KnowledgeGraph;
+use crate::model::Kind;
+use crate::workspace::Workspace;
+
+const RESERVED: [&str; 22] = [
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2", "lpt3", "lpt4",
+    "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// A file name (without `.md`) for a title: safe on every file system, Unicode kept.
+pub fn file_stem(title: &str) -> String {
+    let mut s: String = title
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    s = s.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_string();
+    if s.chars().count() > 120 {
+        s = s.chars().take(120).collect::<String>().trim_end_matches(['.', ' ']).to_string();
+    }
+    if s.is_empty() {
+        s = "untitled".into();
+    }
+    let base = s.split('.').next().unwrap_or("").trim().to_lowercase();
+    if RESERVED.contains(&base.as_str()) {
+        s.insert(0, '_');
+    }
+    s
+}
+
+fn folder(k: Kind) -> &'static str {
+    match k {
+        Kind::Note => "Notes",
+        Kind::Signal => "Signals",
+        Kind::Insight => "Insights",
+        Kind::Friction => "Frictions",
+        Kind::Resolution => "Resolutions",
+        Kind::Goal => "Goals",
+        Kind::Meeting => "Meetings",
+    }
+}
+
+pub fn write(
+    ws: &mut Workspace,
+    g: &KnowledgeGraph,
+    only: Option<&BTreeSet<String>>,
+    redactor: &Redactor,
+    out: &Path,
+) -> Result<(usize, u64)> {
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(Error::invalid(format!("{}: a file; give a new or empty folder for the vault", out.display())));
+        }
+        let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?;
+        if entries.next().is_some() {
+            return Err(Error::invalid(format!(
+                "{}: not empty; give a new or empty folder for the vault (nothing is overwritten)",
+                out.display()
+            )));
+        }
+    } else {
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    }
+    let _ = g;
+    let mut used: HashSet<String> = HashSet::new();
+    let mut made: HashSet<Kind> = HashSet::new();
+    let (mut files, mut bytes) = (0usize, 0u64);
+    each_item(ws, only, redactor, |e| {
+        let it = e.item;
+        let dir = out.join(folder(it.kind));
+        if made.insert(it.kind) {
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        // Unique across the whole vault (ignoring case): Obsidian resolves links by file name.
+        let stem = file_stem(&it.title);
+        let mut name = stem.clone();
+        let mut n = 1;
+        while !used.insert(name.to_lowercase()) {
+            n += 1;
+            name = format!("{stem} ({n})");
+        }
+        let mut fm = Map::new();
+        fm.insert("id".into(), Value::String(it.id.clone()));
+        fm.insert("kind".into(), Value::String(it.kind.to_string()));
+        fm.insert("title".into(), Value::String(it.title.clone()));
+        if !it.aliases.is_empty() {
+            fm.insert("aliases".into(), Value::from(it.aliases.clone()));
+        }
+        if !it.tags.is_empty() {
+            fm.insert("tags".into(), Value::from(it.tags.clone()));
+        }
+        for (k, v) in &it.fields.values {
+            fm.insert(k.clone(), Value::String(v.clone()));
+        }
+        if !it.fields.positions.is_empty() {
+            fm.insert(
+                "positions".into(),
+                Value::Object(it.fields.positions.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
+            );
+        }
+        let mut apart = Map::new();
+        for (k, v) in &it.fields.props {
+            let taken = fm.contains_key(k)
+                || matches!(
+                    k.to_lowercase().as_str(),
+                    "id" | "kind" | "type" | "title" | "aliases" | "alias" | "tags" | "tag" | "positions" | "properties"
+                )
+                || it.kind.field_names().contains(&k.to_lowercase().as_str());
+            if taken {
+                apart.insert(k.clone(), v.clone());
+            } else {
+                fm.insert(k.clone(), v.clone());
+            }
+        }
+        if !apart.is_empty() {
+            fm.insert("properties".into(), Value::Object(apart));
+        }
+        let yaml =
+            serde_yaml_ng::to_string(&Value::Object(fm)).map_err(|e| Error::invalid(format!("'{}': front matter: {e}", it.title)))?;
+        let path = dir.join(format!("{name}.md"));
+        let mut text = String::with_capacity(yaml.len() + it.body.len() + 8);
+        text.push_str("---\n");
+        text.push_str(&yaml);
+        text.push_str("---\n");
+        text.push_str(&it.body);
+        std::fs::write(&path, &text).map_err(|e| Error::io(&path, e))?;
+        bytes += text.len() as u64;
+        files += 1;
+        Ok(())
+    })?;
+    Ok((files, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn safe_names() {
+        assert_eq!(file_stem("../../etc/passwd"), "-..-etc-passwd");
+        assert_eq!(file_stem("CON"), "_CON");
+        assert_eq!(file_stem("nul.txt"), "_nul.txt");
+        assert_eq!(file_stem("Kund: möte? \"ja\""), "Kund- möte- -ja-");
+        assert_eq!(file_stem("..."), "untitled");
+        assert_eq!(file_stem(".hidden"), "hidden");
+        assert!(file_stem(&"å".repeat(300)).chars().count() <= 120);
+    }
+}

@@ -1,0 +1,504 @@
+//! Customer signals from CSV or JSON, with a column mapping.
+//!
+//! CSV: a header row, `,` `;` or tab separated (guessed from the header), quoted fields with line
+//! breaks, CRLF or LF. JSON: an array of records, JSON Lines, a single record, or records nested
+//! in a larger document, found with a path such as `hits.hits[]._source` (`[]` walks an array).
+//!
+//! The mapping names, for each signal field, the column (for JSON: the key, or a dotted path)
+//! holding it: `title`, `body`, `quote`, `customer`, `source`, `date`, `ref`, `tags`. A field not
+//! mapped is read from a column of the same name if there is one. Columns left over are kept as
+//! properties of the signal. A row that cannot be imported is reported with its row number and
+//! why; the other rows still import. Importing again updates the signals with the same `ref`.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use serde_json::Value;
+
+use super::{clean_tags, safe_title, Batcher, ImportReport, Incoming, Match, Problem};
+use crate::error::{Error, Result};
+use crate::model::{self, Fields, Kind};
+use crate::workspace::Workspace;
+
+/// The fields a mapping can fill.
+pub const FIELDS: [&str; 8] = ["title", "body", "quote", "customer", "source", "date", "ref", "tags"];
+
+/// CSV or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Format> {
+        match s.trim().to_lowercase().as_str() {
+            "csv" | "tsv" => Ok(Format::Csv),
+            "json" | "jsonl" | "ndjson" => Ok(Format::Json),
+            _ => Err(Error::invalid(format!("unknown signals format '{s}' (expected csv or json)"))),
+        }
+    }
+}
+
+/// How to read a signals file.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Guessed from the file's extension (and content) when `None`.
+    pub format: Option<Format>,
+    /// `(field, column)` pairs.
+    pub map: Vec<(String, String)>,
+    /// Where the records are in a JSON document, e.g. `hits.hits[]._source`.
+    pub records: Option<String>,
+}
+
+/// One record of the source, with its place.
+struct Record {
+    row: usize,
+    line: Option<usize>,
+    values: Vec<(String, Value)>,
+}
+
+impl Record {
+    fn get(&self, column: &str) -> Option<&Value> {
+        if let Some((_, v)) = self.values.iter().find(|(k, _)| k == column) {
+            return Some(v);
+        }
+        // A dotted path into nested JSON.
+        let mut parts = column.split('.');
+        let first = parts.next()?;
+        let mut v = self.values.iter().find(|(k, _)| k == first).map(|(_, v)| v)?;
+        for p in parts {
+            v = v.get(p)?;
+        }
+        Some(v)
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(text_of).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// Parses the date a signal was observed: ISO 8601 (with or without an offset, `T` or a space),
+/// Jira's `30/Sep/21 17:20`, `2021-09-30`, `30.09.2021`, `09/30/2021`, `Sep 30, 2021` and more.
+/// A date with an offset is taken in its own offset (the day the customer saw).
+pub fn parse_when(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%a, %d %b %Y %H:%M:%S %z",
+    ] {
+        if let Ok(d) = DateTime::parse_from_str(s, f) {
+            return Some(d.date_naive());
+        }
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d.date_naive());
+    }
+    if let Some(stripped) = s.strip_suffix('Z') {
+        if let Some(d) = parse_when(stripped) {
+            return Some(d);
+        }
+    }
+    for f in [
+        "%d/%b/%y %H:%M",
+        "%d/%b/%Y %H:%M",
+        "%d/%b/%y %I:%M %p",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%m/%d/%Y %H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(d.date());
+        }
+    }
+    for f in
+        ["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%b/%y", "%d/%b/%Y", "%d %b %Y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%Y%m%d"]
+    {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Some(d);
+        }
+    }
+    model::parse_date(s)
+}
+
+/// Imports the signals in `file`.
+pub fn import(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option<&mut dyn FnMut(usize, usize)>) -> Result<ImportReport> {
+    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
+    let meta = std::fs::metadata(file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::invalid(format!("{}: no such file", file.display())),
+        _ => Error::io(file, e),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::invalid(format!("{}: a folder, not a signals file", file.display())));
+    }
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for (f, c) in &opts.map {
+        let f = f.trim().to_lowercase();
+        if !FIELDS.contains(&f.as_str()) {
+            return Err(Error::invalid(format!("--map {f}={c}: '{f}' is not a signal field (map one of: {})", FIELDS.join(", "))));
+        }
+        map.insert(f, c.trim().to_string());
+    }
+    let format = match opts.format {
+        Some(f) => f,
+        None => {
+            let lower = name.to_lowercase();
+            if lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+                Format::Json
+            } else {
+                Format::Csv
+            }
+        }
+    };
+    let canonical = file.canonicalize().map_err(|e| Error::io(file, e))?;
+    let origin = format!("signals:{}", canonical.display());
+    let (columns, records): (Vec<String>, Box<dyn Iterator<Item = Result<Record, Problem>>>) = match format {
+        Format::Csv => csv_records(file, &name)?,
+        Format::Json => json_records(file, &name, opts.records.as_deref())?,
+    };
+    // Every mapped column must exist; unmapped fields default to a column of the same name.
+    for (f, c) in &map {
+        let known = columns.iter().any(|x| x == c) || (format == Format::Json && columns.iter().any(|x| c.split('.').next() == Some(x)));
+        if !known {
+            return Err(Error::invalid(format!(
+                "{name}: --map {f}={c}: there is no column '{c}' (columns: {})",
+                columns.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    for f in FIELDS {
+        if !map.contains_key(f) {
+            if let Some(c) = columns.iter().find(|c| c.to_lowercase() == f) {
+                map.insert(f.to_string(), c.clone());
+            }
+        }
+    }
+    if !map.contains_key("title") {
+        return Err(Error::invalid(format!(
+            "{name}: which column is the title? Give --map title=COLUMN (columns: {})",
+            columns.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let mapped: Vec<&String> = map.values().collect();
+    // The number of rows is not known before reading them: the progress shows rows done.
+    let mut done = 0;
+    let mut progress = progress;
+    let mut tick = |n: usize| {
+        done += n;
+        if let Some(p) = progress.as_mut() {
+            p(done, 0);
+        }
+    };
+    let mut b = Batcher::new(ws, Some(&mut tick))?;
+    if !map.contains_key("ref") {
+        b.warn(Problem::at(
+            &name,
+            None,
+            "no column is mapped to ref (--map ref=COLUMN): importing this file again matches rows by their number",
+        ));
+    }
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(p) => {
+                b.error(p);
+                continue;
+            }
+        };
+        let get = |f: &str| map.get(f).and_then(|c| rec.get(c)).map(text_of).unwrap_or_default();
+        let raw_title = get("title");
+        let Some(title) = safe_title(&raw_title) else {
+            b.error(Problem::row(&name, rec.row, rec.line, format!("no title: column '{}' is empty; row skipped", map["title"])));
+            continue;
+        };
+        let mut fields = Fields::default();
+        let mut bad = None;
+        for f in ["quote", "customer", "source", "date", "ref"] {
+            let v = get(f);
+            if v.trim().is_empty() {
+                continue;
+            }
+            let v = if f == "date" {
+                match parse_when(&v) {
+                    Some(d) => d.format("%Y-%m-%d").to_string(),
+                    None => {
+                        bad = Some(format!("column '{}' (date): '{}' is not a date", map["date"], v.trim()));
+                        break;
+                    }
+                }
+            } else {
+                v
+            };
+            match model::normalize_field(Kind::Signal, f, &v) {
+                Ok(Some(v)) => {
+                    fields.values.insert(f.to_string(), v);
+                }
+                Ok(None) => {}
+                Err(e) if f == "source" => {
+                    b.warn(Problem::row(&name, rec.row, rec.line, format!("column '{}': {e}; left empty", map[f])));
+                }
+                Err(e) => {
+                    bad = Some(format!("column '{}': {e}", map[f]));
+                    break;
+                }
+            }
+        }
+        if let Some(why) = bad {
+            b.error(Problem::row(&name, rec.row, rec.line, format!("{why}; row skipped")));
+            continue;
+        }
+        let tags = match map.get("tags").and_then(|c| rec.get(c)) {
+            Some(Value::Array(a)) => a.iter().map(text_of).collect(),
+            Some(v) => text_of(v).split([',', ';']).map(str::to_string).collect(),
+            None => Vec::new(),
+        };
+        let (row, line) = (rec.row, rec.line);
+        let tags = clean_tags(tags, |m| b.warn(Problem::row(&name, row, line, format!("{m}; dropped"))));
+        for (k, v) in &rec.values {
+            if mapped.iter().any(|m| *m == k || m.split('.').next() == Some(k)) || matches!(v, Value::Null) {
+                continue;
+            }
+            if matches!(v, Value::String(s) if s.trim().is_empty()) {
+                continue;
+            }
+            fields.props.insert(k.clone(), v.clone());
+        }
+        let signal_ref = fields.get("ref").map(str::to_string);
+        let body = get("body");
+        let body_lines = body.lines().count();
+        b.push(Incoming {
+            kind: Kind::Signal,
+            title,
+            body,
+            tags,
+            aliases: Vec::new(),
+            fields,
+            origin: origin.clone(),
+            path: match &signal_ref {
+                Some(r) => format!("ref {r}"),
+                None => format!("row {}", rec.row),
+            },
+            matching: Match { id: None, signal_ref },
+            file: name.clone(),
+            body_line: rec.line.unwrap_or(1),
+            body_lines,
+            extra_lines: Vec::new(),
+        })?;
+    }
+    b.finish()
+}
+
+type Records = (Vec<String>, Box<dyn Iterator<Item = Result<Record, Problem>>>);
+
+fn csv_records(file: &Path, name: &str) -> Result<Records> {
+    let mut f = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
+    let mut head = vec![0u8; 64 * 1024];
+    let n = f.read(&mut head).map_err(|e| Error::io(file, e))?;
+    head.truncate(n);
+    if head.contains(&0) {
+        return Err(Error::invalid(format!("{name}: not a CSV file (binary content)")));
+    }
+    let first_line = head.split(|&c| c == b'\n').next().unwrap_or(&[]);
+    let count = |c: u8| first_line.iter().filter(|&&x| x == c).count();
+    let delim = [b',', b';', b'\t'].into_iter().max_by_key(|&c| (count(c), c == b',')).unwrap_or(b',');
+    let f = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(true).from_reader(std::io::BufReader::new(f));
+    let headers = rdr.byte_headers().map_err(|e| Error::invalid(format!("{name}: cannot read the header row: {e}")))?.clone();
+    let mut columns = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let h = std::str::from_utf8(h)
+            .map_err(|_| Error::invalid(format!("{name} line 1: column {} of the header is not UTF-8 text", i + 1)))?;
+        columns.push(h.trim_start_matches('\u{feff}').trim().to_string());
+    }
+    if columns.iter().all(|c| c.is_empty()) {
+        return Err(Error::invalid(format!("{name}: the file is empty (expected a header row)")));
+    }
+    let cols = columns.clone();
+    let name = name.to_string();
+    let mut row = 0;
+    let iter = rdr.into_byte_records().map(move |r| {
+        row += 1;
+        let rec = r.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            Problem::row(&name, row, line, format!("cannot read this row: {e}"))
+        })?;
+        let line = rec.position().map(|p| p.line() as usize);
+        if rec.len() != cols.len() {
+            return Err(Problem::row(&name, row, line, format!("has {} fields; the header has {}; row skipped", rec.len(), cols.len())));
+        }
+        let mut values = Vec::with_capacity(cols.len());
+        for (c, v) in cols.iter().zip(rec.iter()) {
+            let v = std::str::from_utf8(v)
+                .map_err(|_| Problem::row(&name, row, line, format!("column '{c}' is not UTF-8 text; row skipped")))?;
+            values.push((c.clone(), Value::String(v.to_string())));
+        }
+        Ok(Record { row, line, values })
+    });
+    Ok((columns, Box::new(iter)))
+}
+
+/// Walks `path` (`a.b[].c`) from `v`, collecting the records it reaches.
+fn walk_path(v: Value, parts: &[&str], out: &mut Vec<Value>) -> std::result::Result<(), String> {
+    let Some((first, rest)) = parts.split_first() else {
+        out.push(v);
+        return Ok(());
+    };
+    let (key, each) = match first.strip_suffix("[]") {
+        Some(k) => (k, true),
+        None => (*first, false),
+    };
+    let inner = if key.is_empty() {
+        v
+    } else {
+        match v {
+            Value::Object(mut o) => o.remove(key).ok_or_else(|| format!("no key '{key}'"))?,
+            other => return Err(format!("'{key}' is looked up in a {}", kind_of(&other))),
+        }
+    };
+    if each {
+        match inner {
+            Value::Array(a) => {
+                for x in a {
+                    walk_path(x, rest, out)?;
+                }
+                Ok(())
+            }
+            other => Err(format!("'{first}' expects a list, found a {}", kind_of(&other))),
+        }
+    } else {
+        walk_path(inner, rest, out)
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
+fn json_records(file: &Path, name: &str, path: Option<&str>) -> Result<Records> {
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+        Error::invalid(format!("{name} line {line}: not UTF-8 text"))
+    })?;
+    let text = text.trim_start_matches('\u{feff}');
+    // The documents: one (a JSON value), or one per line (JSON Lines).
+    let mut docs: Vec<(usize, Value)> = Vec::new();
+    let mut problems = Vec::new();
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => docs.push((1, v)),
+        Err(e) if e.is_eof() || !text.trim_start().starts_with('{') => {
+            return Err(Error::invalid(format!("{name} line {} column {}: not valid JSON: {e}", e.line(), e.column())));
+        }
+        Err(_) => {
+            for (i, l) in text.lines().enumerate() {
+                if l.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<Value>(l) {
+                    Ok(v) => docs.push((i + 1, v)),
+                    Err(e) => problems.push(Problem::at(name, Some(i + 1), format!("not valid JSON ({e}); line skipped"))),
+                }
+            }
+        }
+    }
+    let parts: Vec<&str> = path.map(|p| p.split('.').filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+    let mut records: Vec<(usize, Value)> = Vec::new();
+    let single = docs.len() == 1;
+    for (line, doc) in docs {
+        let mut found = Vec::new();
+        let doc = match (path, doc) {
+            (None, Value::Array(a)) if single => {
+                records.extend(a.into_iter().map(|v| (0, v)));
+                continue;
+            }
+            (_, d) => d,
+        };
+        if let Err(e) = walk_path(doc, &parts, &mut found) {
+            let p = path.unwrap_or_default();
+            if single {
+                return Err(Error::invalid(format!("{name}: --records {p}: {e}")));
+            }
+            problems.push(Problem::at(name, Some(line), format!("--records {p}: {e}; line skipped")));
+        }
+        records.extend(found.into_iter().map(|v| (if single { 0 } else { line }, v)));
+    }
+    let mut columns: Vec<String> = Vec::new();
+    let mut out: Vec<Result<Record, Problem>> = problems.into_iter().map(Err).collect();
+    for (i, (line, v)) in records.into_iter().enumerate() {
+        let row = i + 1;
+        let line = (line > 0).then_some(line);
+        match v {
+            Value::Object(o) => {
+                for k in o.keys() {
+                    if !columns.contains(k) {
+                        columns.push(k.clone());
+                    }
+                }
+                out.push(Ok(Record { row, line, values: o.into_iter().collect() }));
+            }
+            other => out.push(Err(Problem::row(
+                name,
+                row,
+                line,
+                format!("a {} where a record (an object) was expected; skipped", kind_of(&other)),
+            ))),
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::invalid(format!(
+            "{name}: no records found{}",
+            if path.is_none() { " (nested records? give their path with --records, e.g. hits.hits[]._source)" } else { "" }
+        )));
+    }
+    Ok((columns, Box::new(out.into_iter())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_many_forms() {
+        let d = |s| parse_when(s).map(|d| d.to_string());
+        assert_eq!(d("2020-01-02 17:14:21+00:00").as_deref(), Some("2020-01-02"));
+        assert_eq!(d("30/Sep/21 17:20").as_deref(), Some("2021-09-30"));
+        assert_eq!(d("2021-11-26T12:00:00-05:00").as_deref(), Some("2021-11-26"));
+        assert_eq!(d("2021-11-26T23:30:00-05:00").as_deref(), Some("2021-11-26"));
+        assert_eq!(d("2021-11-26T12:00:00Z").as_deref(), Some("2021-11-26"));
+        assert_eq!(d("30.09.2021").as_deref(), Some("2021-09-30"));
+        assert_eq!(d("Sep 30, 2021").as_deref(), Some("2021-09-30"));
+        assert_eq!(d("yesterday"), None);
+    }
+
+    #[test]
+    fn nested_paths() {
+        let v: Value = serde_json::json!({"hits": {"hits": [{"_source": {"a": 1}}, {"_source": {"a": 2}}]}});
+        let mut out = Vec::new();
+        walk_path(v.clone(), &["hits", "hits[]", "_source"], &mut out).unwrap();
+        assert_eq!(out.len(), 2);
+        assert!(walk_path(v, &["hits[]"], &mut Vec::new()).unwrap_err().contains("expects a list"));
+    }
+}
