@@ -50,6 +50,10 @@ pub enum Error {
     #[error("search index: {0} (rebuild it with `mellanrum reindex`)")]
     Index(String),
 
+    /// The shared storage could not be read or written, or is set up differently (sync).
+    #[error("sync: {0}")]
+    Sync(String),
+
     /// Stored data did not decode (a corrupt row); `mellanrum doctor` reports it.
     #[error("corrupt data in the workspace: {0} (run `mellanrum doctor`)")]
     Corrupt(String),

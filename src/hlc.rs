@@ -9,6 +9,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+thread_local! {
+    static SKEW_MS: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// Makes this thread's wall clock run `ms` milliseconds ahead (negative: behind) — how tests and
+/// simulations play devices whose clocks disagree. Affects only the calling thread.
+pub fn set_clock_skew(ms: i64) {
+    SKEW_MS.with(|s| s.set(ms));
+}
+
 /// A hybrid logical clock timestamp.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
@@ -37,8 +47,10 @@ impl Hlc {
         Hlc::next(Some(&base), now_ms, device)
     }
 
+    /// The wall clock in milliseconds, shifted by this thread's [`set_clock_skew`].
     pub fn now_ms() -> u64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+        let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+        wall.saturating_add_signed(SKEW_MS.with(|s| s.get()))
     }
 }
 

@@ -19,6 +19,7 @@ pub mod model;
 pub mod search;
 pub mod similar;
 pub mod store;
+pub mod sync;
 pub mod trace;
 pub mod workspace;
 

@@ -331,7 +331,7 @@ impl Workspace {
             tx.insert_person(&p)?;
             let author = actor.as_ref().map(|a| a.id.clone()).unwrap_or_else(|| p.id.clone());
             let hlc = next_hlc(tx, &device)?;
-            let payload = json!({"name": p.name, "perspective": p.perspective});
+            let payload = crate::sync::merge::record_local_person(tx, &hlc.to_string(), &author, &p.created, &p, true)?;
             tx.append_change(&hlc.to_string(), &device, &author, "person", &p.id, "create", &payload.to_string())?;
             if tx.meta("current_person")?.is_none() {
                 tx.set_meta("current_person", &p.id)?;
@@ -354,7 +354,7 @@ impl Workspace {
             tx.update_person(&p)?;
             tx.queue_index_authored_by(&p.id)?;
             let hlc = next_hlc(tx, &device)?;
-            let payload = json!({"perspective": p.perspective});
+            let payload = crate::sync::merge::record_local_person(tx, &hlc.to_string(), &actor.id, &now_text(), &p, false)?;
             tx.append_change(&hlc.to_string(), &device, &actor.id, "person", &p.id, "update", &payload.to_string())?;
             Ok(p)
         })
@@ -914,6 +914,70 @@ pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, 
     if new.body.len() > MAX_BODY {
         return Err(Error::invalid(format!("'{}': the body is {} bytes; the limit is {} bytes", new.title, new.body.len(), MAX_BODY)));
     }
+    let frictions = write_item(tx, old, &new, true)?;
+
+    // History and the change log.
+    let changes = diff(old, &new);
+    let hlc = next_hlc(tx, &ctx.device)?.to_string();
+    let rev = tx.next_rev(&new.id)?;
+    let snapshot = serde_json::to_string(&new)?;
+    tx.insert_revision(&new.id, rev, &ctx.now, &hlc, &ctx.actor.id, op, &Value::Object(changes).to_string(), &snapshot)?;
+    let payload = crate::sync::merge::record_local_item(tx, &ctx.device, &hlc, &ctx.actor.id, &ctx.now, old, &new)?;
+    tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &payload.to_string())?;
+    queue_index(tx, &new, &frictions)?;
+
+    report.pending.extend(frictions);
+    Ok(())
+}
+
+/// Queues an item for the search index; a resolution also queues its frictions, whose index
+/// entries carry its decision and rationale.
+fn queue_index(tx: &Tx, item: &Item, frictions: &BTreeSet<String>) -> Result<()> {
+    tx.queue_index(&item.id)?;
+    if item.kind == Kind::Resolution {
+        for f in frictions {
+            tx.queue_index(f)?;
+        }
+    }
+    Ok(())
+}
+
+/// `{field: {"old": …, "new": …}}` for every flattened field that differs.
+fn diff(old: Option<&Item>, new: &Item) -> serde_json::Map<String, Value> {
+    let before = old.map(flatten).unwrap_or_default();
+    let after = flatten(new);
+    let mut changes = serde_json::Map::new();
+    for k in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
+        let (o, n) = (before.get(k), after.get(k));
+        if o != n {
+            changes.insert(k.clone(), json!({"old": o, "new": n}));
+        }
+    }
+    changes
+}
+
+/// Writes the merged state of an item that changes from other devices produced: the same link
+/// derivation, link re-resolution, revision and index queue as a local save, but nothing is
+/// refused (what was valid where it was written is kept; a broken link rule is recorded on the
+/// link) and nothing is logged as a local change. The revision is the remote author's, op "merge".
+/// Returns false when the merged state equals the stored one.
+pub(crate) fn save_merged(tx: &Tx, old: Option<&Item>, new: &Item, hlc: &str, author: &str) -> Result<bool> {
+    if old == Some(new) {
+        return Ok(false);
+    }
+    let write_item_frictions = write_item(tx, old, new, false)?;
+    let changes = diff(old, new);
+    let rev = tx.next_rev(&new.id)?;
+    let snapshot = serde_json::to_string(new)?;
+    tx.insert_revision(&new.id, rev, &new.updated, hlc, author, "merge", &Value::Object(changes).to_string(), &snapshot)?;
+    let frictions = write_item_frictions;
+    queue_index(tx, new, &frictions)?;
+    Ok(true)
+}
+
+/// Writes an item, its links and the re-resolution of links elsewhere; returns the frictions whose
+/// resolutions may have changed. `strict`: a newly written link breaking its kind rule is an error.
+fn write_item(tx: &Tx, old: Option<&Item>, new: &Item, strict: bool) -> Result<BTreeSet<String>> {
     let mut frictions: BTreeSet<String> = BTreeSet::new();
     let old_links = match old {
         Some(o) => tx.links_from(&o.id)?,
@@ -923,14 +987,15 @@ pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, 
         frictions.extend(l.target_id.clone());
     }
 
-    tx.put_item(&new)?;
+    tx.put_item(new)?;
 
     // Links out of this item.
     let body_changed = old.is_none_or(|o| o.body != new.body);
     if body_changed {
-        let derived = derive_links(tx, &new)?;
+        let derived = derive_links(tx, new)?;
         let known: BTreeSet<(Rel, String)> = old_links.iter().map(|l| (l.rel, model::title_key(&l.target))).collect();
-        if let Some(bad) = derived.iter().find(|l| l.problem.is_some() && !known.contains(&(l.rel, model::title_key(&l.target)))) {
+        if let Some(bad) = derived.iter().find(|l| strict && l.problem.is_some() && !known.contains(&(l.rel, model::title_key(&l.target))))
+        {
             return Err(Error::invalid(format!(
                 "'{}' line {}: {}:: [[{}]] breaks a link rule: {}",
                 new.title,
@@ -950,12 +1015,12 @@ pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, 
     let mut keys: BTreeSet<String> = BTreeSet::new();
     let names_changed = old.is_none_or(|o| o.title != new.title || o.aliases != new.aliases || o.deleted != new.deleted);
     if names_changed {
-        for it in old.into_iter().chain(std::iter::once(&new)) {
+        for it in old.into_iter().chain(std::iter::once(new)) {
             keys.insert(model::title_key(&it.title));
             keys.extend(it.aliases.iter().map(|a| model::title_key(a)));
         }
         for key in &keys {
-            for (rowid, l) in tx.links_with_key(key)? {
+            for (rowid, l) in tx.links_with_key_any_source(key)? {
                 let kind = match tx.title_of(&l.source_id)? {
                     Some((_, k, _)) => k,
                     None => continue,
@@ -974,34 +1039,7 @@ pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, 
     if new.kind == Kind::Friction {
         frictions.insert(new.id.clone());
     }
-
-    // History and the change log.
-    let before = old.map(flatten).unwrap_or_default();
-    let after = flatten(&new);
-    let mut changes = serde_json::Map::new();
-    let mut set = serde_json::Map::new();
-    for k in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
-        let (o, n) = (before.get(k), after.get(k));
-        if o != n {
-            changes.insert(k.clone(), json!({"old": o, "new": n}));
-            set.insert(k.clone(), n.cloned().unwrap_or(Value::Null));
-        }
-    }
-    let hlc = next_hlc(tx, &ctx.device)?.to_string();
-    let rev = tx.next_rev(&new.id)?;
-    let snapshot = serde_json::to_string(&new)?;
-    tx.insert_revision(&new.id, rev, &ctx.now, &hlc, &ctx.actor.id, op, &Value::Object(changes).to_string(), &snapshot)?;
-    tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &Value::Object(set).to_string())?;
-    tx.queue_index(&new.id)?;
-    if new.kind == Kind::Resolution {
-        // A friction's index entry carries its resolutions' decision and rationale.
-        for f in &frictions {
-            tx.queue_index(f)?;
-        }
-    }
-
-    report.pending.extend(frictions);
-    Ok(())
+    Ok(frictions)
 }
 
 /// Ends an operation: frictions follow their resolutions (a friction's own save may queue more).

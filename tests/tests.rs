@@ -10,3 +10,5 @@ mod import;
 mod lens;
 mod migrations;
 mod search;
+mod sync;
+mod sync_props;

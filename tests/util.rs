@@ -135,3 +135,26 @@ impl Ws {
         self.json(&["show", reference])
     }
 }
+
+impl Ws {
+    /// A workspace that joins the shared storage `remote` (`init --remote`), with `person` added
+    /// and current.
+    pub fn join(remote: &str, person: &str, perspective: &str, extra: &[&str]) -> Ws {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ws = Ws { dir };
+        let mut args = vec!["init", ws.path().to_str().unwrap(), "--name", "Joined", "--remote", remote];
+        args.extend_from_slice(extra);
+        let r = ws.run_raw(&args, None);
+        assert_eq!(r.code, 0, "init --remote failed: {r:?}");
+        if ws.json(&["person", "list"]).as_array().unwrap().iter().all(|p| p["name"] != person) {
+            ws.ok(&["person", "add", person, "--perspective", perspective]);
+        }
+        ws.ok(&["person", "use", person]);
+        ws
+    }
+
+    /// `sync --json`, expecting success.
+    pub fn sync(&self) -> serde_json::Value {
+        self.json(&["sync"])
+    }
+}

@@ -323,12 +323,10 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
         let before = old.as_ref().map(workspace::flatten).unwrap_or_default();
         let after = workspace::flatten(&new);
         let mut changes = serde_json::Map::new();
-        let mut set = serde_json::Map::new();
         for k in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
             let (o, n) = (before.get(k), after.get(k));
             if o != n {
                 changes.insert(k.clone(), serde_json::json!({"old": o, "new": n}));
-                set.insert(k.clone(), n.cloned().unwrap_or(serde_json::Value::Null));
             }
         }
         let op = if old.is_some() { "update" } else { "create" };
@@ -337,7 +335,9 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
         let snapshot = serde_json::to_string(&new)?;
         let changes = serde_json::Value::Object(changes).to_string();
         tx.insert_revision(&new.id, rev, &ctx.now, &hlc, &ctx.actor.id, op, &changes, &snapshot)?;
-        tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &serde_json::Value::Object(set).to_string())?;
+        // The op as sync merges it (see `sync::merge`): changed fields, body CRDT update, tag and alias sets.
+        let payload = crate::sync::merge::record_local_item(tx, &ctx.device, &hlc, &ctx.actor.id, &ctx.now, old.as_ref(), &new)?;
+        tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &payload.to_string())?;
         tx.queue_index(&new.id)?;
         if old.is_some() {
             out.updated += 1;

@@ -16,6 +16,7 @@ mod export;
 mod import;
 mod lens;
 mod search;
+mod sync;
 
 #[derive(Parser)]
 #[command(
@@ -48,6 +49,15 @@ enum Command {
         /// The workspace's name (default: the folder's name).
         #[arg(long)]
         name: Option<String>,
+        /// Join a shared workspace: a folder or s3://bucket/prefix; pulls what is there.
+        #[arg(long)]
+        remote: Option<String>,
+        /// The workspace key of an encrypted shared workspace.
+        #[arg(long, requires = "remote", env = "MELLANRUM_KEY", hide_env_values = true)]
+        key: Option<String>,
+        /// Encrypt a new shared storage with a fresh key (shown once).
+        #[arg(long, requires = "remote", conflicts_with = "key")]
+        encrypt: bool,
     },
     /// Create a demo workspace showing every kind of item and link.
     Demo { dir: PathBuf },
@@ -141,6 +151,20 @@ enum Command {
     Delete { reference: String },
     /// Bring back a deleted item.
     Restore { reference: String },
+    /// The shared storage this workspace syncs through.
+    #[command(subcommand)]
+    Remote(sync::RemoteCommand),
+    /// Send this device's changes to the shared storage and merge everyone else's.
+    Sync {
+        /// Keep syncing until stopped.
+        #[arg(long)]
+        watch: bool,
+        /// Seconds between syncs with --watch.
+        #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+        interval: u64,
+    },
+    /// Concurrent changes to the same field that were merged by rule.
+    Conflicts,
     /// Search: words, "phrases", -exclusions, OR, and filters such as kind:friction status:resolved tag:pricing.
     Search(search::SearchArgs),
     /// Rebuild the search index from the database.
@@ -302,8 +326,32 @@ fn pairs(values: &[String], what: &str) -> Result<Vec<(String, String)>> {
 
 fn run(cli: Cli) -> Result<()> {
     match &cli.command {
-        Command::Init { dir, name } => {
+        Command::Init { dir, name, remote, key, encrypt } => {
             let mut ws = Workspace::init(dir, name.as_deref())?;
+            if let Some(r) = remote {
+                let choice = sync::key_choice(*encrypt, key.as_deref());
+                let joined = ws.set_remote(r, choice).and_then(|info| Ok((info, ws.sync()?)));
+                let (info, report) = match joined {
+                    Ok(x) => x,
+                    Err(e) => {
+                        // Leave no half-joined workspace behind.
+                        drop(ws);
+                        for f in [mellanrum::workspace::DB_FILE, "mellanrum.db-wal", "mellanrum.db-shm"] {
+                            let _ = std::fs::remove_file(dir.join(f));
+                        }
+                        return Err(e.into());
+                    }
+                };
+                let name = ws.name()?;
+                if cli.json {
+                    return out_json(&json!({"path": dir, "name": name, "remote": info, "sync": report}));
+                }
+                if let Some(k) = &info.new_key {
+                    out(&format!("Workspace key (shown only now — give it to each member):\n  {k}"))?;
+                }
+                out(&format!("Created workspace '{name}' in {}, shared through {}", dir.display(), info.remote))?;
+                return sync::print_report(&report, false, false);
+            }
             let name = ws.name()?;
             if cli.json {
                 out_json(&json!({"path": dir, "name": name}))
@@ -548,6 +596,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             tell(&mut ws, &report)
         }
+        Command::Remote(rc) => sync::remote(&cli, rc),
+        Command::Sync { watch, interval } => sync::sync(&cli, *watch, *interval),
+        Command::Conflicts => sync::conflicts(&cli),
         Command::Restore { reference } => {
             let mut ws = open(&cli)?;
             let id = ws.resolve_ref(reference)?;

@@ -1,0 +1,122 @@
+//! `mellanrum remote`, `sync` and `conflicts`: sharing a workspace through a folder or S3.
+
+use anyhow::{bail, Result};
+use clap::Subcommand;
+use mellanrum::sync::{KeyChoice, SyncReport};
+use mellanrum::workspace::Workspace;
+
+use super::{open, out, out_json, Cli};
+
+#[derive(Subcommand)]
+pub enum RemoteCommand {
+    /// Share this workspace through a folder (kept in sync by Syncthing, Dropbox, a network drive…)
+    /// or S3-compatible storage (s3://bucket/prefix; endpoint and credentials from the AWS_* variables).
+    Set {
+        remote: String,
+        /// Encrypt everything written to a new shared storage with a fresh workspace key (shown once).
+        #[arg(long, conflicts_with = "key")]
+        encrypt: bool,
+        /// Join an encrypted shared storage with its workspace key.
+        #[arg(long, env = "MELLANRUM_KEY", hide_env_values = true)]
+        key: Option<String>,
+    },
+    /// Show the shared storage.
+    Show,
+}
+
+pub fn key_choice(encrypt: bool, key: Option<&str>) -> KeyChoice {
+    match (encrypt, key) {
+        (_, Some(k)) => KeyChoice::Key(k.to_string()),
+        (true, None) => KeyChoice::Encrypt,
+        (false, None) => KeyChoice::Plain,
+    }
+}
+
+/// Sets the remote and tells about a new key.
+pub fn set_remote(ws: &mut Workspace, remote: &str, choice: KeyChoice, json: bool) -> Result<()> {
+    let info = ws.set_remote(remote, choice)?;
+    if json {
+        return out_json(&info);
+    }
+    let mut s = format!("Sharing through {}{}", info.remote, if info.encrypted { " (end-to-end encrypted)" } else { "" });
+    if let Some(k) = &info.new_key {
+        s += &format!(
+            "\n\nWorkspace key (shown only now — keep it safe and give it to each member):\n  {k}\nMembers join with: mellanrum init DIR --remote {} --key {k}",
+            info.remote
+        );
+    }
+    out(&s)
+}
+
+pub fn remote(cli: &Cli, cmd: &RemoteCommand) -> Result<()> {
+    let mut ws = open(cli)?;
+    match cmd {
+        RemoteCommand::Set { remote, encrypt, key } => set_remote(&mut ws, remote, key_choice(*encrypt, key.as_deref()), cli.json),
+        RemoteCommand::Show => match ws.remote()? {
+            Some(i) if cli.json => out_json(&i),
+            Some(i) => out(&format!("{}{}", i.remote, if i.encrypted { " (encrypted)" } else { "" })),
+            None => bail!("no shared storage set: `mellanrum remote set FOLDER` or `mellanrum remote set s3://bucket/prefix`"),
+        },
+    }
+}
+
+/// Prints a sync report: a summary on stdout, warnings on stderr (or everything as JSON).
+pub fn print_report(r: &SyncReport, json: bool, quiet_if_nothing: bool) -> Result<()> {
+    for q in &r.quarantined {
+        eprintln!("warning: quarantined {}: {}", q.file, q.reason);
+    }
+    for w in r.waiting.iter().chain(&r.warnings) {
+        eprintln!("warning: {w}");
+    }
+    if !r.ignored.is_empty() {
+        eprintln!(
+            "warning: ignored {} file(s) in the shared log that are not segments (sync-tool conflict copies, temp files): {}",
+            r.ignored.len(),
+            r.ignored.join(", ")
+        );
+    }
+    if r.held > 0 {
+        eprintln!("warning: {} change(s) from a device whose clock is far ahead are held until the clock catches up", r.held);
+    }
+    if json {
+        return out_json(r);
+    }
+    let nothing = r.sent == 0 && r.received == 0 && r.conflicts.is_empty();
+    if nothing && quiet_if_nothing {
+        return Ok(());
+    }
+    let mut s = format!("Synced with {}: sent {} change(s), received {}, {} item(s) merged", r.remote, r.sent, r.received, r.merged.len());
+    for c in &r.conflicts {
+        s += &format!("\nconflict: {}", c.text);
+    }
+    out(&s)
+}
+
+pub fn sync(cli: &Cli, watch: bool, interval: u64) -> Result<()> {
+    let mut ws = open(cli)?;
+    if !watch {
+        let r = ws.sync()?;
+        return print_report(&r, cli.json, false);
+    }
+    let every = std::time::Duration::from_secs(interval.max(1));
+    loop {
+        match ws.sync() {
+            Ok(r) => print_report(&r, cli.json, true)?,
+            // The storage may be away for a while (a network drive, the network): keep trying.
+            Err(e) => eprintln!("warning: sync failed, trying again in {}s: {e}", every.as_secs()),
+        }
+        std::thread::sleep(every);
+    }
+}
+
+pub fn conflicts(cli: &Cli) -> Result<()> {
+    let mut ws = open(cli)?;
+    let c = ws.conflicts()?;
+    if cli.json {
+        return out_json(&c);
+    }
+    if c.is_empty() {
+        return out("No conflicts: no two people changed the same field at the same time.");
+    }
+    out(&c.iter().map(|c| format!("{}\n", c.text)).collect::<String>())
+}
