@@ -6,6 +6,7 @@
 //! Start at [`Workspace`]: it opens a folder, and every operation goes through it.
 
 pub mod demo;
+pub mod doctor;
 pub mod error;
 pub mod hlc;
 pub mod links;

@@ -179,6 +179,13 @@ pub struct SaveReport {
     pending: BTreeSet<String>,
 }
 
+impl SaveReport {
+    /// Asks the end of the operation to check that this friction follows its resolutions.
+    pub(crate) fn recheck_friction(&mut self, id: &str) {
+        self.pending.insert(id.to_string());
+    }
+}
+
 /// The context of one write: who, on which device, when.
 pub(crate) struct Ctx {
     pub(crate) actor: Person,
@@ -811,7 +818,7 @@ fn normalize_body(b: &str) -> String {
     b.replace("\r\n", "\n")
 }
 
-fn next_hlc(tx: &Tx, device: &str) -> Result<Hlc> {
+pub(crate) fn next_hlc(tx: &Tx, device: &str) -> Result<Hlc> {
     let last = tx.meta("hlc")?.map(|s| s.parse::<Hlc>()).transpose()?;
     let h = Hlc::next(last.as_ref(), Hlc::now_ms(), device);
     tx.set_meta("hlc", &h.to_string())?;
@@ -836,7 +843,7 @@ fn resolve_target(tx: &Tx, source_kind: Kind, rel: Rel, target: &str) -> Result<
     Ok((None, problem))
 }
 
-fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {
+pub(crate) fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {
     links::parse(&item.body)
         .into_iter()
         .map(|l: LinkRef| {
