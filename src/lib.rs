@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod demo;
+pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod graph;

@@ -187,6 +187,13 @@ pub struct SaveReport {
     pending: BTreeSet<String>,
 }
 
+impl SaveReport {
+    /// Asks the end of the operation to check that this friction follows its resolutions.
+    pub(crate) fn recheck_friction(&mut self, id: &str) {
+        self.pending.insert(id.to_string());
+    }
+}
+
 /// The context of one write: who, on which device, when.
 pub(crate) struct Ctx {
     pub(crate) actor: Person,

@@ -12,3 +12,4 @@ mod migrations;
 mod search;
 mod sync;
 mod sync_props;
+mod reliability;

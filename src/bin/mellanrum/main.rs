@@ -149,8 +149,6 @@ enum Command {
     History { reference: String },
     /// Delete an item (it stays in history; `restore` brings it back).
     Delete { reference: String },
-    /// Bring back a deleted item.
-    Restore { reference: String },
     /// The shared storage this workspace syncs through.
     #[command(subcommand)]
     Remote(sync::RemoteCommand),
@@ -205,6 +203,21 @@ enum Command {
         #[arg(long, default_value_t = 8.0)]
         workday_hours: f64,
     },
+    /// Bring back a deleted item (`restore REF`), or the whole workspace from a backup (`restore --from FILE`).
+    Restore {
+        reference: Option<String>,
+        /// A backup file written by `mellanrum backup`.
+        #[arg(long, value_name = "FILE", conflicts_with = "reference")]
+        from: Option<PathBuf>,
+    },
+    /// Check the workspace: the database, fields, links against bodies, frictions, history.
+    Doctor {
+        /// Mend what can be derived again, and say what was done.
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Write a consistent copy of the workspace's database (safe while the app runs).
+    Backup { out: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -599,7 +612,62 @@ fn run(cli: Cli) -> Result<()> {
         Command::Remote(rc) => sync::remote(&cli, rc),
         Command::Sync { watch, interval } => sync::sync(&cli, *watch, *interval),
         Command::Conflicts => sync::conflicts(&cli),
-        Command::Restore { reference } => {
+        Command::Restore { reference: None, from: Some(from) } => {
+            let mut ws = open(&cli)?;
+            let r = ws.restore_backup(from)?;
+            if cli.json {
+                out_json(&r)
+            } else {
+                out(&format!(
+                    "Restored {} items from {}; the workspace as it was is kept in {}",
+                    r.items,
+                    r.from.display(),
+                    r.previous.display()
+                ))
+            }
+        }
+        Command::Restore { reference: None, from: None } => {
+            bail!("give the item to restore (`restore REF`) or a backup (`restore --from FILE`)")
+        }
+        Command::Doctor { repair } => {
+            let mut ws = open(&cli)?;
+            let report = ws.doctor(*repair)?;
+            if cli.json {
+                out_json(&report)?;
+            } else {
+                let mut s = String::new();
+                for c in &report.checks {
+                    let mark = match c.status {
+                        mellanrum::doctor::Status::Ok => "ok      ",
+                        mellanrum::doctor::Status::Problem => "PROBLEM ",
+                        mellanrum::doctor::Status::Repaired => "repaired",
+                    };
+                    s += &format!("{mark} {}\n", c.name);
+                    for d in &c.details {
+                        s += &format!("         {d}\n");
+                    }
+                }
+                if !report.ok {
+                    s += "Problems remain; `mellanrum doctor --repair` mends what can be derived again.\n";
+                }
+                out(&s)?;
+            }
+            if report.ok {
+                Ok(())
+            } else {
+                std::process::exit(2)
+            }
+        }
+        Command::Backup { out: path } => {
+            let mut ws = open(&cli)?;
+            let b = ws.backup(path)?;
+            if cli.json {
+                out_json(&b)
+            } else {
+                out(&format!("Backed up {} items ({} bytes) to {}", b.items, b.bytes, b.path.display()))
+            }
+        }
+        Command::Restore { reference: Some(reference), .. } => {
             let mut ws = open(&cli)?;
             let id = ws.resolve_ref(reference)?;
             let report = ws.restore(&id)?;

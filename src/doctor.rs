@@ -1,0 +1,240 @@
+//! `doctor`, backups and restores: checking that a workspace is sound, mending what can be
+//! mended from the source of truth, and copying the source of truth safely.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{self, Kind, Rel};
+use crate::store::{Peek, MIGRATIONS};
+use crate::workspace::{derive_links, now_text, settle, SaveReport, Workspace, DB_FILE};
+
+/// How one check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Nothing wrong.
+    Ok,
+    /// Something is wrong and was left as it is (run with repair, or see the details).
+    Problem,
+    /// Something was wrong and has been mended.
+    Repaired,
+}
+
+/// One check of `doctor`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub status: Status,
+    /// What was found (and, after a repair, what was done), one line each.
+    pub details: Vec<String>,
+}
+
+/// Everything `doctor` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// True when nothing is left wrong.
+    pub ok: bool,
+    pub checks: Vec<Check>,
+}
+
+/// What a backup wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupInfo {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub items: i64,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestoreInfo {
+    pub from: PathBuf,
+    /// Where the database as it was before the restore was kept.
+    pub previous: PathBuf,
+    pub items: i64,
+}
+
+fn check(name: &'static str, problems: Vec<String>, repaired: bool) -> Check {
+    let status = match (problems.is_empty(), repaired) {
+        (true, _) => Status::Ok,
+        (false, true) => Status::Repaired,
+        (false, false) => Status::Problem,
+    };
+    Check { name, status, details: problems }
+}
+
+impl Workspace {
+    /// Checks the database, the kind fields, the links against the bodies, frictions against their
+    /// resolutions and the history; with `repair`, mends what can be derived again.
+    pub fn doctor(&mut self, repair: bool) -> Result<Report> {
+        let mut checks = Vec::new();
+
+        // The file itself.
+        let mut problems: Vec<String> = self.store.integrity_check()?.into_iter().filter(|l| l != "ok").collect();
+        problems.extend(self.store.foreign_key_problems()?);
+        if !problems.is_empty() {
+            problems.push("the database file is damaged: restore the latest backup with `mellanrum restore --from BACKUP`".into());
+        }
+        let db_ok = problems.is_empty();
+        checks.push(check("database", problems, false));
+        if !db_ok {
+            return Ok(Report { ok: false, checks });
+        }
+
+        // Every item of a kind with fields has its field row.
+        let missing = self.store.read(|tx| tx.items_missing_fields())?;
+        let problems: Vec<String> = missing.iter().map(|id| format!("{id}: its kind's fields are missing")).collect();
+        if repair && !missing.is_empty() {
+            self.store.write(|tx| {
+                for id in &missing {
+                    if let Some(item) = tx.item(id)? {
+                        let mut fixed = item.clone();
+                        for (k, v) in model::Fields::defaults(item.kind).values {
+                            fixed.fields.values.entry(k).or_insert(v);
+                        }
+                        tx.put_item(&fixed)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        checks.push(check("fields", problems, repair));
+
+        // The links table is what the bodies say.
+        let stale = self.store.read(|tx| {
+            let mut stale = Vec::new();
+            for id in tx.item_ids(false)? {
+                let Some(item) = tx.item(&id)? else { continue };
+                let want = derive_links(tx, &item)?;
+                let have = tx.links_from(&id)?;
+                let key = |l: &model::Link| (l.rel, l.target.clone(), l.target_id.clone(), l.line, l.heading.clone(), l.embed);
+                let w: BTreeSet<_> = want.iter().map(key).collect();
+                let h: BTreeSet<_> = have.iter().map(key).collect();
+                if w != h {
+                    stale.push((id, item.title, want));
+                }
+            }
+            Ok(stale)
+        })?;
+        let problems: Vec<String> = stale.iter().map(|(id, t, _)| format!("'{t}' ({id}): stored links differ from its body")).collect();
+        if repair && !stale.is_empty() {
+            self.store.write(|tx| {
+                for (id, _, want) in &stale {
+                    tx.replace_links(id, want)?;
+                }
+                Ok(())
+            })?;
+        }
+        checks.push(check("links", problems, repair));
+
+        // Frictions follow their resolutions.
+        let wrong = self.store.read(|tx| {
+            let mut wrong = Vec::new();
+            for row in tx.list_items(Some(Kind::Friction), None, false)? {
+                let resolved = tx.links_to(&row.id)?.iter().any(|l| l.rel == Rel::Resolves);
+                let status = row.status.clone().unwrap_or_default();
+                if resolved != (status == "resolved") {
+                    wrong.push((row.id, row.title, status, resolved));
+                }
+            }
+            Ok(wrong)
+        })?;
+        let problems: Vec<String> = wrong
+            .iter()
+            .map(|(id, t, s, r)| {
+                if *r {
+                    format!("friction '{t}' ({id}) is {s} although a resolution resolves it")
+                } else {
+                    format!("friction '{t}' ({id}) is resolved but no resolution resolves it")
+                }
+            })
+            .collect();
+        let mut repaired = false;
+        if repair && !wrong.is_empty() {
+            let ctx = self.ctx()?;
+            self.store.write(|tx| {
+                let mut report = SaveReport::default();
+                for (id, ..) in &wrong {
+                    report.recheck_friction(id);
+                }
+                settle(tx, &ctx, &mut report)
+            })?;
+            repaired = true;
+        }
+        checks.push(check("frictions", problems, repaired));
+
+        // Every item has its history.
+        let bare = self.store.read(|tx| tx.items_without_revision())?;
+        let problems = bare.iter().map(|id| format!("{id} has no revision (its history was lost)")).collect();
+        checks.push(check("history", problems, false));
+
+        let ok = checks.iter().all(|c| c.status != Status::Problem);
+        Ok(Report { ok, checks })
+    }
+
+    /// Writes a consistent copy of the workspace's database to `out`. Safe while the app and
+    /// other commands use the workspace.
+    pub fn backup(&mut self, out: &Path) -> Result<BackupInfo> {
+        if out.exists() {
+            return Err(Error::invalid(format!("{} exists already; give a new file name", out.display())));
+        }
+        let dir = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::invalid(format!("{}: no such folder", dir.display())));
+        }
+        let name = out.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "backup".into());
+        let tmp = dir.join(format!(".{name}.partial"));
+        let _ = std::fs::remove_file(&tmp);
+        self.store.backup_to(&tmp)?;
+        let file = std::fs::File::open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        let bytes = file.metadata().map_err(|e| Error::io(&tmp, e))?.len();
+        let (_, items) = Peek::open(&tmp)?.describe()?;
+        std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+        Ok(BackupInfo { path: out.to_path_buf(), bytes, items })
+    }
+
+    /// Replaces the workspace's content by a backup. The database as it was is kept next to it,
+    /// this device keeps its identity, and the derived search index is rebuilt.
+    pub fn restore_backup(&mut self, from: &Path) -> Result<RestoreInfo> {
+        if !from.is_file() {
+            return Err(Error::invalid(format!("{}: no such backup file", from.display())));
+        }
+        let peek = Peek::open(from).map_err(|_| Error::invalid(format!("{}: not a Mellanrum backup", from.display())))?;
+        let integrity = peek.integrity_check().map_err(|_| Error::invalid(format!("{}: not a Mellanrum backup", from.display())))?;
+        if integrity != ["ok"] {
+            return Err(Error::invalid(format!("{}: the backup is damaged ({})", from.display(), integrity.join("; "))));
+        }
+        let version = peek.schema_version()?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(Error::TooNew { found: version, known: MIGRATIONS.len() as i64 });
+        }
+        let (_, items) = peek.describe().map_err(|_| Error::invalid(format!("{}: not a Mellanrum backup", from.display())))?;
+        drop(peek);
+
+        let stamp = now_text().replace([':', '.'], "-");
+        let previous = self.root.join(format!("{DB_FILE}.before-restore-{stamp}"));
+        self.store.backup_to(&previous)?;
+        let device = self.device.clone();
+        let hlc = self.store.read(|tx| tx.meta("hlc"))?;
+        self.store.restore_from(from)?;
+        // Bring an older backup to the current schema, keep this device's identity and clock.
+        drop(std::mem::replace(&mut self.store, crate::store::Store::open(&self.root.join(DB_FILE))?));
+        self.store.write(|tx| {
+            tx.set_meta("device", &device)?;
+            let restored = tx.meta("hlc")?;
+            if let Some(h) = hlc.into_iter().chain(restored).max() {
+                tx.set_meta("hlc", &h)?;
+            }
+            tx.queue_all_items()?;
+            Ok(())
+        })?;
+        Ok(RestoreInfo { from: from.to_path_buf(), previous, items })
+    }
+}
