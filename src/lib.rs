@@ -8,8 +8,10 @@
 pub mod demo;
 pub mod error;
 pub mod hlc;
+pub(crate) mod index;
 pub mod links;
 pub mod model;
+pub mod search;
 pub mod store;
 pub mod workspace;
 

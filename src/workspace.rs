@@ -24,6 +24,8 @@ pub struct Workspace {
     pub(crate) store: Store,
     pub(crate) device: String,
     pub(crate) actor: Option<Person>,
+    /// The search index, opened on first use (see [`crate::index`]).
+    pub(crate) index: crate::index::Slot,
 }
 
 /// What a new item is made of.
@@ -233,7 +235,7 @@ impl Workspace {
             tx.set_meta("created", &now_text())?;
             Ok(())
         })?;
-        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None })
+        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default() })
     }
 
     /// Opens the workspace in `dir`.
@@ -251,7 +253,7 @@ impl Workspace {
                 Ok(d)
             }
         })?;
-        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None })
+        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default() })
     }
 
     /// Finds the workspace holding `start` (the folder itself or one of its parents).
@@ -353,6 +355,7 @@ impl Workspace {
             let mut p = tx.person_by_name(name)?.ok_or_else(|| Error::invalid(format!("unknown person '{name}'")))?;
             p.perspective = perspective.clone();
             tx.update_person(&p)?;
+            tx.queue_index_authored_by(&p.id)?;
             let hlc = next_hlc(tx, &device)?;
             let payload = json!({"perspective": p.perspective});
             tx.append_change(&hlc.to_string(), &device, &actor.id, "person", &p.id, "update", &payload.to_string())?;
@@ -1015,6 +1018,12 @@ pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, 
     tx.insert_revision(&new.id, rev, &ctx.now, &hlc, &ctx.actor.id, op, &Value::Object(changes).to_string(), &snapshot)?;
     tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &Value::Object(set).to_string())?;
     tx.queue_index(&new.id)?;
+    if new.kind == Kind::Resolution {
+        // A friction's index entry carries its resolutions' decision and rationale.
+        for f in &frictions {
+            tx.queue_index(f)?;
+        }
+    }
 
     report.pending.extend(frictions);
     Ok(())

@@ -11,6 +11,8 @@ use mellanrum::model::Kind;
 use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Workspace};
 use serde_json::json;
 
+mod search;
+
 #[derive(Parser)]
 #[command(
     name = "mellanrum",
@@ -130,6 +132,10 @@ enum Command {
     Delete { reference: String },
     /// Bring back a deleted item.
     Restore { reference: String },
+    /// Search: words, "phrases", -exclusions, OR, and filters such as kind:friction status:resolved tag:pricing.
+    Search(search::SearchArgs),
+    /// Rebuild the search index from the database.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -506,6 +512,8 @@ fn run(cli: Cli) -> Result<()> {
             }
             tell(&mut ws, &report)
         }
+        Command::Search(args) => search::search(&cli, args),
+        Command::Reindex => search::reindex(&cli),
     }
 }
 

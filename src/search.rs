@@ -1,0 +1,618 @@
+//! Search: the query syntax, the text analysis shared by the index and the queries, and the
+//! search API of a [`Workspace`]. Pure: the tantivy side lives in [`crate::index`].
+//!
+//! # Query syntax
+//!
+//! - Words are ANDed: `pricing discount` finds items holding both.
+//! - `"a phrase"` matches the words next to each other (after stemming).
+//! - `-word`, `-"a phrase"` or `-kind:note` excludes.
+//! - `a OR b` matches either; OR binds tighter than the implicit AND: `x a OR b` is `x AND (a OR b)`.
+//! - Filters: `kind:friction` (a comma gives alternatives: `kind:friction,resolution`),
+//!   `status:resolved` (friction or insight status), `tag:pricing` (also finds `pricing/eu`),
+//!   `author:anna` (the creator's name, a word of it or `author:"anna berg"`),
+//!   `perspective:sales` (the creator's perspective, or a perspective with a position in a friction),
+//!   `after:2026-01-01` (on or after that day) and `before:2026-02-01` (strictly before).
+//!   The date of an item is its own date where it has one (a signal's observed date, a resolution's
+//!   decision date, a meeting's start), otherwise the day it was created.
+//!
+//! # Text analysis
+//!
+//! Text is split into words (letters and digits), lower-cased, and each word is indexed under its
+//! Swedish stem and, when it differs, its English stem, at the same position. Snowball's Swedish
+//! stemmer strips a final `-s` from `leverans` but not from `leveransen` (which loses `-en`
+//! instead); the stem is therefore finished by removing such an `-s` as Snowball would from the
+//! word itself, so `leverans`, `leveransen` and `leveranser` meet at `leveran`.
+//!
+//! Diacritics matter: `får` is not `far`. A query word typed without diacritics (only a–z and
+//! digits) that occurs nowhere in the workspace matches the words that differ from it only by
+//! diacritics instead (`far` finds `får` when no item holds `far`; once one does, `far` finds
+//! only that). A query word typed with diacritics matches only words with exactly those.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{self, Kind};
+use crate::workspace::Workspace;
+
+// ---- results --------------------------------------------------------------------------------
+
+/// What a search found.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// How many items match (all of them, not only the hits returned).
+    pub total: usize,
+    /// How long the search took, in milliseconds.
+    pub took_ms: f64,
+    /// The best matches, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// One matching item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub score: f32,
+    /// A fragment of the item's text as HTML: the text is escaped and matched words are
+    /// wrapped in `<b>…</b>`. A friction's snippet ends with its resolution (decision and
+    /// rationale).
+    pub snippet: String,
+}
+
+/// The state of the search index, for status displays and tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStatus {
+    /// Items in the committed index.
+    pub docs: u64,
+    /// Segments of the committed index (kept bounded by merging).
+    pub segments: usize,
+    /// Saves queued for the index and not yet committed to it (they are searchable anyway).
+    pub pending: usize,
+    /// The last queue entry the committed index contains.
+    pub applied_seq: i64,
+}
+
+/// What opening the index had to repair.
+#[derive(Debug, Clone, Serialize)]
+pub struct Repair {
+    /// Why it was rebuilt: missing, stale or corrupt, in words.
+    pub reason: String,
+    pub items: u64,
+    pub seconds: f64,
+}
+
+impl fmt::Display for Repair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "search index {}; rebuilt it from the database ({} items in {:.1} s)", self.reason, self.items, self.seconds)
+    }
+}
+
+// ---- the query language -----------------------------------------------------------------------
+
+/// A parsed query: every clause must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub clauses: Vec<Clause>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clause {
+    /// At least one of these holds (one atom, or atoms joined by OR).
+    Any(Vec<Atom>),
+    /// This must not hold.
+    Not(Atom),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Atom {
+    /// A word as typed (it may analyse into several words, e.g. `e-mail`; then it acts as a phrase).
+    Word(String),
+    /// The text between quotes.
+    Phrase(String),
+    Filter(Filter),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    Kind(Kind),
+    /// A friction or insight status.
+    Status(String),
+    /// A normalised tag.
+    Tag(String),
+    /// Words of the creator's name, lower-cased.
+    Author(String),
+    /// Words of a perspective, lower-cased.
+    Perspective(String),
+    /// On or after this day.
+    After(NaiveDate),
+    /// Strictly before this day.
+    Before(NaiveDate),
+}
+
+/// The filters the query language knows, for messages.
+pub const FILTERS: &[&str] = &["kind", "status", "tag", "author", "perspective", "after", "before"];
+
+impl Query {
+    /// True when the query has no positive text or filter (only exclusions).
+    pub fn only_exclusions(&self) -> bool {
+        self.clauses.iter().all(|c| matches!(c, Clause::Not(_)))
+    }
+}
+
+/// One lexical piece of a query.
+#[derive(Debug)]
+enum Piece {
+    Or,
+    Atom { negated: bool, atoms: Vec<Atom> },
+}
+
+/// Parses a query string. Errors name the problem and how to fix it.
+pub fn parse(input: &str) -> Result<Query> {
+    if input.trim().is_empty() {
+        return Err(Error::invalid("empty query: type words to search for, or a filter such as kind:friction"));
+    }
+    let pieces = lex(input)?;
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        match &pieces[i] {
+            Piece::Or => {
+                return Err(Error::invalid(if i == 0 {
+                    "query: OR needs a word on its left (write `a OR b`)".to_string()
+                } else {
+                    "query: OR needs a word on each side (write `a OR b`)".to_string()
+                }));
+            }
+            Piece::Atom { negated, atoms } => {
+                // Collect `x OR y OR z`.
+                let mut group: Vec<(bool, &Vec<Atom>)> = vec![(*negated, atoms)];
+                let mut j = i + 1;
+                while j < pieces.len() && matches!(pieces[j], Piece::Or) {
+                    match pieces.get(j + 1) {
+                        Some(Piece::Atom { negated, atoms }) => group.push((*negated, atoms)),
+                        _ => return Err(Error::invalid("query: OR needs a word on its right (write `a OR b`)")),
+                    }
+                    j += 2;
+                }
+                if group.len() > 1 && group.iter().any(|(neg, _)| *neg) {
+                    return Err(Error::invalid("query: an excluded term (-x) cannot be part of an OR; write the exclusion on its own"));
+                }
+                if group.len() == 1 && *negated {
+                    for a in atoms {
+                        clauses.push(Clause::Not(a.clone()));
+                    }
+                } else {
+                    clauses.push(Clause::Any(group.into_iter().flat_map(|(_, a)| a.iter().cloned()).collect()));
+                }
+                i = j;
+            }
+        }
+    }
+    // Words that hold no letters or digits (e.g. `!!!`) search for nothing; drop them.
+    let meaningful = |a: &Atom| match a {
+        Atom::Word(w) | Atom::Phrase(w) => !words(w).is_empty(),
+        Atom::Filter(_) => true,
+    };
+    let mut kept = Vec::new();
+    for c in clauses {
+        match c {
+            Clause::Any(atoms) => {
+                let atoms: Vec<Atom> = atoms.into_iter().filter(meaningful).collect();
+                if !atoms.is_empty() {
+                    kept.push(Clause::Any(atoms));
+                }
+            }
+            Clause::Not(a) => {
+                if meaningful(&a) {
+                    kept.push(Clause::Not(a));
+                }
+            }
+        }
+    }
+    if kept.is_empty() {
+        return Err(Error::invalid(format!("query '{}' has no words to search for (only punctuation)", input.trim())));
+    }
+    Ok(Query { clauses: kept })
+}
+
+fn lex(input: &str) -> Result<Vec<Piece>> {
+    let chars: Vec<(usize, char)> = input.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let mut negated = false;
+        let mut k = i;
+        if c == '-' && chars.get(i + 1).is_some_and(|(_, n)| !n.is_whitespace()) {
+            negated = true;
+            k += 1;
+        }
+        if chars[k].1 == '"' {
+            let (text, next) = quoted(input, &chars, k)?;
+            out.push(Piece::Atom { negated, atoms: vec![Atom::Phrase(text)] });
+            i = next;
+            continue;
+        }
+        // A bare token: up to whitespace, or a quoted filter value (`author:"anna berg"`).
+        let mut j = k;
+        while j < chars.len() && !chars[j].1.is_whitespace() && chars[j].1 != '"' {
+            j += 1;
+        }
+        let token = &input[chars[k].0..chars.get(j).map_or(input.len(), |c| c.0)];
+        let mut next = j;
+        let filter_name = token.strip_suffix(':').filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphabetic()));
+        let atoms = if let (Some(name), Some((_, '"'))) = (filter_name, chars.get(j)) {
+            let (value, after) = quoted(input, &chars, j)?;
+            next = after;
+            filter(name, &value)?
+        } else if chars.get(j).is_some_and(|c| c.1 == '"') && !token.is_empty() {
+            return Err(Error::invalid(format!(
+                "query: a quote starts in the middle of '{token}\"' (column {}); put a space before the phrase",
+                chars[j].0 + 1
+            )));
+        } else if let Some((name, value)) =
+            token.split_once(':').filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphabetic()))
+        {
+            filter(name, value)?
+        } else if token == "OR" && !negated {
+            out.push(Piece::Or);
+            i = next;
+            continue;
+        } else {
+            vec![Atom::Word(token.to_string())]
+        };
+        out.push(Piece::Atom { negated, atoms });
+        i = next;
+    }
+    Ok(out)
+}
+
+/// Reads a quoted string starting at `chars[at]` (a `"`); returns its text and the index after it.
+fn quoted(input: &str, chars: &[(usize, char)], at: usize) -> Result<(String, usize)> {
+    let open = chars[at].0;
+    match chars[at + 1..].iter().position(|(_, c)| *c == '"') {
+        Some(p) => {
+            let close = at + 1 + p;
+            Ok((input[open + 1..chars[close].0].to_string(), close + 1))
+        }
+        None => Err(Error::invalid(format!(
+            "query: the quote at column {} is never closed (phrases go between two \" marks)",
+            input[..open].chars().count() + 1
+        ))),
+    }
+}
+
+fn filter(name: &str, value: &str) -> Result<Vec<Atom>> {
+    let lname = name.to_lowercase();
+    if !FILTERS.contains(&lname.as_str()) {
+        return Err(Error::invalid(format!(
+            "query: unknown filter '{name}:' (filters: {}); to search for the text itself, put it in quotes: \"{name}:{value}\"",
+            FILTERS.iter().map(|f| format!("{f}:")).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let values: Vec<&str> = value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
+    if values.is_empty() {
+        return Err(Error::invalid(format!("query: filter '{lname}:' needs a value, e.g. {}", example(&lname))));
+    }
+    values
+        .into_iter()
+        .map(|v| {
+            Ok(Atom::Filter(match lname.as_str() {
+                "kind" => Filter::Kind(v.parse().map_err(|e: Error| Error::invalid(format!("query: kind:{v}: {e}")))?),
+                "status" => {
+                    let s = v.to_lowercase();
+                    if !model::FRICTION_STATUSES.contains(&s.as_str()) && !model::INSIGHT_STATUSES.contains(&s.as_str()) {
+                        return Err(Error::invalid(format!(
+                            "query: status:{v} is not a status (frictions: {}; insights: {})",
+                            model::FRICTION_STATUSES.join(", "),
+                            model::INSIGHT_STATUSES.join(", ")
+                        )));
+                    }
+                    Filter::Status(s)
+                }
+                "tag" => Filter::Tag(model::normalize_tag(v).map_err(|e| Error::invalid(format!("query: tag:{v}: {e}")))?),
+                "author" => Filter::Author(v.to_lowercase()),
+                "perspective" => Filter::Perspective(v.to_lowercase()),
+                "after" | "before" => {
+                    let d = model::parse_date(v).ok_or_else(|| {
+                        Error::invalid(format!("query: {lname}:{v} is not a date (use YYYY-MM-DD, e.g. {lname}:2026-01-31)"))
+                    })?;
+                    if lname == "after" {
+                        Filter::After(d)
+                    } else {
+                        Filter::Before(d)
+                    }
+                }
+                _ => unreachable!("checked above"),
+            }))
+        })
+        .collect()
+}
+
+fn example(name: &str) -> &'static str {
+    match name {
+        "kind" => "kind:friction",
+        "status" => "status:resolved",
+        "tag" => "tag:pricing",
+        "author" => "author:anna",
+        "perspective" => "perspective:sales",
+        "after" => "after:2026-01-01",
+        _ => "before:2026-02-01",
+    }
+}
+
+// ---- text analysis ----------------------------------------------------------------------------
+
+/// The longest word that is indexed, in bytes; longer ones (hashes, base64) are skipped.
+pub const MAX_WORD_BYTES: usize = 40;
+
+/// The words of a text as `(byte start, byte end)`: runs of letters and digits.
+pub fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut it = text.char_indices().peekable();
+    std::iter::from_fn(move || loop {
+        let (start, c) = it.next()?;
+        if !c.is_alphanumeric() {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, c)) = it.peek() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            end = i + c.len_utf8();
+            it.next();
+        }
+        if end - start <= MAX_WORD_BYTES {
+            return Some((start, end));
+        }
+    })
+}
+
+/// The words of a text, lower-cased.
+pub fn words(text: &str) -> Vec<String> {
+    word_spans(text).map(|(s, e)| text[s..e].to_lowercase()).collect()
+}
+
+/// The indexed forms of one lower-cased word. The first is the primary form (what phrases
+/// match); then the English stem when it differs; then, for a word with diacritics, a marked
+/// form without them (`~` + folded primary), which only a diacritic-less fallback query uses.
+pub fn word_forms(word: &str) -> Vec<String> {
+    let primary = swedish_stem(word);
+    let mut out = vec![primary.clone()];
+    let en = frostem::Stemmer::new(frostem::Algorithm::English).stem(word).into_owned();
+    if en != primary {
+        out.push(en);
+    }
+    if !word.is_ascii() {
+        let folded = fold(&primary);
+        if folded != primary {
+            out.push(format!("{FOLD_MARK}{folded}"));
+        }
+    }
+    out
+}
+
+/// The mark that starts a diacritic-folded form in the index.
+pub const FOLD_MARK: char = '~';
+
+/// The fallback form of a query word typed without diacritics.
+pub fn folded_form(word: &str) -> Option<String> {
+    if word.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Some(format!("{FOLD_MARK}{}", fold(&swedish_stem(word))))
+    } else {
+        None
+    }
+}
+
+/// Snowball's Swedish stem, finished for two gaps it leaves in inflection families.
+pub fn swedish_stem(word: &str) -> String {
+    let sv = frostem::Stemmer::new(frostem::Algorithm::Swedish);
+    let stem = sv.stem(word).into_owned();
+    let vowel = |c: char| "aeiouyäåö".contains(c);
+    let chars: Vec<char> = stem.chars().collect();
+    let n = chars.len();
+    let r1 = r1_start(&chars);
+    // Snowball removes one suffix: `leverans` → `leveran` (the -s), but `leveransen` → `leverans`
+    // (the -en). Remove an -s the way Snowball would have from the word itself: after a valid
+    // s-ending, inside R1.
+    if n >= 2 && chars[n - 1] == 's' && "bcdfghjklmnoprtvy".contains(chars[n - 2]) && n > r1 {
+        return chars[..n - 1].iter().collect();
+    }
+    // Snowball removes the definite -et only after a vowel and a consonant (`huset` → `hus`),
+    // so `barnet`, `barnets` and `landet` keep it. Remove it after two consonants too (inside
+    // R1), then stem what is left as Snowball would (`sättet` → `sätt` → `sät`, like `sätt`).
+    if n >= 5 && chars[n - 2] == 'e' && chars[n - 1] == 't' && n - 2 >= r1 && !vowel(chars[n - 3]) && !vowel(chars[n - 4]) {
+        let rest: String = chars[..n - 2].iter().collect();
+        return sv.stem(&rest).into_owned();
+    }
+    stem
+}
+
+/// Where R1 starts in a Swedish word (a char index): after the first non-vowel that follows a
+/// vowel, and at least 3 characters in.
+fn r1_start(chars: &[char]) -> usize {
+    let vowel = |c: char| "aeiouyäåö".contains(c);
+    let mut seen_vowel = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if vowel(c) {
+            seen_vowel = true;
+        } else if seen_vowel {
+            return (i + 1).max(3);
+        }
+    }
+    chars.len()
+}
+
+/// Removes diacritics from common Latin letters (å→a, ö→o, é→e…).
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' | 'ã' | 'æ' => 'a',
+            'ö' | 'ø' | 'ò' | 'ó' | 'ô' | 'õ' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ù' | 'ú' | 'û' => 'u',
+            'ï' | 'ì' | 'í' | 'î' => 'i',
+            'ñ' => 'n',
+            'ç' => 'c',
+            'ÿ' | 'ý' => 'y',
+            other => other,
+        })
+        .collect()
+}
+
+/// A cache of [`word_forms`], joined by NUL, for the index tokenizer (words repeat a lot).
+#[derive(Default, Clone)]
+pub struct FormsCache {
+    map: HashMap<String, String>,
+}
+
+impl FormsCache {
+    const MAX: usize = 200_000;
+
+    /// The forms of `lower`, NUL-separated.
+    pub fn get(&mut self, lower: &str) -> &str {
+        if !self.map.contains_key(lower) {
+            if self.map.len() >= Self::MAX {
+                self.map.clear();
+            }
+            self.map.insert(lower.to_string(), word_forms(lower).join("\0"));
+        }
+        &self.map[lower]
+    }
+}
+
+// ---- the workspace API ------------------------------------------------------------------------
+
+impl Workspace {
+    /// Searches the workspace. Every saved change is found, committed to the index or not.
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<SearchResults> {
+        let started = Instant::now();
+        let q = parse(query)?;
+        let (total, hits) = crate::index::search(self, &q, limit)?;
+        Ok(SearchResults { total, took_ms: started.elapsed().as_secs_f64() * 1000.0, hits })
+    }
+
+    /// Rebuilds the search index from the database; `progress(done, total)` is called as it goes.
+    /// Returns the number of items indexed.
+    pub fn reindex(&mut self, progress: impl FnMut(u64, u64)) -> Result<u64> {
+        crate::index::reindex(self, progress)
+    }
+
+    /// Opens the search index, rebuilding it when it is missing, stale or corrupt; says what it
+    /// repaired. Searching does this by itself; call it to tell the user early.
+    pub fn open_index(&mut self) -> Result<Option<Repair>> {
+        crate::index::open(self)
+    }
+
+    /// Commits queued saves to the index now (one commit for all of them). Returns how many
+    /// queue entries were applied; 0 when another process holds the index writer (it will).
+    /// Searches find queued saves anyway; call this when idle or after a bulk import.
+    pub fn flush_index(&mut self) -> Result<usize> {
+        crate::index::flush(self)
+    }
+
+    /// The state of the search index.
+    pub fn index_status(&mut self) -> Result<IndexStatus> {
+        crate::index::status(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(q: &str) -> String {
+        parse(q).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn words_filters_phrases_or_and_exclusion() {
+        let q = parse(r#"pricing "customer churn" -discount kind:friction status:resolved tag:#Pricing a OR b"#).unwrap();
+        assert_eq!(
+            q.clauses,
+            vec![
+                Clause::Any(vec![Atom::Word("pricing".into())]),
+                Clause::Any(vec![Atom::Phrase("customer churn".into())]),
+                Clause::Not(Atom::Word("discount".into())),
+                Clause::Any(vec![Atom::Filter(Filter::Kind(Kind::Friction))]),
+                Clause::Any(vec![Atom::Filter(Filter::Status("resolved".into()))]),
+                Clause::Any(vec![Atom::Filter(Filter::Tag("pricing".into()))]),
+                Clause::Any(vec![Atom::Word("a".into()), Atom::Word("b".into())]),
+            ]
+        );
+        let q = parse(r#"author:"Anna Berg" kind:friction,resolution -tag:old after:2026-01-01 before:2026/02/01"#).unwrap();
+        assert_eq!(q.clauses[0], Clause::Any(vec![Atom::Filter(Filter::Author("anna berg".into()))]));
+        assert_eq!(
+            q.clauses[1],
+            Clause::Any(vec![Atom::Filter(Filter::Kind(Kind::Friction)), Atom::Filter(Filter::Kind(Kind::Resolution))])
+        );
+        assert_eq!(q.clauses[2], Clause::Not(Atom::Filter(Filter::Tag("old".into()))));
+        assert_eq!(q.clauses[3], Clause::Any(vec![Atom::Filter(Filter::After(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()))]));
+        assert_eq!(q.clauses[4], Clause::Any(vec![Atom::Filter(Filter::Before(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()))]));
+        // A lone dash, lower-case "or" and times are plain text.
+        let q = parse("a - or 10:30").unwrap();
+        assert_eq!(
+            q.clauses,
+            vec![
+                Clause::Any(vec![Atom::Word("a".into())]),
+                Clause::Any(vec![Atom::Word("or".into())]),
+                Clause::Any(vec![Atom::Word("10:30".into())])
+            ]
+        );
+        assert!(parse("-draft").unwrap().only_exclusions());
+    }
+
+    #[test]
+    fn bad_queries_say_what_is_wrong() {
+        assert!(err("").contains("empty query"));
+        assert!(err("   ").contains("empty query"));
+        assert!(err(r#"pricing "customer churn"#).contains("column 9 is never closed"));
+        assert!(err(r#"author:"anna"#).contains("never closed"));
+        assert!(err("colour:red").contains("unknown filter 'colour:'"));
+        assert!(err("kind:blog").contains("unknown kind 'blog'"));
+        assert!(err("status:done").contains("not a status"));
+        assert!(err("after:yesterday").contains("not a date"));
+        assert!(err("tag:").contains("needs a value"));
+        assert!(err("OR pricing").contains("OR needs a word"));
+        assert!(err("pricing OR").contains("OR needs a word"));
+        assert!(err("-a OR b").contains("cannot be part of an OR"));
+        assert!(err("!!! ???").contains("no words"));
+    }
+
+    #[test]
+    fn swedish_and_english_stems_meet() {
+        let p = |w: &str| word_forms(w)[0].clone();
+        for w in ["kund", "kunder", "kundens", "kunderna", "kunden"] {
+            assert_eq!(p(w), "kund", "{w}");
+        }
+        for w in ["leverans", "leveransen", "leveranser", "leveransens"] {
+            assert_eq!(p(w), p("leverans"), "{w}");
+        }
+        for family in [&["barn", "barnet", "barnets", "barnen"][..], &["sätt", "sättet", "sätten"][..], &["land", "landet", "landets"][..]]
+        {
+            for w in family {
+                assert_eq!(p(w), p(family[0]), "{w}");
+            }
+        }
+        assert_eq!(p("huset"), p("hus"));
+        assert_eq!(p("paketet"), p("paket"));
+        let en = |w: &str| word_forms(w);
+        assert!(en("customers").iter().any(|f| en("customer").contains(f)));
+        // Diacritics matter, and the folded form is marked.
+        assert_ne!(p("får"), p("far"));
+        assert!(word_forms("får").contains(&"~far".to_string()));
+        assert_eq!(folded_form("far").as_deref(), Some("~far"));
+        assert_eq!(folded_form("får"), None);
+        assert_eq!(words("Kundens e-post, 2026!"), vec!["kundens", "e", "post", "2026"]);
+    }
+}
