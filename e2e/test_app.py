@@ -164,16 +164,41 @@ class App(unittest.TestCase):
         self.wait(lambda: "Leveransmöte anteckningar" in self.text(self.q(tid("backlinks"))), msg="backlink missing")
         self.shot("05-backlinks")
 
+    def answered(self, query):
+        self.wait(lambda: self.q(tid("search-results")).get_attribute("data-answered") == query, msg=f"no answer to {query!r}")
+        return [
+            (self.text(r.find_element(By.CSS_SELECTOR, ".row-title")), r.find_element(By.CSS_SELECTOR, ".hit").get_attribute("innerHTML"))
+            for r in self.qs(tid("search-result"))
+        ]
+
     def test_03_search_as_you_type(self):
-        inp = self.palette("Release")
-        self.wait(lambda: len(self.qs(tid("search-result"))) > 0)
-        first = [self.text(r) for r in self.qs(tid("search-result"))]
-        self.assertTrue(any("Release" in t for t in first), first)
-        inp.send_keys(" cadence")
-        self.wait(lambda: all("cadence" in self.text(r).lower() for r in self.qs(tid("search-result"))))
+        # A half-typed word already finds the title.
+        inp = self.palette("Relea")
+        hits = self.answered("Relea")
+        self.assertTrue(hits and hits[0][0].startswith("Release"), hits)
+        inp.send_keys("se cadence")
+        hits = self.answered("Release cadence")
+        self.assertEqual(hits[0][0], "Release cadence")
         self.shot("06-palette")
-        inp.send_keys(Keys.ESCAPE)
-        self.wait(lambda: not self.qs(tid("search-input")))
+        # Full-text search with stemming: "leveranser" finds "leveransen", with a highlighted snippet.
+        inp.send_keys(Keys.CONTROL, "a")
+        inp.send_keys("leveranser")
+        hits = self.answered("leveranser")
+        self.assertIn("Kunden väntar på leveransen", [t for t, _ in hits])
+        self.assertTrue(any("<b>" in html for _, html in hits), hits)
+        # A filter chip narrows to one kind.
+        self.click(tid("filter-insight"))
+        hits = self.answered("leveranser kind:insight")
+        self.assertTrue(hits)
+        self.assertEqual({self.text(r).rsplit(None, 1)[-1] for r in self.qs(tid("search-result"))}, {"Insight"})
+        self.shot("06b-palette-snippets")
+        # Ctrl+Enter creates an item with the typed title (of the chosen kind).
+        self.click(tid("filter-insight"))
+        inp.send_keys(Keys.CONTROL, "a")
+        inp.send_keys("Idé från paletten")
+        inp.send_keys(Keys.CONTROL, Keys.ENTER)
+        self.wait(lambda: self.q(tid("item-title")).get_attribute("value") == "Idé från paletten")
+        self.assertFalse(self.qs(tid("search-input")), "the palette closed")
 
     def test_04_resolve_a_friction(self):
         self.nav("friction")

@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "history",
     "unused_signals",
     "graph",
+    "search",
     "resolve_ref",
     "people",
     "add_person",

@@ -36,6 +36,7 @@ pub const COMMANDS: &[&str] = &[
     "history",
     "unused_signals",
     "graph",
+    "search",
     "resolve_ref",
     "people",
     "add_person",
@@ -64,6 +65,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         history,
         unused_signals,
         graph,
+        search,
         resolve_ref,
         people,
         add_person,
@@ -290,6 +292,12 @@ async fn unused_signals(state: State<'_, AppState>) -> Res<Vec<String>> {
 #[tauri::command(rename_all = "snake_case")]
 async fn graph(state: State<'_, AppState>) -> Res<Graph> {
     with(&state, |ws| ws.graph())
+}
+
+/// Searches the workspace (the core's query syntax: words, "phrases", -exclusions, OR, filters).
+#[tauri::command(rename_all = "snake_case")]
+async fn search(state: State<'_, AppState>, query: String, limit: Option<usize>) -> Res<mellanrum::search::SearchResults> {
+    with(&state, |ws| ws.search(&query, limit.unwrap_or(30).min(200)))
 }
 
 /// Resolves a reference as `[[links]]` do (title or alias, case-insensitive; or an id).

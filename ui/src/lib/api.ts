@@ -12,6 +12,7 @@ import type {
   Rel,
   RevisionView,
   SaveReport,
+  SearchResults,
   Session,
   Unresolved,
 } from "./types";
@@ -36,6 +37,7 @@ export const api = {
   unresolved: () => invoke<Unresolved[]>("unresolved"),
   history: (id: string) => invoke<RevisionView[]>("history", { id }),
   unusedSignals: () => invoke<string[]>("unused_signals"),
+  search: (query: string, limit = 30) => invoke<SearchResults>("search", { query, limit }),
   resolveRef: (reference: string) => invoke<string>("resolve_ref", { reference }),
   people: () => invoke<Person[]>("people"),
   addPerson: (name: string, perspective: string) => invoke<Person>("add_person", { name, perspective }),

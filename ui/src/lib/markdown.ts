@@ -91,3 +91,8 @@ export function renderMarkdown(body: string): string {
   const html = marked.parse(body) as string;
   return purify(html);
 }
+
+/** A search snippet: the core escapes the text and marks matches with <b>; only <b> survives here. */
+export function sanitizeSnippet(snippet: string): string {
+  return DOMPurify.sanitize(snippet, { ALLOWED_TAGS: ["b"], ALLOWED_ATTR: [] });
+}

@@ -121,3 +121,18 @@ export interface EditInput {
   add_tags?: string[];
   remove_tags?: string[];
 }
+
+export interface SearchHit {
+  id: string;
+  kind: Kind;
+  title: string;
+  score: number;
+  /** HTML: escaped text with matches in <b>. */
+  snippet: string;
+}
+
+export interface SearchResults {
+  total: number;
+  took_ms: number;
+  hits: SearchHit[];
+}
