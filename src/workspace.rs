@@ -119,6 +119,20 @@ pub struct ItemView {
     pub review: Option<crate::trace::Review>,
 }
 
+/// The knowledge graph, as the map draws it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Graph {
+    pub nodes: Vec<crate::store::GraphNodeRow>,
+    pub edges: Vec<GraphEdge>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphEdge {
+    pub source: String,
+    pub target: String,
+    pub rel: Rel,
+}
+
 /// One line of a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemSummary {
@@ -396,10 +410,29 @@ impl Workspace {
 
     /// Creates an item and returns its id.
     pub fn create(&mut self, new: NewItem) -> Result<SaveReport> {
+        self.create_linked(new, &[])
+    }
+
+    /// Creates an item with typed links to existing items (`(rel, target id or reference)`), all in
+    /// one transaction: each link is written into the new item's body as `rel:: [[Target title]]`,
+    /// so a link that breaks its kind rule leaves nothing behind. This is how a resolution is made
+    /// for a friction, or an insight from a few signals.
+    pub fn create_linked(&mut self, mut new: NewItem, link_to: &[(Rel, String)]) -> Result<SaveReport> {
         let kind = new.kind.ok_or_else(|| Error::invalid("give the kind of the new item"))?;
         let ctx = self.ctx()?;
         self.store.write(|tx| {
             let title = model::check_title(&new.title)?;
+            for (rel, target) in link_to {
+                let dst = live_item(tx, &resolve_ref(tx, target)?)?;
+                rel.check(kind, dst.kind).map_err(|m| Error::invalid(format!("cannot link '{title}' to '{}': {m}", dst.title)))?;
+                if tx.ids_by_title_key(&model::title_key(&dst.title))?.len() > 1 {
+                    return Err(Error::invalid(format!(
+                        "another item is also titled '{}', so a [[link]] by title would be ambiguous; rename one of them first",
+                        dst.title
+                    )));
+                }
+                new.body = links::append_link(&new.body, *rel, &dst.title);
+            }
             let mut fields = Fields::defaults(kind);
             for (name, value) in &new.set {
                 set_field(kind, &mut fields, name, value)?;
@@ -701,6 +734,27 @@ impl Workspace {
                 .map(|r| Ok(RevisionView { rev: r.rev, at: r.at, author: r.author, op: r.op, changes: serde_json::from_str(&r.changes)? }))
                 .collect()
         })
+    }
+
+    /// The knowledge graph of live items: nodes (with kind, status, author's perspective, tags)
+    /// and the resolved typed links between them.
+    pub fn graph(&mut self) -> Result<Graph> {
+        self.store.read(|tx| {
+            let nodes = tx.graph_nodes()?;
+            let edges = tx.graph_edges()?.into_iter().map(|(source, target, rel)| GraphEdge { source, target, rel }).collect();
+            Ok(Graph { nodes, edges })
+        })
+    }
+
+    /// The ids of live signals that no live insight uses as evidence (the inbox marks them).
+    pub fn unused_signals(&mut self) -> Result<Vec<String>> {
+        self.store.read(|tx| tx.unused_signal_ids())
+    }
+
+    /// The sequence number of the newest change in this workspace's change log. It grows with every
+    /// write by any process (this one, the CLI, sync), so a front end can poll it to notice changes.
+    pub fn last_change(&mut self) -> Result<i64> {
+        self.store.read(|tx| tx.last_change_seq())
     }
 
     pub(crate) fn ctx(&mut self) -> Result<Ctx> {
@@ -1115,4 +1169,52 @@ fn link_view(tx: &Tx, l: &Link, other: Option<&str>) -> Result<LinkView> {
 
 fn backlinks(tx: &Tx, id: &str) -> Result<Vec<LinkView>> {
     tx.links_to(id)?.into_iter().map(|l| link_view(tx, &l, Some(&l.source_id))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_change_grows_with_writes_from_any_handle() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Workspace::init(dir.path(), Some("t")).unwrap();
+        let start = a.last_change().unwrap();
+        a.add_person("Anna", "Sales").unwrap();
+        let after_person = a.last_change().unwrap();
+        assert!(after_person > start);
+        // A second handle (another process, e.g. the CLI) writes; the first one sees it.
+        let mut b = Workspace::open(dir.path()).unwrap();
+        b.create(NewItem { kind: Some(Kind::Note), title: "N".into(), ..Default::default() }).unwrap();
+        assert!(a.last_change().unwrap() > after_person);
+    }
+
+    #[test]
+    fn create_linked_writes_typed_links_in_one_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::init(dir.path(), Some("t")).unwrap();
+        ws.add_person("Anna", "Sales").unwrap();
+        let item = |kind, title: &str| NewItem { kind: Some(kind), title: title.into(), ..Default::default() };
+        let f = ws.create(item(Kind::Friction, "Release cadence")).unwrap().id;
+        let s = ws.create(item(Kind::Signal, "Customer waits")).unwrap().id;
+        let r = ws.create_linked(item(Kind::Resolution, "Monthly"), &[(Rel::Resolves, f.clone())]).unwrap();
+        assert_eq!(ws.show(&f).unwrap().fields["status"], "resolved");
+        assert!(ws.show(&r.id).unwrap().body.contains("resolves:: [[Release cadence]]"));
+        // A broken rule (evidence from a resolution) leaves nothing behind.
+        let before = ws.list(None, None, false).unwrap().len();
+        assert!(ws.create_linked(item(Kind::Resolution, "Bad"), &[(Rel::Evidence, s.clone())]).is_err());
+        assert_eq!(ws.list(None, None, false).unwrap().len(), before);
+        assert_eq!(ws.unused_signals().unwrap(), vec![s.clone()]);
+        let i = ws.create_linked(item(Kind::Insight, "Waiting hurts"), &[(Rel::Evidence, s.clone())]).unwrap();
+        assert_eq!(ws.backlinks(&s).unwrap()[0].id.as_deref(), Some(i.id.as_str()));
+        assert!(ws.unused_signals().unwrap().is_empty());
+        let g = ws.graph().unwrap();
+        assert_eq!(g.nodes.len(), 4);
+        assert!(g.nodes.iter().all(|n| n.perspective == "Sales"));
+        assert_eq!(g.edges.len(), 2);
+        assert!(g.edges.iter().any(|e| e.source == i.id && e.target == s && e.rel == Rel::Evidence));
+        ws.delete(&i.id).unwrap();
+        assert_eq!(ws.unused_signals().unwrap(), vec![s.clone()]);
+        assert_eq!(ws.graph().unwrap().edges.len(), 1);
+    }
 }

@@ -1,0 +1,337 @@
+"""End-to-end tests of the real Mellanrum desktop app: the built binary in a real WebKitGTK
+window, driven through tauri-driver + WebKitWebDriver (run under Xvfb by scripts/e2e).
+
+Each test is a user story through the window. Screenshots of the main views are saved to
+$E2E_ARTIFACTS (default e2e/artifacts) for a person to look at.
+"""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+APP = os.environ["MELLANRUM_APP"]  # the built mellanrum-desktop binary
+CLI = os.environ.get("MELLANRUM_CLI")  # the mellanrum command line, for the concurrent-writer test
+DRIVER_URL = os.environ.get("TAURI_DRIVER_URL", "http://127.0.0.1:4444")
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", Path(__file__).parent / "artifacts"))
+
+
+def tid(name):
+    return f'[data-testid="{name}"]'
+
+
+class App(unittest.TestCase):
+    """One app session for the whole suite (starting WebKit is slow); tests run in order."""
+
+    @classmethod
+    def setUpClass(cls):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        cls.tmp = Path(tempfile.mkdtemp(prefix="mellanrum-e2e-"))
+        cls.ws = Path(os.environ["MELLANRUM_WORKSPACE"])
+        opts = ArgOptions()
+        opts.set_capability("browserName", "wry")
+        opts.set_capability("tauri:options", {"application": APP})
+        deadline = time.time() + 60
+        while True:
+            try:
+                cls.d = webdriver.Remote(command_executor=DRIVER_URL, options=opts)
+                break
+            except WebDriverException:
+                if time.time() > deadline:
+                    raise
+                time.sleep(1)
+        cls.d.set_window_size(1360, 840)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.quit()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def setUp(self):
+        # Each story starts from a calm window: no palette or dialog left open by another.
+        for _ in range(2):
+            self.d.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+
+    def tearDown(self):
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        if result is not None and any(t is self for t, _ in result.errors + result.failures):
+            self.d.save_screenshot(str(ARTIFACTS / f"failed-{self._testMethodName}.png"))
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def q(self, css, timeout=10):
+        return WebDriverWait(self.d, timeout).until(lambda d: d.find_element(By.CSS_SELECTOR, css))
+
+    def qs(self, css):
+        return self.d.find_elements(By.CSS_SELECTOR, css)
+
+    def wait(self, cond, timeout=10, msg=""):
+        def ok(_):
+            try:
+                return cond()
+            except StaleElementReferenceException:
+                return False
+
+        return WebDriverWait(self.d, timeout).until(ok, msg)
+
+    @staticmethod
+    def text(el):
+        # WebKitWebDriver reports no visible text for ellipsised one-line titles; read the DOM text.
+        return (el.get_attribute("textContent") or "").strip()
+
+    def titles(self):
+        return [self.text(e) for e in self.qs(".row-title")]
+
+    def click(self, css):
+        el = self.q(css)
+        el.click()
+        return el
+
+    def shot(self, name):
+        # Two animation frames, so the screenshot shows the frame just drawn.
+        self.d.execute_async_script("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));")
+        path = ARTIFACTS / f"{name}.png"
+        self.d.save_screenshot(str(path))
+        self.assertGreater(path.stat().st_size, 10_000, f"{name}.png looks empty")
+
+    def nav(self, view):
+        self.click(tid(f"nav-{view}"))
+
+    def palette(self, text):
+        body = self.d.find_element(By.TAG_NAME, "body")
+        body.send_keys(Keys.CONTROL, "k")
+        inp = self.q(tid("search-input"))
+        inp.send_keys(text)
+        return inp
+
+    def open_by_search(self, title):
+        inp = self.palette(title)
+        self.wait(lambda: any(self.text(r).startswith(title) for r in self.qs(tid("search-result"))), msg=f"no result {title}")
+        inp.send_keys(Keys.ENTER)
+        self.wait(lambda: self.q(tid("item-title")).get_attribute("value") == title, msg=f"{title} did not open")
+
+    def type_body(self, text):
+        content = self.q(tid("item-body") + " .cm-content")
+        content.click()
+        content.send_keys(Keys.CONTROL, Keys.END)
+        content.send_keys(text)
+        # Close any completion popup, then wait for the autosave.
+        content.send_keys(Keys.ESCAPE)
+        self.wait(lambda: self.q(".save-state").text in ("Saved", "Sparad"), timeout=10, msg="body not saved")
+
+    def db(self):
+        return sqlite3.connect(self.ws / "mellanrum.db")
+
+    # ---- stories, in order -----------------------------------------------------------------
+
+    def test_01_first_start_offers_the_demo_workspace(self):
+        self.q(tid("welcome"), timeout=30)
+        self.shot("01-welcome")
+        self.click(tid("start-demo"))
+        self.q(tid("lens"), timeout=20)
+        counts = {r.get_attribute("data-testid"): r.text for r in self.qs("[data-testid^=nav-]")}
+        self.assertIn("nav-note", counts)
+        self.assertRegex(self.q(tid("nav-signal")).text, r"\d+")
+        self.shot("02-lens")
+
+    def test_02_note_with_a_link_shows_as_backlink(self):
+        self.nav("note")
+        self.shot("03-notes")
+        self.click(tid("new-item"))
+        title = self.q(tid("item-title"))
+        self.wait(lambda: title.get_attribute("value") != "")
+        title.send_keys(Keys.CONTROL, "a")
+        title.send_keys("Leveransmöte anteckningar", Keys.ENTER)
+        self.wait(lambda: "Leveransmöte anteckningar" in self.titles(), msg="rename not listed")
+        self.type_body("Vi pratade om [[Kortare ledtid till kund")
+        # The [[ completion and closing brackets made a whole link.
+        stored = self.db().execute("SELECT body FROM items WHERE title = 'Leveransmöte anteckningar'").fetchone()[0]
+        self.assertIn("[[Kortare ledtid till kund]]", stored)
+        self.shot("04-note-editor")
+        self.open_by_search("Kortare ledtid till kund")
+        self.wait(lambda: "Leveransmöte anteckningar" in self.text(self.q(tid("backlinks"))), msg="backlink missing")
+        self.shot("05-backlinks")
+
+    def answered(self, query):
+        self.wait(lambda: self.q(tid("search-results")).get_attribute("data-answered") == query, msg=f"no answer to {query!r}")
+        return [
+            (self.text(r.find_element(By.CSS_SELECTOR, ".row-title")), r.find_element(By.CSS_SELECTOR, ".hit").get_attribute("innerHTML"))
+            for r in self.qs(tid("search-result"))
+        ]
+
+    def test_03_search_as_you_type(self):
+        # A half-typed word already finds the title.
+        inp = self.palette("Relea")
+        hits = self.answered("Relea")
+        self.assertTrue(hits and hits[0][0].startswith("Release"), hits)
+        inp.send_keys("se cadence")
+        hits = self.answered("Release cadence")
+        self.assertEqual(hits[0][0], "Release cadence")
+        self.shot("06-palette")
+        # Full-text search with stemming: "leveranser" finds "leveransen", with a highlighted snippet.
+        inp.send_keys(Keys.CONTROL, "a")
+        inp.send_keys("leveranser")
+        hits = self.answered("leveranser")
+        self.assertIn("Kunden väntar på leveransen", [t for t, _ in hits])
+        self.assertTrue(any("<b>" in html for _, html in hits), hits)
+        # A filter chip narrows to one kind.
+        self.click(tid("filter-insight"))
+        hits = self.answered("leveranser kind:insight")
+        self.assertTrue(hits)
+        self.assertEqual({self.text(r).rsplit(None, 1)[-1] for r in self.qs(tid("search-result"))}, {"Insight"})
+        self.shot("06b-palette-snippets")
+        # Ctrl+Enter creates an item with the typed title (of the chosen kind).
+        self.click(tid("filter-insight"))
+        inp.send_keys(Keys.CONTROL, "a")
+        inp.send_keys("Idé från paletten")
+        inp.send_keys(Keys.CONTROL, Keys.ENTER)
+        self.wait(lambda: self.q(tid("item-title")).get_attribute("value") == "Idé från paletten")
+        self.assertFalse(self.qs(tid("search-input")), "the palette closed")
+
+    def test_04_resolve_a_friction(self):
+        self.nav("friction")
+        self.q(tid("friction-board"))
+        self.shot("07-friction-board")
+        open_col = self.q('[data-status="open"]')
+        cards = open_col.find_elements(By.CSS_SELECTOR, tid("friction-card"))
+        self.assertTrue(cards, "the demo has an open friction")
+        name = self.text(cards[0].find_element(By.CSS_SELECTOR, ".card-title"))
+        cards[0].click()
+        self.wait(lambda: self.q(tid("item-title")).get_attribute("value") == name)
+        self.q(tid("positions"))
+        self.shot("08-friction-positions")
+        self.click(tid("resolve"))
+        self.q(tid("resolve-decision")).send_keys("Ship behind a flag, monthly")
+        self.shot("09-resolve-dialog")
+        self.click(tid("resolve-submit"))
+        self.wait(lambda: self.q(tid("field-decision")).get_attribute("value") == "Ship behind a flag, monthly")
+        self.wait(lambda: name in self.text(self.q(tid("links"))), msg="resolution does not link the friction")
+        self.nav("friction")
+        resolved = self.q('[data-status="resolved"]')
+        self.wait(lambda: name in self.text(self.q('[data-status="resolved"]')), msg="friction not in the resolved column")
+        status = self.db().execute(
+            "SELECT f.status FROM items i JOIN friction_fields f ON f.item_id = i.id WHERE i.title = ?", (name,)
+        ).fetchone()[0]
+        self.assertEqual(status, "resolved")
+
+    def test_05_triage_a_signal_into_a_new_insight(self):
+        self.nav("signal")
+        rows = self.qs(".inbox .item-list li")
+        unused = [r for r in rows if r.find_elements(By.CSS_SELECTOR, ".pill.accent")]
+        self.assertTrue(unused, "the demo has an unused signal")
+        signal = self.text(unused[0].find_element(By.CSS_SELECTOR, ".row-title"))
+        self.shot("10-signal-inbox")
+        unused[0].find_element(By.CSS_SELECTOR, tid("triage")).click()  # click 1
+        self.shot("11-triage")
+        self.click(tid("triage-new"))  # click 2
+        self.wait(lambda: self.q(tid("item-title")).get_attribute("value").endswith(signal))
+        panel = self.q(".panel")
+        self.wait(lambda: signal in self.text(panel))
+        n = self.db().execute(
+            "SELECT COUNT(*) FROM links l JOIN items s ON s.id = l.target_id JOIN items i ON i.id = l.source_id "
+            "WHERE l.rel = 'evidence' AND s.title = ? AND i.kind = 'insight'",
+            (signal,),
+        ).fetchone()[0]
+        self.assertEqual(n, 1)
+
+    def test_06_switch_language_at_run_time(self):
+        self.nav("settings")
+        Select(self.q(tid("language"))).select_by_value("sv")
+        self.wait(lambda: self.q(tid("nav-note")).text.startswith("Anteckningar"))
+        self.nav("friction")
+        self.wait(lambda: "Öppen" in self.text(self.q('[data-status="open"]')))
+        self.shot("12-swedish-board")
+        self.nav("settings")
+        self.shot("13-settings")
+        Select(self.q(tid("language"))).select_by_value("en")
+        self.wait(lambda: self.q(tid("nav-note")).text.startswith("Notes"))
+
+    def test_07_hostile_note_renders_inert(self):
+        self.nav("note")
+        self.click(tid("new-item"))
+        title = self.q(tid("item-title"))
+        self.wait(lambda: title.get_attribute("value") != "")
+        title.send_keys(Keys.CONTROL, "a")
+        title.send_keys("Hostile", Keys.ENTER)
+        self.wait(lambda: "Hostile" in self.titles())
+        self.type_body(
+            '<script>window.__xss = 1</script>\n\n<img src="x" onerror="window.__xss = 2">\n\n'
+            "[click me](javascript:window.__xss=3)\n\n<a href=\"javascript:window.__xss=4\" onclick=\"window.__xss=5\">a</a>\n\n"
+            '<iframe src="javascript:window.__xss=6"></iframe>\n\n<form action="https://example.com"><button>go</button></form>'
+        )
+        self.click(tid("preview-toggle"))
+        pv = self.q(tid("preview"))
+        self.wait(lambda: "click me" in self.text(pv))
+        bad = self.d.execute_script(
+            """
+            const pv = arguments[0], out = [];
+            for (const el of pv.querySelectorAll('*')) {
+              if (['SCRIPT', 'IFRAME', 'FORM', 'OBJECT', 'EMBED', 'STYLE'].includes(el.tagName)) out.push(el.tagName);
+              for (const a of el.attributes) {
+                if (a.name.startsWith('on')) out.push(el.tagName + ' ' + a.name);
+                if (/^\\s*javascript:/i.test(a.value)) out.push(el.tagName + ' ' + a.name + '=' + a.value);
+              }
+            }
+            return out;
+            """,
+            pv,
+        )
+        self.assertEqual(bad, [], pv.get_attribute("innerHTML"))
+        self.assertTrue(pv.find_elements(By.TAG_NAME, "a"), "the links are shown, inert")
+        for a in pv.find_elements(By.TAG_NAME, "a"):
+            a.click()
+        time.sleep(0.3)
+        self.assertIsNone(self.d.execute_script("return window.__xss === undefined ? null : window.__xss"))
+        self.assertTrue(self.qs(tid("item-title")), "the window is still the app")
+        self.shot("14-hostile-preview")
+        self.click(tid("preview-toggle"))
+
+    def test_08_map_and_people(self):
+        self.nav("map")
+        self.q(tid("map"))
+        self.wait(lambda: self.q(tid("map-count")).text.split(" / ")[0] not in ("0", ""))
+        time.sleep(0.5)
+        self.shot("15-map")
+        self.nav("people")
+        self.q(tid("people"))
+        self.shot("16-people")
+        self.nav("insight")
+        self.shot("17-insights")
+
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_09_sees_what_the_cli_writes(self):
+        self.nav("note")
+        subprocess.run(
+            [CLI, "--workspace", str(self.ws), "add", "note", "--title", "Written by the CLI"], check=True, capture_output=True
+        )
+        self.wait(lambda: "Written by the CLI" in self.titles(), timeout=10)
+
+    def test_10_dark_theme(self):
+        self.nav("settings")
+        Select(self.q(tid("theme"))).select_by_value("dark")
+        self.wait(lambda: self.d.execute_script("return document.documentElement.dataset.theme") == "dark")
+        self.nav("friction")
+        self.shot("18-dark-board")
+        self.nav("note")
+        rows = self.qs(tid("list-item"))
+        rows[0].click()
+        self.q(tid("item-title"))
+        self.shot("19-dark-editor")
+        self.nav("settings")
+        Select(self.q(tid("theme"))).select_by_value("light")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

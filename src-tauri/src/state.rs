@@ -1,0 +1,60 @@
+//! The shell's state: at most one open workspace, behind a mutex, and the folder the app opens.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use mellanrum::Workspace;
+
+/// The environment variable naming the workspace to open (shared with the CLI).
+pub const WORKSPACE_ENV: &str = "MELLANRUM_WORKSPACE";
+
+/// Where the app looks for its workspace: `MELLANRUM_WORKSPACE` when set, else
+/// `<data dir>/mellanrum/default` (the same folder `scripts/run` and the CLI use).
+pub fn startup_target(data_dir: &Path) -> PathBuf {
+    match std::env::var_os(WORKSPACE_ENV) {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => data_dir.join("mellanrum").join("default"),
+    }
+}
+
+pub struct AppState {
+    /// The folder a first start creates its workspace in.
+    pub target: Mutex<PathBuf>,
+    pub ws: Mutex<Option<Workspace>>,
+}
+
+impl AppState {
+    pub fn new(target: PathBuf) -> AppState {
+        let ws = Workspace::open(&target).ok();
+        AppState { target: Mutex::new(target), ws: Mutex::new(ws) }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Option<Workspace>> {
+        // A panic while holding the lock cannot leave the workspace half-written (every write is one
+        // SQLite transaction), so a poisoned lock is safe to take over.
+        self.ws.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn target(&self) -> PathBuf {
+        self.target.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_target(&self, p: PathBuf) {
+        *self.target.lock().unwrap_or_else(|e| e.into_inner()) = p;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_an_existing_workspace_and_waits_for_a_missing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = AppState::new(dir.path().join("none"));
+        assert!(missing.lock().is_none());
+        mellanrum::demo::create(&dir.path().join("demo")).unwrap();
+        let s = AppState::new(dir.path().join("demo"));
+        assert!(s.lock().as_mut().unwrap().name().unwrap().starts_with("Demo"));
+    }
+}

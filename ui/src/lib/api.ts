@@ -1,0 +1,53 @@
+// Typed calls to the shell's commands (src-tauri/src/commands.rs). The page never names a file path.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  EditInput,
+  Info,
+  ItemSummary,
+  ItemView,
+  Kind,
+  LinkView,
+  NewItemInput,
+  Person,
+  Rel,
+  RevisionView,
+  SaveReport,
+  SearchResults,
+  Session,
+  Unresolved,
+} from "./types";
+
+export const api = {
+  session: () => invoke<Session>("session"),
+  createWorkspace: (demo: boolean, name?: string, person?: string, perspective?: string) =>
+    invoke<Session>("create_workspace", { demo, name, person, perspective }),
+  chooseWorkspace: () => invoke<Session>("choose_workspace"),
+  info: () => invoke<Info>("info"),
+  lastChange: () => invoke<number>("last_change"),
+  list: (kind?: Kind, tag?: string) => invoke<ItemSummary[]>("list_items", { kind, tag }),
+  show: (id: string) => invoke<ItemView>("show_item", { id }),
+  create: (item: NewItemInput) => invoke<SaveReport>("create_item", { item }),
+  update: (id: string, edit: EditInput) => invoke<SaveReport>("update_item", { id, edit }),
+  rename: (id: string, title: string) => invoke<unknown>("rename_item", { id, title }),
+  link: (from: string, to: string, rel: Rel) => invoke<SaveReport>("link_items", { from, to, rel }),
+  unlink: (from: string, to: string, rel: Rel) => invoke<SaveReport>("unlink_items", { from, to, rel }),
+  remove: (id: string) => invoke<SaveReport>("delete_item", { id }),
+  restore: (id: string) => invoke<SaveReport>("restore_item", { id }),
+  backlinks: (id: string) => invoke<LinkView[]>("backlinks", { id }),
+  unresolved: () => invoke<Unresolved[]>("unresolved"),
+  history: (id: string) => invoke<RevisionView[]>("history", { id }),
+  unusedSignals: () => invoke<string[]>("unused_signals"),
+  search: (query: string, limit = 30) => invoke<SearchResults>("search", { query, limit }),
+  resolveRef: (reference: string) => invoke<string>("resolve_ref", { reference }),
+  people: () => invoke<Person[]>("people"),
+  addPerson: (name: string, perspective: string) => invoke<Person>("add_person", { name, perspective }),
+  usePerson: (name: string) => invoke<Person>("use_person", { name }),
+  setPerspective: (name: string, perspective: string) => invoke<Person>("set_perspective", { name, perspective }),
+};
+
+/** The message of an error a command returned (the core's one-line message). */
+export function errorText(e: unknown): string {
+  if (typeof e === "string") return e;
+  if (e instanceof Error) return e.message;
+  return JSON.stringify(e);
+}

@@ -1,0 +1,98 @@
+// Markdown preview: `[[wikilinks]]` and typed-link markers become inert anchors the window handles
+// itself, and everything passes DOMPurify — note bodies come from teammates and imports and are
+// untrusted. Rendering is pure (string in, sanitised HTML out).
+import { Marked, type TokenizerAndRendererExtension } from "marked";
+import DOMPurify from "dompurify";
+import { RELS } from "./types";
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+}
+
+/** Splits the inside of `[[…]]` into target, heading and shown text, as Obsidian reads it. */
+export function parseWikilink(inner: string): { target: string; heading?: string; alias?: string } {
+  const [left = "", alias] = splitOnce(inner, "|");
+  const [target = "", heading] = splitOnce(left, "#");
+  const out: { target: string; heading?: string; alias?: string } = { target: target.trim() };
+  if (heading !== undefined && heading.trim()) out.heading = heading.trim();
+  if (alias !== undefined && alias.trim()) out.alias = alias.trim();
+  return out;
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+const wikilink: TokenizerAndRendererExtension = {
+  name: "wikilink",
+  level: "inline",
+  start(src: string) {
+    const i = src.search(/!?\[\[/);
+    return i < 0 ? undefined : i;
+  },
+  tokenizer(src: string) {
+    const m = /^(!?)\[\[([^\]\n]+?)\]\]/.exec(src);
+    if (!m) return undefined;
+    return { type: "wikilink", raw: m[0], embed: m[1] === "!", inner: m[2] ?? "" };
+  },
+  renderer(token) {
+    const { target, heading, alias } = parseWikilink(String(token["inner"]));
+    const shown = alias ?? (heading ? `${target} › ${heading}` : target);
+    const cls = token["embed"] ? "wikilink embed" : "wikilink";
+    return `<a href="#" class="${cls}" data-target="${escapeHtml(target)}">${escapeHtml(shown)}</a>`;
+  },
+};
+
+const relPattern = new RegExp(`^(${RELS.join("|")})::`);
+const typedRel: TokenizerAndRendererExtension = {
+  name: "typedRel",
+  level: "inline",
+  start(src: string) {
+    const m = new RegExp(`(?:${RELS.join("|")})::`).exec(src);
+    return m ? m.index : undefined;
+  },
+  tokenizer(src: string) {
+    const m = relPattern.exec(src);
+    if (!m) return undefined;
+    return { type: "typedRel", raw: m[0], rel: m[1] ?? "" };
+  },
+  renderer(token) {
+    return `<span class="rel rel-${escapeHtml(String(token["rel"]))}">${escapeHtml(String(token["rel"]))}</span>`;
+  },
+};
+
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+marked.use({ extensions: [wikilink, typedRel] });
+
+let hooked = false;
+function purify(html: string): string {
+  if (!hooked) {
+    // Links never navigate the window: the preview handles clicks itself.
+    DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+      if (node.tagName === "A") {
+        node.removeAttribute("target");
+        node.setAttribute("rel", "noopener noreferrer");
+      }
+    });
+    hooked = true;
+  }
+  return DOMPurify.sanitize(html, {
+    USE_PROFILES: { html: true },
+    ADD_ATTR: ["data-target"],
+    FORBID_TAGS: ["style", "form", "input", "button", "textarea", "select", "iframe", "object", "embed", "svg", "math"],
+    FORBID_ATTR: ["style"],
+    ALLOW_DATA_ATTR: false,
+  });
+}
+
+/** Renders a note body to sanitised HTML. */
+export function renderMarkdown(body: string): string {
+  const html = marked.parse(body) as string;
+  return purify(html);
+}
+
+/** A search snippet: the core escapes the text and marks matches with <b>; only <b> survives here. */
+export function sanitizeSnippet(snippet: string): string {
+  return DOMPurify.sanitize(snippet, { ALLOWED_TAGS: ["b"], ALLOWED_ATTR: [] });
+}

@@ -1,0 +1,124 @@
+// The window's state: one reactive object the components read and change.
+import { api, errorText } from "./api";
+import { systemLocale, translate, type Key, type Locale } from "./i18n";
+import { KINDS, type Info, type ItemSummary, type Kind, type Session } from "./types";
+
+export type View = "lens" | Kind | "map" | "people" | "settings";
+export const MAIN_VIEWS: View[] = ["lens", "note", "signal", "insight", "friction", "resolution", "goal", "meeting", "map", "people"];
+export type Theme = "system" | "light" | "dark";
+
+function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+  try {
+    const v = localStorage.getItem(key);
+    return v && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+class AppState {
+  locale = $state<Locale>(stored("mellanrum.locale", ["sv", "en"], systemLocale(navigator.languages ?? [])));
+  theme = $state<Theme>(stored("mellanrum.theme", ["system", "light", "dark"], "system"));
+  session = $state<Session | null>(null);
+  info = $state<Info | null>(null);
+  view = $state<View>("lens");
+  items = $state<ItemSummary[]>([]);
+  unused = $state<Set<string>>(new Set());
+  openId = $state<string | null>(null);
+  paletteOpen = $state(false);
+  message = $state<{ text: string; error: boolean } | null>(null);
+  /** Bumped whenever data changed, so open views reload. */
+  version = $state(0);
+  lastChange = -1;
+
+  t = (key: Key, vars?: Record<string, string | number>): string => translate(this.locale, key, vars);
+
+  setLocale(l: Locale) {
+    this.locale = l;
+    localStorage.setItem("mellanrum.locale", l);
+    document.documentElement.lang = l;
+  }
+
+  setTheme(t: Theme) {
+    this.theme = t;
+    localStorage.setItem("mellanrum.theme", t);
+  }
+
+  ofKind(kind: Kind): ItemSummary[] {
+    return this.items.filter((i) => i.kind === kind);
+  }
+
+  async start() {
+    document.documentElement.lang = this.locale;
+    await this.load(await api.session());
+    // Other processes (the CLI, sync) write to the same workspace: notice their changes.
+    setInterval(() => void this.poll(), 1500);
+  }
+
+  async load(session: Session) {
+    this.session = session;
+    if (session.open) {
+      this.info = session.open;
+      await this.refresh();
+    } else {
+      this.info = null;
+      this.items = [];
+    }
+  }
+
+  async refresh() {
+    try {
+      const [info, items, unused] = await Promise.all([api.info(), api.list(), api.unusedSignals()]);
+      this.info = info;
+      this.items = items;
+      this.unused = new Set(unused);
+      this.lastChange = info.last_change;
+      this.version++;
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async poll() {
+    if (!this.info) return;
+    try {
+      const seq = await api.lastChange();
+      if (seq !== this.lastChange) await this.refresh();
+    } catch {
+      /* the next poll tries again */
+    }
+  }
+
+  go(view: View) {
+    this.view = view;
+    this.openId = null;
+  }
+
+  open(id: string, kind?: Kind) {
+    const k = kind ?? this.items.find((i) => i.id === id)?.kind;
+    if (k) this.view = k;
+    this.openId = id;
+  }
+
+  async openByTitle(title: string) {
+    try {
+      this.open(await api.resolveRef(title));
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  say(text: string) {
+    this.message = { text, error: false };
+    setTimeout(() => {
+      if (this.message?.text === text) this.message = null;
+    }, 2500);
+  }
+
+  fail(e: unknown) {
+    this.message = { text: errorText(e), error: true };
+  }
+}
+
+export const app = new AppState();
+export { KINDS };
