@@ -154,6 +154,33 @@ impl KnowledgeGraph {
     }
 }
 
+/// The graph as a front end draws it: nodes, and edges by id (self-links left out).
+#[derive(Debug, Clone, Serialize)]
+pub struct MapView {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<MapEdge>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MapEdge {
+    pub source: String,
+    pub target: String,
+    pub rel: Rel,
+}
+
+impl KnowledgeGraph {
+    /// The nodes and edges in plain lists, for a map view.
+    pub fn to_map(&self) -> MapView {
+        let nodes = self.nodes().cloned().collect();
+        let edges = self
+            .edges()
+            .filter(|(a, b, _)| a.id != b.id)
+            .map(|(a, b, e)| MapEdge { source: a.id.clone(), target: b.id.clone(), rel: e.rel })
+            .collect();
+        MapView { nodes, edges }
+    }
+}
+
 impl Workspace {
     /// The knowledge graph of the workspace as it is now.
     pub fn graph(&mut self) -> Result<KnowledgeGraph> {

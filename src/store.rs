@@ -130,19 +130,6 @@ pub struct ItemRow {
     pub updated: String,
 }
 
-/// An item as the knowledge map shows it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct GraphNodeRow {
-    pub id: String,
-    pub kind: Kind,
-    pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The perspective of the item's author.
-    pub perspective: String,
-    pub tags: Vec<String>,
-}
-
 fn kind_of(s: &str) -> rusqlite::Result<Kind> {
     s.parse().map_err(|e: Error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
@@ -619,41 +606,6 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every live item with its author's perspective and tags, for the knowledge map.
-    pub fn graph_nodes(&self) -> Result<Vec<GraphNodeRow>> {
-        let mut st = self.tx.prepare_cached(
-            "SELECT i.id, i.kind, i.title, COALESCE(ff.status, inf.status), COALESCE(p.perspective, ''),
-                    (SELECT group_concat(t.tag, ' ') FROM tags t WHERE t.item_id = i.id)
-             FROM items i
-             LEFT JOIN people p ON p.id = i.author
-             LEFT JOIN friction_fields ff ON ff.item_id = i.id
-             LEFT JOIN insight_fields inf ON inf.item_id = i.id
-             WHERE i.deleted = 0",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(GraphNodeRow {
-                id: r.get(0)?,
-                kind: kind_of(&r.get::<_, String>(1)?)?,
-                title: r.get(2)?,
-                status: r.get(3)?,
-                perspective: r.get(4)?,
-                tags: r.get::<_, Option<String>>(5)?.map(|t| t.split(' ').map(str::to_string).collect()).unwrap_or_default(),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Every resolved link between two live items: `(source, target, rel)`, once per triple.
-    pub fn graph_edges(&self) -> Result<Vec<(String, String, Rel)>> {
-        let mut st = self.tx.prepare_cached(
-            "SELECT DISTINCT l.source_id, l.target_id, l.rel FROM links l
-             JOIN items s ON s.id = l.source_id AND s.deleted = 0
-             JOIN items t ON t.id = l.target_id AND t.deleted = 0
-             WHERE l.source_id <> l.target_id",
-        )?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, rel_of(&r.get::<_, String>(2)?)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
 
     /// Live signals that no live insight uses as evidence.
     pub fn unused_signal_ids(&self) -> Result<Vec<String>> {

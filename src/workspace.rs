@@ -119,20 +119,6 @@ pub struct ItemView {
     pub review: Option<crate::trace::Review>,
 }
 
-/// The knowledge graph, as the map draws it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Graph {
-    pub nodes: Vec<crate::store::GraphNodeRow>,
-    pub edges: Vec<GraphEdge>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct GraphEdge {
-    pub source: String,
-    pub target: String,
-    pub rel: Rel,
-}
-
 /// One line of a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemSummary {
@@ -736,16 +722,6 @@ impl Workspace {
         })
     }
 
-    /// The knowledge graph of live items: nodes (with kind, status, author's perspective, tags)
-    /// and the resolved typed links between them.
-    pub fn graph(&mut self) -> Result<Graph> {
-        self.store.read(|tx| {
-            let nodes = tx.graph_nodes()?;
-            let edges = tx.graph_edges()?.into_iter().map(|(source, target, rel)| GraphEdge { source, target, rel }).collect();
-            Ok(Graph { nodes, edges })
-        })
-    }
-
     /// The ids of live signals that no live insight uses as evidence (the inbox marks them).
     pub fn unused_signals(&mut self) -> Result<Vec<String>> {
         self.store.read(|tx| tx.unused_signal_ids())
@@ -1208,13 +1184,13 @@ mod tests {
         let i = ws.create_linked(item(Kind::Insight, "Waiting hurts"), &[(Rel::Evidence, s.clone())]).unwrap();
         assert_eq!(ws.backlinks(&s).unwrap()[0].id.as_deref(), Some(i.id.as_str()));
         assert!(ws.unused_signals().unwrap().is_empty());
-        let g = ws.graph().unwrap();
+        let g = ws.graph().unwrap().to_map();
         assert_eq!(g.nodes.len(), 4);
         assert!(g.nodes.iter().all(|n| n.perspective == "Sales"));
         assert_eq!(g.edges.len(), 2);
         assert!(g.edges.iter().any(|e| e.source == i.id && e.target == s && e.rel == Rel::Evidence));
         ws.delete(&i.id).unwrap();
         assert_eq!(ws.unused_signals().unwrap(), vec![s.clone()]);
-        assert_eq!(ws.graph().unwrap().edges.len(), 1);
+        assert_eq!(ws.graph().unwrap().edge_count(), 1);
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use mellanrum::workspace::{Edit, Graph, ItemSummary, LinkView, NewItem, RenameReport, RevisionView, SaveReport, Unresolved};
+use mellanrum::graph::MapView;
+use mellanrum::workspace::{Edit, ItemSummary, LinkView, NewItem, RenameReport, RevisionView, SaveReport, Unresolved};
 use mellanrum::{ItemView, Kind, Person, Rel, Workspace};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -290,8 +291,8 @@ async fn unused_signals(state: State<'_, AppState>) -> Res<Vec<String>> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-async fn graph(state: State<'_, AppState>) -> Res<Graph> {
-    with(&state, |ws| ws.graph())
+async fn graph(state: State<'_, AppState>) -> Res<MapView> {
+    with(&state, |ws| ws.graph().map(|g| g.to_map()))
 }
 
 /// Searches the workspace (the core's query syntax: words, "phrases", -exclusions, OR, filters).

@@ -6,7 +6,7 @@ export interface GraphNode {
   id: string;
   kind: Kind;
   title: string;
-  status?: string;
+  status?: string | null;
   perspective: string;
   tags: string[];
 }
