@@ -92,9 +92,15 @@ enum Command {
         positions: Vec<String>,
     },
     /// Show an item with its fields, links and backlinks.
-    Show { reference: String },
+    Show {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
     /// Change an item.
     Edit {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
         reference: String,
         #[arg(long)]
         title: Option<String>,
@@ -115,7 +121,12 @@ enum Command {
         unaliases: Vec<String>,
     },
     /// Rename an item; [[links]] to it in other items are rewritten.
-    Rename { reference: String, new_title: String },
+    Rename {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
+        reference: String,
+        new_title: String,
+    },
     /// Add a typed link (written into FROM's body as `REL:: [[TO]]`).
     Link {
         from: String,
@@ -142,13 +153,25 @@ enum Command {
         deleted: bool,
     },
     /// Items that link to an item.
-    Backlinks { reference: String },
+    Backlinks {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
     /// Links whose target does not exist (yet).
     Unresolved,
     /// Every revision of an item: who changed what, when.
-    History { reference: String },
+    History {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
     /// Delete an item (it stays in history; `restore` brings it back).
-    Delete { reference: String },
+    Delete {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
     /// The shared storage this workspace syncs through.
     #[command(subcommand)]
     Remote(sync::RemoteCommand),
@@ -169,6 +192,8 @@ enum Command {
     Reindex,
     /// Follow the red thread from an item: upstream to its evidence, downstream to the goals.
     Trace {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
         reference: String,
         /// How many links deep to follow each way.
         #[arg(long, default_value_t = 10)]
@@ -179,6 +204,8 @@ enum Command {
     },
     /// Precedents: the items most like this one, resolved frictions with their resolutions first.
     Similar {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
         reference: String,
         /// How many items to show.
         #[arg(long, default_value_t = 10)]
@@ -205,6 +232,8 @@ enum Command {
     },
     /// Bring back a deleted item (`restore REF`), or the whole workspace from a backup (`restore --from FILE`).
     Restore {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
         reference: Option<String>,
         /// A backup file written by `mellanrum backup`.
         #[arg(long, value_name = "FILE", conflicts_with = "reference")]
@@ -217,7 +246,10 @@ enum Command {
         repair: bool,
     },
     /// Write a consistent copy of the workspace's database (safe while the app runs).
-    Backup { out: PathBuf },
+    Backup {
+        /// The backup file to write (it must not exist yet).
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
