@@ -521,6 +521,12 @@ impl Workspace {
         crate::index::flush(self)
     }
 
+    /// Compares the search index with the database without changing either (see `doctor`): the
+    /// problems found, one line each.
+    pub fn verify_index(&mut self) -> Result<Vec<String>> {
+        crate::index::verify(self)
+    }
+
     /// The state of the search index.
     pub fn index_status(&mut self) -> Result<IndexStatus> {
         crate::index::status(self)
