@@ -508,3 +508,11 @@ fn a_line_break_inside_an_ics_value_stays_inside_one_error_line() {
     let e = mellanrum::calendar::expand(ics, "team.ics", from, to).unwrap_err().to_string();
     assert_eq!(e, "team.ics: event 'cancel\\nSUMMARY:Retro (cancelled)' has no DTSTART");
 }
+
+/// Found by the query property: a query of backticks over two lines was refused with its line
+/// break inside the message.
+#[test]
+fn a_line_break_inside_a_query_stays_inside_one_error_line() {
+    let e = mellanrum::search::parse("```\n`").unwrap_err().to_string();
+    assert_eq!(e, "query '```\\n`' has no words to search for (only punctuation)");
+}

@@ -457,7 +457,7 @@ fn whole_items(ws: &Ws, prefix: &str, want: &std::collections::BTreeMap<String, 
 fn sigkill_mid_import_keeps_whole_batches_and_a_second_import_completes() {
     let ws = Ws::new();
     let tmp = tempfile::tempdir().unwrap();
-    let n = mellanrum::import::BATCH + 700;
+    let n = 2 * mellanrum::import::BATCH + 300;
     // How long a whole import takes here: kills fall anywhere inside it.
     let (path, want) = source(tmp.path(), "calib", n, false);
     let started = Instant::now();
