@@ -516,3 +516,18 @@ fn a_line_break_inside_a_query_stays_inside_one_error_line() {
     let e = mellanrum::search::parse("```\n`").unwrap_err().to_string();
     assert_eq!(e, "query '```\\n`' has no words to search for (only punctuation)");
 }
+
+/// Found by the signal-file property: a CSV whose header holds a line break inside a quoted column
+/// name was refused with that line break inside the message.
+#[test]
+fn a_line_break_inside_a_csv_column_name_stays_inside_one_error_line() {
+    use mellanrum::import::signals::{import, Format, Options};
+    let (_dir, mut ws) = workspace();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("signals.csv");
+    std::fs::write(&file, "Summary,\"Two\nlines\"\nSlow,x\n").unwrap();
+    let opts = Options { format: Some(Format::Csv), map: vec![("body".into(), "Description".into())], records: None };
+    let e = import(&mut ws, &file, &opts, None).unwrap_err().to_string();
+    assert_eq!(e, "signals.csv: --map body=Description: there is no column 'Description' (columns: Summary, Two\\nlines)");
+    assert_sound(&mut ws);
+}

@@ -123,7 +123,7 @@ fn sigkill_at_random_points_loses_no_reported_change() {
         let mut child = writer(&ws, round);
         let stdout = child.stdout.take().unwrap();
         let lines = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>());
-        std::thread::sleep(Duration::from_millis(rng.range(5, 250)));
+        std::thread::sleep(Duration::from_millis(rng.range(5, 400)));
         kill_group(&mut child);
         kills += 1;
         for line in lines.join().unwrap() {
