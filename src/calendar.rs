@@ -265,6 +265,14 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 /// Reads an iCalendar text and expands it to the occurrences that start in `[from, to)`.
 /// Returns the occurrences, the UIDs seen and how many cancelled events or occurrences were skipped.
 pub fn expand(source: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Vec<Occurrence>, BTreeSet<String>, usize)> {
+    // Messages quote values from the file (a UID, a date): a line break in one stays one line.
+    expand_events(source, name, from, to).map_err(|e| match e {
+        Error::Invalid(m) => Error::Invalid(m.replace('\r', "\\r").replace('\n', "\\n")),
+        e => e,
+    })
+}
+
+fn expand_events(source: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Vec<Occurrence>, BTreeSet<String>, usize)> {
     let unfolded = icalendar::parser::unfold(source);
     let cal = icalendar::parser::read_calendar(&unfolded)
         .map_err(|e| Error::invalid(format!("{name}: not a readable iCalendar file: {}", e.lines().next().unwrap_or("parse error"))))?;

@@ -68,7 +68,8 @@ fn check(name: &'static str, problems: Vec<String>, repaired: bool) -> Check {
 
 impl Workspace {
     /// Checks the database, the kind fields, the links against the bodies, frictions against their
-    /// resolutions and the history; with `repair`, mends what can be derived again.
+    /// resolutions, the history, the search index against the database and the sync log against
+    /// the shared storage; with `repair`, mends what can be derived again (the index is rebuilt).
     pub fn doctor(&mut self, repair: bool) -> Result<Report> {
         let mut checks = Vec::new();
 
@@ -170,6 +171,22 @@ impl Workspace {
         let bare = self.store.read(|tx| tx.items_without_revision())?;
         let problems = bare.iter().map(|id| format!("{id} has no revision (its history was lost)")).collect();
         checks.push(check("history", problems, false));
+
+        // The search index holds what the database holds.
+        let mut problems = self.verify_index()?;
+        let mut repaired = false;
+        if repair && !problems.is_empty() {
+            let n = self.reindex(|_, _| {})?;
+            let left = self.verify_index()?;
+            repaired = left.is_empty();
+            problems.push(format!("rebuilt the search index from the database ({n} items)"));
+            problems.extend(left.into_iter().map(|l| format!("after the rebuild: {l}")));
+        }
+        checks.push(check("index", problems, repaired));
+
+        // The sync log is whole, on this side and on the shared storage.
+        let problems = self.verify_sync_log()?;
+        checks.push(check("sync", problems, false));
 
         let ok = checks.iter().all(|c| c.status != Status::Problem);
         Ok(Report { ok, checks })

@@ -706,6 +706,60 @@ pub(crate) fn flush(ws: &mut Workspace) -> Result<usize> {
     Ok(rows.len())
 }
 
+/// Compares the committed index with the database without changing either: every live item is
+/// in it once with its current title, nothing else is, and its queue position fits the
+/// database. Items queued after the last commit are left out (searches read them from the queue).
+/// Returns the problems found, one line each; none when the index was never built.
+pub(crate) fn verify(ws: &mut Workspace) -> Result<Vec<String>> {
+    let Some(ident) = ws.store.read(|tx| tx.meta("index_id"))? else { return Ok(Vec::new()) };
+    let dir = ws.root.join(INDEX_DIR);
+    let h = match try_open(ws, &dir, &ident) {
+        Ok(h) => h,
+        Err(p) => return Ok(vec![format!("the search index {}", p.reason())]),
+    };
+    let applied = payload_of(&h.index)?.map_or(0, |p| p.seq);
+    let (pending, live) = ws.store.read(|tx| {
+        let pending: BTreeSet<String> = tx.index_queue_after(applied)?.into_iter().map(|(_, id)| id).collect();
+        let live: BTreeMap<String, String> = tx.list_items(None, None, false)?.into_iter().map(|r| (r.id, r.title)).collect();
+        Ok((pending, live))
+    })?;
+    let searcher = h.reader.searcher();
+    let mut indexed: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        for doc in seg.doc_ids_alive() {
+            let d: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, doc)).map_err(ierr)?;
+            let text = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let e = indexed.entry(text(h.f.id)).or_insert((0, text(h.f.title)));
+            e.0 += 1;
+        }
+    }
+    let mut problems = Vec::new();
+    let mut listed = |what: &str, ids: Vec<String>| {
+        if !ids.is_empty() {
+            let more = if ids.len() > 5 { format!(" and {} more", ids.len() - 5) } else { String::new() };
+            problems.push(format!("{} {what}: {}{more}", ids.len(), ids.iter().take(5).cloned().collect::<Vec<_>>().join(", ")));
+        }
+    };
+    let settled = |id: &&String| !pending.contains(*id);
+    listed(
+        "items of the database are missing from the search index",
+        live.keys().filter(settled).filter(|id| !indexed.contains_key(*id)).cloned().collect(),
+    );
+    listed(
+        "entries of the search index are not live items of the database",
+        indexed.keys().filter(settled).filter(|id| !live.contains_key(*id)).cloned().collect(),
+    );
+    listed(
+        "items are in the search index more than once",
+        indexed.iter().filter(|(id, e)| e.0 > 1 && settled(id)).map(|(id, _)| id.clone()).collect(),
+    );
+    listed(
+        "items have another title in the search index than in the database",
+        indexed.iter().filter(|(id, e)| settled(id) && live.get(*id).is_some_and(|t| *t != e.1)).map(|(id, _)| id.clone()).collect(),
+    );
+    Ok(problems)
+}
+
 pub(crate) fn status(ws: &mut Workspace) -> Result<IndexStatus> {
     ensure(ws)?;
     let h = ws.index.handle.as_ref().ok_or_else(|| Error::Index("not open".into()))?;

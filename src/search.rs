@@ -152,8 +152,16 @@ enum Piece {
     Atom { negated: bool, atoms: Vec<Atom> },
 }
 
-/// Parses a query string. Errors name the problem and how to fix it.
+/// Parses a query string. Errors name the problem and how to fix it, in one line (a line break
+/// in the quoted query is shown as `\n`).
 pub fn parse(input: &str) -> Result<Query> {
+    parse_query(input).map_err(|e| match e {
+        Error::Invalid(m) => Error::Invalid(m.replace('\r', "\\r").replace('\n', "\\n")),
+        e => e,
+    })
+}
+
+fn parse_query(input: &str) -> Result<Query> {
     if input.trim().is_empty() {
         return Err(Error::invalid("empty query: type words to search for, or a filter such as kind:friction"));
     }
@@ -519,6 +527,12 @@ impl Workspace {
     /// Searches find queued saves anyway; call this when idle or after a bulk import.
     pub fn flush_index(&mut self) -> Result<usize> {
         crate::index::flush(self)
+    }
+
+    /// Compares the search index with the database without changing either (see `doctor`): the
+    /// problems found, one line each.
+    pub fn verify_index(&mut self) -> Result<Vec<String>> {
+        crate::index::verify(self)
     }
 
     /// The state of the search index.

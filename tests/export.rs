@@ -342,3 +342,169 @@ fn bad_export_requests_fail_clearly_and_write_nothing() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary files left behind");
 }
+
+/// Titles, tags and bodies that try to break out of every format: quotes, angle brackets,
+/// ampersands and entities, braces, `-->`, comments, backslash escapes; bodies add line breaks and
+/// `]]` (which titles cannot hold: it would break [[links]]).
+const HOSTILE: [&str; 6] = [
+    "Quote \"double\" and 'single'",
+    "<script>alert(1)</script> & <b>bold</b>",
+    "Braces {x} [y] ] [z} {{",
+    "Arrow --> and <!-- comment --> ]>",
+    "Back\\slash \\n \\l \\\" end\\",
+    "Entity &amp; &lt; %s ; &quot;",
+];
+
+const SVG_TEXT: &str = "import sys, json, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+out = []
+for g in root.iter('{http://www.w3.org/2000/svg}g'):
+    if g.get('class') == 'node':
+        out.append(''.join(''.join(t.itertext()) for t in g.iter('{http://www.w3.org/2000/svg}text')))
+print(json.dumps(sorted(out)))";
+
+const HTML_DATA: &str = "import sys, json
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.scripts = []; self.cur = None; self.tags = []
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == 'script': self.cur = [dict(attrs), '']
+    def handle_data(self, d):
+        if self.cur is not None: self.cur[1] += d
+    def handle_endtag(self, tag):
+        if tag == 'script' and self.cur is not None: self.scripts.append(self.cur); self.cur = None
+p = P(); p.feed(open(sys.argv[1], encoding='utf-8').read()); p.close()
+data = [json.loads(s) for a, s in p.scripts if a.get('type') == 'application/json']
+print(json.dumps({'scripts': len(p.scripts), 'iframes': p.tags.count('iframe'), 'imgs': p.tags.count('img'),
+  'nodes': [[n[2], n[4], n[8]] for n in data[0]['nodes']]}))";
+
+#[test]
+fn hostile_titles_tags_and_bodies_round_trip_through_real_parsers_of_every_export() {
+    let ws = Ws::new();
+    let mut titles: Vec<String> = Vec::new();
+    for (i, t) in HOSTILE.iter().enumerate() {
+        let body =
+            format!("Line one {t} ]] --> }}}}\nline two </script><img src=x onerror=alert(1)> [[{}]]\n", HOSTILE[(i + 1) % HOSTILE.len()]);
+        ws.add("note", t, &["--body", &body, "--tag", "x&y<z>", "--tag", "quote\"d"]);
+        titles.push(t.to_string());
+    }
+    titles.sort();
+    let tags: Vec<String> = ws.show(HOSTILE[0])["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
+    let dir = tempfile::tempdir().unwrap();
+
+    // GraphML through networkx (a strict XML parser underneath): titles and tags come back exactly.
+    let gml = dir.path().join("m.graphml");
+    export(&ws, "graphml", &gml, &[]);
+    let g: Value = serde_json::from_str(&python(NX, &gml)).unwrap();
+    let mut got: Vec<String> = g["node_data"].as_object().unwrap().keys().cloned().collect();
+    got.sort();
+    assert_eq!(got, titles);
+    for t in HOSTILE {
+        assert_eq!(g["node_data"][t]["label"], t);
+        let mut back: Vec<String> = g["node_data"][t]["tags"].as_str().unwrap().split(',').map(String::from).collect();
+        back.sort();
+        let mut want = tags.clone();
+        want.sort();
+        assert_eq!(back, want, "{t}");
+    }
+    assert_eq!(g["edges"], HOSTILE.len());
+
+    // DOT rendered by Graphviz to SVG, read by a strict XML parser: every label is the title.
+    let dot = dir.path().join("m.dot");
+    export(&ws, "dot", &dot, &[]);
+    let svg = dir.path().join("m.svg");
+    let r = Command::new("dot").arg("-Tsvg").arg(&dot).arg("-o").arg(&svg).output().unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let labels: Vec<String> = serde_json::from_str(&python(SVG_TEXT, &svg)).unwrap();
+    assert_eq!(labels, titles);
+
+    // Mermaid: each node line has the strict shape `nI["label"]:::kind` with no quote, bracket or
+    // angle bracket inside the label, and decoding its entity codes gives the title back.
+    let mmd = dir.path().join("m.mmd");
+    export(&ws, "mermaid", &mmd, &[]);
+    let m = std::fs::read_to_string(&mmd).unwrap();
+    let mut decoded = Vec::new();
+    for l in m.lines().filter(|l| l.contains("[\"")) {
+        let rest = l.trim_start().strip_prefix('n').unwrap();
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let rest = rest[digits..].strip_prefix("[\"").unwrap_or_else(|| panic!("{l}"));
+        let (label, tail) = rest.split_once("\"]:::").unwrap_or_else(|| panic!("{l}"));
+        assert!(tail.chars().all(|c| c.is_ascii_lowercase()), "{l}");
+        assert!(!label.contains(['"', '[', ']', '<', '>', '|', '{', '}', '\n']), "{l}");
+        let mut out = String::new();
+        let mut s = label;
+        while let Some(i) = s.find('#') {
+            out.push_str(&s[..i]);
+            let end = s[i..].find(';').unwrap() + i;
+            out.push(char::from_u32(s[i + 1..end].parse().unwrap()).unwrap());
+            s = &s[end + 1..];
+        }
+        out.push_str(s);
+        decoded.push(out);
+    }
+    decoded.sort();
+    assert_eq!(decoded, titles);
+    assert_eq!(m.lines().filter(|l| l.contains("-->")).count(), HOSTILE.len(), "only the edges hold an arrow:\n{m}");
+
+    // HTML through Python's HTML parser: only the page's two scripts, no element from a note, and
+    // the data block gives titles, tags and bodies back exactly.
+    let html = dir.path().join("m.html");
+    export(&ws, "html", &html, &[]);
+    let h: Value = serde_json::from_str(&python(HTML_DATA, &html)).unwrap();
+    assert_eq!(h["scripts"], 2, "{h}");
+    assert_eq!(h["iframes"], 0);
+    assert_eq!(h["imgs"], 0);
+    let nodes = h["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), HOSTILE.len());
+    for n in nodes {
+        let t = n[0].as_str().unwrap();
+        assert!(HOSTILE.contains(&t), "{t}");
+        assert_eq!(ws.show(t)["body"], n[2]);
+        assert_eq!(n[1].as_array().unwrap().len(), tags.len());
+    }
+}
+
+#[test]
+fn a_vault_export_never_writes_through_a_symlink_or_outside_its_folder() {
+    let ws = Ws::new();
+    for t in ["../../escape", "/etc/passwd", "CON", "..", "a/b\\c"] {
+        ws.add("note", t, &["--body", "hostile name"]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("vault");
+    export(&ws, "vault", &out, &[]);
+    // Every file is inside the folder, one per item, and nothing appeared next to it.
+    let mut files = Vec::new();
+    let mut stack = vec![out.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            assert!(!std::fs::symlink_metadata(&p).unwrap().file_type().is_symlink());
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    assert_eq!(files.len(), 5, "{files:?}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // A vault folder that is not empty (here: a symlink leading outside) is refused, nothing written.
+    let outside = tempfile::tempdir().unwrap();
+    let trap = dir.path().join("trap");
+    std::fs::create_dir(&trap).unwrap();
+    std::os::unix::fs::symlink(outside.path(), trap.join("Notes")).unwrap();
+    let err = ws.fails(&["export", "vault", "--out", trap.to_str().unwrap()]);
+    assert!(err.contains("not empty"), "{err}");
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    // The export imports back with the same titles, and no path from a title is followed.
+    let other = Ws::new();
+    other.json(&["import", "vault", out.to_str().unwrap()]);
+    let mut got: Vec<String> = other.json(&["list"]).as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_string()).collect();
+    got.sort();
+    let mut want: Vec<String> = ["../../escape", "/etc/passwd", "CON", "..", "a/b\\c"].map(String::from).to_vec();
+    want.sort();
+    assert_eq!(got, want);
+}

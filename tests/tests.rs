@@ -6,6 +6,7 @@ mod util;
 mod calendar;
 mod cli;
 mod export;
+mod fuzz;
 mod import;
 mod lens;
 mod migrations;

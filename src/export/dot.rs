@@ -5,7 +5,9 @@ use std::io::{Result, Write};
 use crate::graph::KnowledgeGraph;
 use crate::model::Kind;
 
-/// A DOT double-quoted string: `"` and `\` escaped, line breaks as `\n`, control characters dropped.
+/// A DOT double-quoted string: `"` and `\` escaped, `&` written as `&amp;` (Graphviz decodes
+/// HTML entities in labels, so a title holding `&lt;` would otherwise show as `<`), line breaks as
+/// `\n`, control characters dropped.
 pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -13,6 +15,7 @@ pub fn quoted(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            '&' => out.push_str("&amp;"),
             '\n' => out.push_str("\\n"),
             c if c.is_control() => {}
             c => out.push(c),
@@ -67,5 +70,6 @@ mod tests {
     #[test]
     fn quoting() {
         assert_eq!(super::quoted("a \"b\" \\ c\nd\u{7}"), "\"a \\\"b\\\" \\\\ c\\nd\"");
+        assert_eq!(super::quoted("&lt; & b"), "\"&amp;lt; &amp; b\"");
     }
 }

@@ -142,7 +142,9 @@ pub fn write(
         text.push_str(&yaml);
         text.push_str("---\n");
         text.push_str(&it.body);
-        std::fs::write(&path, &text).map_err(|e| Error::io(&path, e))?;
+        // Create-only: a file or symlink put there meanwhile is never written through.
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| Error::io(&path, e))?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
         bytes += text.len() as u64;
         files += 1;
         Ok(())

@@ -136,8 +136,16 @@ pub fn parse_when(s: &str) -> Option<NaiveDate> {
     model::parse_date(s)
 }
 
-/// Imports the signals in `file`.
+/// Imports the signals in `file`. An error is one line even where it quotes the file (a column
+/// name holding a line break is shown with `\n`).
 pub fn import(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option<&mut dyn FnMut(usize, usize)>) -> Result<ImportReport> {
+    import_file(ws, file, opts, progress).map_err(|e| match e {
+        Error::Invalid(m) => Error::Invalid(m.replace('\r', "\\r").replace('\n', "\\n")),
+        e => e,
+    })
+}
+
+fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option<&mut dyn FnMut(usize, usize)>) -> Result<ImportReport> {
     let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
     let meta = std::fs::metadata(file).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::invalid(format!("{}: no such file", file.display())),

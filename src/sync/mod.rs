@@ -453,6 +453,81 @@ impl Workspace {
         self.store.read(|tx| Ok(tx.quarantined()?.into_iter().map(|(file, reason, _)| Quarantined { file, reason }).collect()))
     }
 
+    /// Checks the sync log against the shared storage without changing either: for every device
+    /// this workspace has read (itself included), the segments up to its cursor are all there,
+    /// verify, chain, and end in the segment the cursor recorded; the push position is within the
+    /// local log; no file is quarantined. The problems found, one line each; none without a remote.
+    pub fn verify_sync_log(&mut self) -> Result<Vec<String>> {
+        let (spec, key, cursors, pushed, high, quarantined) = self.store.read(|tx| {
+            Ok((
+                tx.meta("remote")?,
+                tx.meta("remote_key")?,
+                tx.cursors()?,
+                tx.meta("sync_pushed_seq")?.and_then(|s| s.parse::<i64>().ok()).unwrap_or(0),
+                tx.last_change_seq()?,
+                tx.quarantined()?,
+            ))
+        })?;
+        let Some(spec) = spec else { return Ok(Vec::new()) };
+        let mut problems = Vec::new();
+        if pushed > high {
+            problems.push(format!("the sync log says change {pushed} was sent, but the local log ends at {high}"));
+        }
+        for (file, reason, since) in quarantined {
+            problems.push(format!("{file} on the shared storage is quarantined since {since}: {reason}"));
+        }
+        let key = match key.map(|k| decode_key(&k)).transpose() {
+            Ok(k) => k,
+            Err(e) => {
+                problems.push(format!("the stored workspace key is unusable: {e}"));
+                return Ok(problems);
+            }
+        };
+        let r = match Remote::open(&spec) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("the shared storage {spec} cannot be opened: {e}"));
+                return Ok(problems);
+            }
+        };
+        for (device, seq, hash) in cursors {
+            let mut prev = String::new();
+            let mut whole = true;
+            for s in 1..=seq {
+                let path = segment::path(&device, s);
+                match r.get(&path) {
+                    Ok(Some(bytes)) => match segment::decode(&bytes, &device, s, &prev, key.as_ref()) {
+                        Ok(seg) => prev = seg.hash,
+                        Err(reason) => {
+                            problems.push(format!("{spec}/{path}: {reason}"));
+                            whole = false;
+                            break;
+                        }
+                    },
+                    Ok(None) => {
+                        problems.push(format!(
+                            "{spec}/{path} is missing, although this workspace has read that device's log up to segment {seq}"
+                        ));
+                        whole = false;
+                        break;
+                    }
+                    Err(e) => {
+                        problems.push(format!("{spec}/{path} cannot be read: {e}"));
+                        whole = false;
+                        break;
+                    }
+                }
+            }
+            if whole && prev != hash {
+                problems.push(format!(
+                    "{spec}/{}: not the segment this workspace read there (the storage was rewritten or restored)",
+                    segment::path(&device, seq)
+                ));
+            }
+        }
+        Ok(problems)
+    }
+
     /// The whole change log in clock order (what a full replay folds).
     pub fn change_log(&mut self) -> Result<Vec<ChangeRow>> {
         self.store.read(|tx| tx.all_changes_by_hlc())
