@@ -974,24 +974,44 @@ pub fn parse_day(what: &str, s: &str) -> Result<NaiveDate> {
     model::parse_date(s).ok_or_else(|| Error::invalid(format!("{what}: '{s}' is not a date (use YYYY-MM-DD)")))
 }
 
+/// What the lens reads from the store: the graph, the people and who contributed to what.
+pub struct Loaded {
+    /// The store's [`crate::store::Store::generation`] when this was read.
+    generation: (u64, i64),
+    graph: Graph,
+    people: Vec<Person>,
+    contributions: Vec<(usize, usize)>,
+}
+
 impl crate::workspace::Workspace {
-    /// Computes the integration lens from the store.
+    /// Computes the integration lens from the store. What it reads is kept in the open workspace
+    /// and read again only when the store has changed since (a save here, or a commit by any other
+    /// process), so repeated views of an unchanged workspace compute without reading.
     pub fn lens(&mut self, opt: &LensOptions) -> Result<Lens> {
-        let (mut g, people, contributions) = self.store.read(|tx| {
-            let g = Graph::load(tx)?;
-            let people = tx.people()?;
-            let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
-            let mut contributions = Vec::new();
-            tx.each_contribution(|item, author| {
-                if let (Some(&i), Some(&p)) = (g.index.get(item), person.get(author)) {
-                    contributions.push((i, p));
-                }
-            })?;
-            contributions.sort_unstable();
-            contributions.dedup();
-            Ok((g, people, contributions))
-        })?;
-        compute(&mut g, &people, &contributions, opt)
+        let generation = self.store.generation()?;
+        let mut loaded = match self.lens.take() {
+            Some(l) if l.generation == generation => l,
+            _ => {
+                let (graph, people, contributions) = self.store.read(|tx| {
+                    let g = Graph::load(tx)?;
+                    let people = tx.people()?;
+                    let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+                    let mut contributions = Vec::new();
+                    tx.each_contribution(|item, author| {
+                        if let (Some(&i), Some(&p)) = (g.index.get(item), person.get(author)) {
+                            contributions.push((i, p));
+                        }
+                    })?;
+                    contributions.sort_unstable();
+                    contributions.dedup();
+                    Ok((g, people, contributions))
+                })?;
+                Box::new(Loaded { generation, graph, people, contributions })
+            }
+        };
+        let lens = compute(&mut loaded.graph, &loaded.people, &loaded.contributions, opt);
+        self.lens = Some(loaded);
+        lens
     }
 }
 

@@ -39,6 +39,8 @@ pub enum Durability {
 
 pub struct Store {
     conn: Connection,
+    /// Write transactions begun through this store (see [`Store::generation`]).
+    writes: u64,
 }
 
 impl Store {
@@ -52,6 +54,9 @@ impl Store {
     pub fn open_at(path: &Path, version: Option<usize>) -> Result<Store> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Room for every statement the save, import and merge paths use, so none is parsed again
+        // per item (the default keeps 16, fewer than one import batch cycles through).
+        conn.set_prepared_statement_cache_capacity(256);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Every commit is fsynced: a save that was reported survives power loss too, not only a
         // killed process (measured cost and the reasoning: docs/RELIABILITY.md, "Durability").
@@ -68,7 +73,7 @@ impl Store {
             None => m.to_latest(&mut conn)?,
             Some(v) => m.to_version(&mut conn, v)?,
         }
-        Ok(Store { conn })
+        Ok(Store { conn, writes: 0 })
     }
 
     /// Sets how a commit reaches the disk for this connection (WAL mode either way). `Full` (the
@@ -85,8 +90,32 @@ impl Store {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
+    /// Changes whenever the database may have changed: a write through this store (counted here)
+    /// or a commit by any other connection or process (SQLite's `data_version`). What is derived
+    /// from the store and kept in memory (the lens graph) is valid while this stays the same.
+    pub fn generation(&self) -> Result<(u64, i64)> {
+        let v: i64 = self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        Ok((self.writes, v))
+    }
+
+    /// Sets SQLite's page cache of this connection to `kib` KiB. Long imports raise it: their
+    /// batches insert into indexes (link targets, title keys) at scattered places, and a page that
+    /// stays cached is neither read again nor spilled to the log before the batch commits.
+    pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
+    /// The page cache size of this connection, in KiB.
+    pub fn cache_kib(&self) -> Result<i64> {
+        let v: i64 = self.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        // Negative means KiB, positive means pages.
+        Ok(if v < 0 { -v } else { v * self.conn.pragma_query_value(None, "page_size", |r| r.get::<_, i64>(0))? / 1024 })
+    }
+
     /// Runs `f` in an immediate write transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.writes += 1;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&Tx { tx: &tx })?;
         tx.commit()?;
@@ -807,6 +836,19 @@ impl Tx<'_> {
             f(EdgeRow { source_id: r.get(0)?, target_id: r.get(1)?, rel: rel_of(&r.get::<_, String>(2)?)?, count: r.get(3)? })?;
         }
         Ok(())
+    }
+
+    /// How many rows [`Tx::each_edge`] streams: resolved (source, target, relation) triples between live items.
+    pub fn edge_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT l.source_id, l.target_id, l.rel FROM links l
+             JOIN items s ON s.id = l.source_id AND s.deleted = 0
+             JOIN items t ON t.id = l.target_id AND t.deleted = 0)",
+            )?
+            .query_row([], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// Links out of the live items imported from `origin`: `(all, unresolved)`.
@@ -1658,6 +1700,7 @@ impl Store {
     /// Replaces this database's content with the database at `from`, page by page, while the
     /// connection stays open (other processes see the restored content on their next read).
     pub fn restore_from(&mut self, from: &Path) -> Result<()> {
+        self.writes += 1;
         self.conn.restore(rusqlite::MAIN_DB, from, None::<fn(rusqlite::backup::Progress)>)?;
         Ok(())
     }

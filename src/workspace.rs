@@ -26,6 +26,8 @@ pub struct Workspace {
     pub(crate) actor: Option<Person>,
     /// The search index, opened on first use (see [`crate::index`]).
     pub(crate) index: crate::index::Slot,
+    /// What the lens reads from the store, kept while the store has not changed (see [`crate::lens`]).
+    pub(crate) lens: Option<Box<crate::lens::Loaded>>,
 }
 
 /// What a new item is made of.
@@ -239,7 +241,7 @@ impl Workspace {
             tx.set_meta("created", &now_text())?;
             Ok(())
         })?;
-        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default() })
+        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default(), lens: None })
     }
 
     /// Opens the workspace in `dir`.
@@ -257,7 +259,7 @@ impl Workspace {
                 Ok(d)
             }
         })?;
-        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default() })
+        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default(), lens: None })
     }
 
     /// Finds the workspace holding `start` (the folder itself or one of its parents).

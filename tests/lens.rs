@@ -555,3 +555,31 @@ fn similar_puts_past_resolutions_first() {
     let text = ws.ok(&["similar", &new]);
     assert!(text.contains("resolved by 'Monthly web releases behind flags' on 2026-01-15: Release monthly behind feature flags"), "{text}");
 }
+
+#[test]
+fn an_open_workspace_sees_every_change_in_its_lens() {
+    use mellanrum::lens::LensOptions;
+    use mellanrum::model::Kind;
+    use mellanrum::workspace::{NewItem, Workspace};
+
+    let o = org();
+    let mut ws = Workspace::open(o.ws.path()).unwrap();
+    ws.act_as("Sara").unwrap();
+    let opt = LensOptions::new(o.today);
+    let before = ws.lens(&opt).unwrap();
+    assert_eq!(before.silos, vec![["Engineering".to_string(), "Support".to_string()]]);
+    assert_eq!(before.unused_signals.count, 3);
+    // Asked again with nothing changed: the same figures.
+    assert_eq!(ws.lens(&opt).unwrap().silos, before.silos);
+
+    // Another process closes the silo while this workspace stays open.
+    o.ws.ok(&["--as", "Sara", "link", "Gamma likes the current cadence", "Release cadence", "--rel", "references"]);
+    let after_other = ws.lens(&opt).unwrap();
+    assert!(after_other.silos.is_empty());
+
+    // A save through this workspace: one more signal that no insight uses.
+    ws.create(NewItem { kind: Some(Kind::Signal), title: "Delta asks for exports".into(), ..Default::default() }).unwrap();
+    let after_own = ws.lens(&opt).unwrap();
+    assert_eq!(after_own.unused_signals.count, 4);
+    assert!(after_own.silos.is_empty());
+}

@@ -272,6 +272,9 @@ pub(crate) fn each_item(
 
 /// Exports the map.
 pub fn export(ws: &mut Workspace, opts: &Options) -> Result<ExportReport> {
+    if opts.format == Format::Vault {
+        return export_vault(ws, opts);
+    }
     let mut graph = ws.graph()?;
     if let Some(only) = &opts.only {
         graph = graph.subgraph(only);
@@ -299,10 +302,30 @@ pub fn export(ws: &mut Workspace, opts: &Options) -> Result<ExportReport> {
             })?;
             (1, f.commit()?)
         }
-        Format::Vault => vault::write(ws, &graph, opts.only.as_ref(), &redactor, out)?,
+        Format::Vault => vault::write(ws, opts.only.as_ref(), &redactor, out)?,
     };
     let format = Format::ALL[opts.format as usize].to_string();
     Ok(ExportReport { format, path: out.clone(), nodes, edges, files, bytes })
+}
+
+/// The Markdown vault streams items from the store and needs no graph: only its edge count,
+/// read from the store (one aggregate query, or one pass over the edges for a filtered export).
+fn export_vault(ws: &mut Workspace, opts: &Options) -> Result<ExportReport> {
+    let redactor = if opts.redact_people { Redactor::new(&ws.people()?) } else { Redactor::default() };
+    let (files, bytes) = vault::write(ws, opts.only.as_ref(), &redactor, &opts.out)?;
+    let edges = ws.store.read(|tx| match &opts.only {
+        None => tx.edge_count(),
+        Some(only) => {
+            let mut n = 0usize;
+            tx.each_edge(|e| {
+                n += usize::from(only.contains(&e.source_id) && only.contains(&e.target_id));
+                Ok(())
+            })?;
+            Ok(n)
+        }
+    })?;
+    let format = Format::ALL[opts.format as usize].to_string();
+    Ok(ExportReport { format, path: opts.out.clone(), nodes: files, edges, files, bytes })
 }
 
 fn one_file(out: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(usize, u64)> {

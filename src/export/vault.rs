@@ -8,13 +8,12 @@
 //! titles that collide (ignoring case) get ` (2)`, ` (3)`… Nothing is written outside the folder.
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use super::{each_item, Redactor};
 use crate::error::{Error, Result};
-use crate::graph::KnowledgeGraph;
 use crate::model::Kind;
 use crate::workspace::Workspace;
 
@@ -59,13 +58,7 @@ fn folder(k: Kind) -> &'static str {
     }
 }
 
-pub fn write(
-    ws: &mut Workspace,
-    g: &KnowledgeGraph,
-    only: Option<&BTreeSet<String>>,
-    redactor: &Redactor,
-    out: &Path,
-) -> Result<(usize, u64)> {
+pub fn write(ws: &mut Workspace, only: Option<&BTreeSet<String>>, redactor: &Redactor, out: &Path) -> Result<(usize, u64)> {
     if out.exists() {
         if !out.is_dir() {
             return Err(Error::invalid(format!("{}: a file; give a new or empty folder for the vault", out.display())));
@@ -80,11 +73,22 @@ pub fn write(
     } else {
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     }
-    let _ = g;
+    // Files are created on a second thread while the store is read and the front matter written:
+    // creating 100 000 small files is most of the time. The channel is bounded, so memory stays
+    // a few hundred files' worth whatever the size of the workspace.
+    let (send, recv) = std::sync::mpsc::sync_channel::<(PathBuf, String)>(256);
+    let writer = std::thread::spawn(move || -> Result<()> {
+        for (path, text) in recv {
+            // Create-only: a file or symlink put there meanwhile is never written through.
+            let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| Error::io(&path, e))?;
+            std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    });
     let mut used: HashSet<String> = HashSet::new();
     let mut made: HashSet<Kind> = HashSet::new();
     let (mut files, mut bytes) = (0usize, 0u64);
-    each_item(ws, only, redactor, |e| {
+    let read = each_item(ws, only, redactor, |e| {
         let it = e.item;
         let dir = out.join(folder(it.kind));
         if made.insert(it.kind) {
@@ -142,13 +146,19 @@ pub fn write(
         text.push_str(&yaml);
         text.push_str("---\n");
         text.push_str(&it.body);
-        // Create-only: a file or symlink put there meanwhile is never written through.
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| Error::io(&path, e))?;
-        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
         bytes += text.len() as u64;
         files += 1;
+        // A send fails only when the writer stopped on an error: that error is reported below.
+        if send.send((path, text)).is_err() {
+            return Err(Error::invalid("the vault writer stopped"));
+        }
         Ok(())
-    })?;
+    });
+    drop(send);
+    let written = writer.join().map_err(|_| Error::invalid(format!("{}: the vault writer failed", out.display())))?;
+    // A write error is the cause of a failed read-side send: report it first.
+    written?;
+    read?;
     Ok((files, bytes))
 }
 

@@ -26,6 +26,9 @@ use crate::workspace::{self, Ctx, Workspace};
 /// Items written per transaction.
 pub const BATCH: usize = 1000;
 
+/// SQLite's page cache while importing (64 MiB), whatever the size of the workspace.
+const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+
 /// A warning or an error, naming the place in the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
@@ -124,12 +127,24 @@ pub struct Batcher<'a> {
     pub report: ImportReport,
     origins: BTreeSet<String>,
     progress: Option<&'a mut dyn FnMut(usize)>,
+    /// The connection's page cache before the import raised it; set back when it finishes.
+    cache_kib: i64,
 }
 
 impl<'a> Batcher<'a> {
     pub fn new(ws: &'a mut Workspace, progress: Option<&'a mut dyn FnMut(usize)>) -> Result<Batcher<'a>> {
         let ctx = ws.ctx()?;
-        Ok(Batcher { ws, ctx, pending: Vec::with_capacity(BATCH), report: ImportReport::default(), origins: BTreeSet::new(), progress })
+        let cache_kib = ws.store.cache_kib()?;
+        ws.store.set_cache_kib(cache_kib.max(IMPORT_CACHE_KIB))?;
+        Ok(Batcher {
+            ws,
+            ctx,
+            pending: Vec::with_capacity(BATCH),
+            report: ImportReport::default(),
+            origins: BTreeSet::new(),
+            progress,
+            cache_kib,
+        })
     }
 
     pub fn warn(&mut self, p: Problem) {
@@ -188,6 +203,7 @@ impl<'a> Batcher<'a> {
         self.report.links = all;
         self.report.unresolved = unresolved;
         self.report.resolved = all - unresolved;
+        self.ws.store.set_cache_kib(self.cache_kib)?;
         Ok(self.report)
     }
 
