@@ -263,6 +263,12 @@ impl Tx<'_> {
 
     /// Writes an item's whole state (row, own fields, tags, aliases), inserting or replacing it.
     pub fn put_item(&self, item: &Item) -> Result<()> {
+        self.put_item_over(None, item)
+    }
+
+    /// Writes an item over its stored state `old`: the row, and only the parts (tags, aliases, own
+    /// fields) that differ from `old` (all of them without `old`).
+    pub fn put_item_over(&self, old: Option<&Item>, item: &Item) -> Result<()> {
         let t = self.tx;
         t.prepare_cached(
             "INSERT INTO items(id, kind, title, title_key, body, author, created, updated, deleted)
@@ -281,22 +287,28 @@ impl Tx<'_> {
             item.updated,
             item.deleted
         ])?;
-        t.prepare_cached("DELETE FROM tags WHERE item_id = ?1")?.execute([&item.id])?;
-        {
+        let old = old.filter(|o| o.id == item.id && o.kind == item.kind);
+        if old.is_none_or(|o| o.tags != item.tags) {
+            t.prepare_cached("DELETE FROM tags WHERE item_id = ?1")?.execute([&item.id])?;
             let mut st = t.prepare_cached("INSERT OR IGNORE INTO tags(item_id, tag) VALUES (?1, ?2)")?;
             for tag in &item.tags {
                 st.execute([&item.id, tag])?;
             }
         }
-        t.prepare_cached("DELETE FROM aliases WHERE item_id = ?1")?.execute([&item.id])?;
-        {
+        if old.is_none_or(|o| o.aliases != item.aliases) {
+            t.prepare_cached("DELETE FROM aliases WHERE item_id = ?1")?.execute([&item.id])?;
             let mut st = t.prepare_cached("INSERT OR IGNORE INTO aliases(item_id, alias, alias_key) VALUES (?1, ?2, ?3)")?;
             for a in &item.aliases {
                 st.execute([&item.id, a, &crate::model::title_key(a)])?;
             }
         }
-        self.put_fields(&item.id, item.kind, &item.fields)?;
-        self.put_props(&item.id, &item.fields.props)
+        if old.is_none_or(|o| o.fields.values != item.fields.values || o.fields.positions != item.fields.positions) {
+            self.put_fields(&item.id, item.kind, &item.fields)?;
+        }
+        if old.is_none_or(|o| o.fields.props != item.fields.props) {
+            self.put_props(&item.id, &item.fields.props)?;
+        }
+        Ok(())
     }
 
     fn put_fields(&self, id: &str, kind: Kind, f: &Fields) -> Result<()> {
@@ -1392,10 +1404,12 @@ fn change_row(r: &rusqlite::Row) -> rusqlite::Result<ChangeRow> {
 impl Tx<'_> {
     /// Inserts an op received from another device; false when it was known already.
     pub fn insert_remote_change(&self, c: &ChangeRow) -> Result<bool> {
-        let n = self.tx.execute(
-            "INSERT OR IGNORE INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            params![c.hlc, c.device, c.author, c.entity, c.entity_id, c.op, c.payload],
-        )?;
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+            )?
+            .execute(params![c.hlc, c.device, c.author, c.entity, c.entity_id, c.op, c.payload])?;
         Ok(n == 1)
     }
 
@@ -1441,10 +1455,10 @@ impl Tx<'_> {
 
     /// Records a write of a field; false when this exact write was known.
     pub fn put_field_write(&self, entity_id: &str, field: &str, w: &FieldWrite) -> Result<bool> {
-        let n = self.tx.execute(
-            "INSERT OR IGNORE INTO sync_fields(entity_id, field, hlc, base, value, author) VALUES (?1,?2,?3,?4,?5,?6)",
-            params![entity_id, field, w.hlc, w.base, w.value, w.author],
-        )?;
+        let n = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO sync_fields(entity_id, field, hlc, base, value, author) VALUES (?1,?2,?3,?4,?5,?6)")?
+            .execute(params![entity_id, field, w.hlc, w.base, w.value, w.author])?;
         Ok(n == 1)
     }
 
@@ -1483,20 +1497,20 @@ impl Tx<'_> {
 
     /// Records an add of `elem` tagged `dot` (a remove that arrived first keeps it removed).
     pub fn add_dot(&self, entity_id: &str, set: &str, elem: &str, dot: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT OR IGNORE INTO sync_dots(entity_id, set_name, elem, dot, removed) VALUES (?1,?2,?3,?4,0)",
-            params![entity_id, set, elem, dot],
-        )?;
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO sync_dots(entity_id, set_name, elem, dot, removed) VALUES (?1,?2,?3,?4,0)")?
+            .execute(params![entity_id, set, elem, dot])?;
         Ok(())
     }
 
     /// Records that the add `dot` of `elem` was removed.
     pub fn remove_dot(&self, entity_id: &str, set: &str, elem: &str, dot: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO sync_dots(entity_id, set_name, elem, dot, removed) VALUES (?1,?2,?3,?4,1)
-             ON CONFLICT DO UPDATE SET removed = 1",
-            params![entity_id, set, elem, dot],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO sync_dots(entity_id, set_name, elem, dot, removed) VALUES (?1,?2,?3,?4,1)
+                 ON CONFLICT DO UPDATE SET removed = 1",
+            )?
+            .execute(params![entity_id, set, elem, dot])?;
         Ok(())
     }
 
@@ -1520,14 +1534,15 @@ impl Tx<'_> {
     // ---- text CRDT state ----
 
     pub fn crdt_state(&self, item_id: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.tx.query_row("SELECT state FROM crdt_state WHERE item_id = ?1", [item_id], |r| r.get(0)).optional()?)
+        Ok(self.tx.prepare_cached("SELECT state FROM crdt_state WHERE item_id = ?1")?.query_row([item_id], |r| r.get(0)).optional()?)
     }
 
     pub fn set_crdt_state(&self, item_id: &str, state: &[u8]) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO crdt_state(item_id, state) VALUES (?1, ?2) ON CONFLICT(item_id) DO UPDATE SET state = excluded.state",
-            params![item_id, state],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO crdt_state(item_id, state) VALUES (?1, ?2) ON CONFLICT(item_id) DO UPDATE SET state = excluded.state",
+            )?
+            .execute(params![item_id, state])?;
         Ok(())
     }
 
@@ -1787,6 +1802,69 @@ impl Tx<'_> {
     /// Queues every item for the search index (after a restore, say).
     pub fn queue_all_items(&self) -> Result<usize> {
         Ok(self.tx.execute("INSERT INTO index_queue(item_id) SELECT id FROM items", [])?)
+    }
+}
+
+/// One row of the merge state, as a snapshot carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DotRow {
+    pub entity_id: String,
+    pub set: String,
+    pub elem: String,
+    pub dot: String,
+    pub removed: bool,
+}
+
+impl Tx<'_> {
+    // ---- snapshots: the whole merge state, read and joined ----
+
+    /// Every register write: `(entity, field, write)`.
+    pub fn all_field_writes(&self) -> Result<Vec<(String, String, FieldWrite)>> {
+        let mut st =
+            self.tx.prepare_cached("SELECT entity_id, field, hlc, base, value, author FROM sync_fields ORDER BY entity_id, field, hlc")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, FieldWrite { hlc: r.get(2)?, base: r.get(3)?, value: r.get(4)?, author: r.get(5)? }))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every add (and removal) of a set element.
+    pub fn all_dots(&self) -> Result<Vec<DotRow>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT entity_id, set_name, elem, dot, removed FROM sync_dots ORDER BY entity_id, set_name, elem, dot")?;
+        let rows = st.query_map([], |r| {
+            Ok(DotRow { entity_id: r.get(0)?, set: r.get(1)?, elem: r.get(2)?, dot: r.get(3)?, removed: r.get::<_, i64>(4)? != 0 })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every body document state.
+    pub fn all_crdt_states(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut st = self.tx.prepare_cached("SELECT item_id, state FROM crdt_state ORDER BY item_id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Held ops, oldest first, left in the hold.
+    pub fn held(&self) -> Result<Vec<ChangeRow>> {
+        let mut st = self.tx.prepare_cached("SELECT 0, hlc, device, author, entity, entity_id, op, payload FROM sync_held ORDER BY hlc")?;
+        let rows = st.query_map([], change_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// True when some other device's log has been read here.
+    pub fn has_remote_cursor(&self, device: &str) -> Result<bool> {
+        Ok(self.tx.query_row("SELECT 1 FROM sync_cursors WHERE device <> ?1 LIMIT 1", [device], |_| Ok(())).optional()?.is_some())
+    }
+}
+
+impl Tx<'_> {
+    /// Every entity with merge state.
+    pub fn entities_with_fields(&self) -> Result<std::collections::HashSet<String>> {
+        let mut st = self.tx.prepare_cached("SELECT DISTINCT entity_id FROM sync_fields")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 

@@ -1026,7 +1026,12 @@ fn write_item(tx: &Tx, old: Option<&Item>, new: &Item, strict: bool) -> Result<B
         frictions.extend(l.target_id.clone());
     }
 
-    tx.put_item(new)?;
+    // A merge writes over the stored state it read, so the parts that did not change are skipped.
+    if strict {
+        tx.put_item(new)?;
+    } else {
+        tx.put_item_over(old, new)?;
+    }
 
     // Links out of this item.
     let body_changed = old.is_none_or(|o| o.body != new.body);

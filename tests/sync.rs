@@ -326,11 +326,15 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 // ---- a real S3-compatible server --------------------------------------------------------------
 
-/// moto's S3 server on 127.0.0.1, started for the test and stopped when dropped.
+/// moto's S3 server on 127.0.0.1, started for the test and stopped when dropped. The CLI finds it
+/// through the process's AWS_* variables, so tests using it run one at a time.
 struct Moto {
     child: std::process::Child,
     port: u16,
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
+
+static MOTO: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Drop for Moto {
     fn drop(&mut self) {
@@ -340,6 +344,7 @@ impl Drop for Moto {
 }
 
 fn start_moto() -> Option<Moto> {
+    let guard = MOTO.lock().unwrap_or_else(|e| e.into_inner());
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = match std::process::Command::new("moto_server")
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -353,7 +358,7 @@ fn start_moto() -> Option<Moto> {
             return None;
         }
     };
-    let mut moto = Moto { child, port };
+    let mut moto = Moto { child, port, _one_at_a_time: guard };
     // Wait until it accepts connections (or has exited).
     loop {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -447,4 +452,154 @@ fn a_change_stamped_far_in_the_future_is_held_not_obeyed() {
     assert_eq!(r.held, 0);
     assert_eq!(r.received, 2);
     assert_eq!(ws.list(None, None, false).unwrap().len(), 2);
+}
+
+// ---- compaction -------------------------------------------------------------------------------
+
+fn segment_names(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().rsplit('/').next().unwrap().to_string()).collect()
+}
+
+/// Anna writes five segments; Erik has read the first three when Anna compacts: those go, the two
+/// he still needs stay. A new member starts from the snapshot and has everything; Erik catches up,
+/// and the next compaction removes the rest.
+fn compaction_keeps_what_a_lagging_device_needs(remote: &str, extra: &[&str]) {
+    let anna = Ws::new();
+    let mut set = vec!["remote", "set", remote];
+    set.extend_from_slice(extra);
+    anna.ok(&set);
+    for i in 1..=3 {
+        anna.add("note", &format!("Note {i}"), &["--body", &format!("Body {i}")]);
+        anna.sync();
+    }
+    let erik = Ws::join(remote, "Erik", "Engineering", extra);
+    assert_eq!(titles(&erik), titles(&anna));
+    for i in 4..=5 {
+        anna.add("note", &format!("Note {i}"), &["--body", &format!("Body {i}")]);
+        anna.sync();
+    }
+    let anna_device = anna.json(&["info"])["device"].as_str().unwrap().to_string();
+    let r = anna.json(&["sync", "--compact"]);
+    let c = &r["compacted"];
+    assert!(c["snapshot"].as_str().unwrap().starts_with(&format!("snap/{anna_device}/")), "{r}");
+    let removed: Vec<String> = c["removed"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+    let anna_removed: Vec<&String> = removed.iter().filter(|f| f.contains(&anna_device)).collect();
+    assert_eq!(
+        segment_names(&serde_json::json!(anna_removed)),
+        ["000000000001.seg", "000000000002.seg", "000000000003.seg"],
+        "only what Erik has read goes: {r}"
+    );
+    let kept = c["kept"].as_array().unwrap();
+    assert!(kept.iter().any(|k| k.as_str().unwrap().contains("segments 4..=5")), "{r}");
+
+    // A new member starts from the snapshot (the first three notes exist nowhere else now).
+    let sara = Ws::join(remote, "Sara", "Support", extra);
+    assert_eq!(titles(&sara), titles(&anna));
+    assert_eq!(titles(&sara).len(), 5);
+    let n1 = anna.json(&["list"]).as_array().unwrap().iter().find(|x| x["title"] == "Note 1").unwrap()["id"].as_str().unwrap().to_string();
+    assert_eq!(sara.show(&n1)["body"], "Body 1");
+    assert_eq!(sara.show(&n1)["author"], "Anna");
+    // She edits a note that came in the snapshot; Anna and Erik get it.
+    sara.ok(&["edit", &n1, "--body", "Body 1, read by Sara"]);
+    sara.sync();
+
+    // Erik, lagging, still finds the segments he needs.
+    let (r, _) = sync_warnings(&erik);
+    assert!(r["quarantined"].as_array().unwrap().is_empty() && r["waiting"].as_array().unwrap().is_empty(), "{r}");
+    assert_eq!(titles(&erik), titles(&anna));
+    assert_eq!(erik.show(&n1)["body"], "Body 1, read by Sara");
+    anna.sync();
+    assert_eq!(anna.show(&n1)["body"], "Body 1, read by Sara");
+
+    // Everyone has read Anna's log now: the next compaction removes the rest of it.
+    let r = anna.json(&["sync", "--compact"]);
+    let removed = r["compacted"]["removed"].as_array().unwrap();
+    assert!(removed.iter().any(|f| f.as_str().unwrap().ends_with(&format!("{anna_device}/000000000005.seg"))), "{r}");
+    // (Erik's own segment, written after Sara last synced, stays until she has read it.)
+    assert!(!r["compacted"]["kept"].as_array().unwrap().iter().any(|k| k.as_str().unwrap().contains(&anna_device)), "{r}");
+    // Someone joining now still gets everything.
+    let vera = Ws::join(remote, "Vera", "Design", extra);
+    assert_eq!(titles(&vera), titles(&anna));
+    assert_eq!(vera.show(&n1)["body"], "Body 1, read by Sara");
+}
+
+#[test]
+fn compaction_on_a_shared_folder_keeps_what_a_lagging_device_needs_and_joiners_start_from_the_snapshot() {
+    let dir = shared();
+    compaction_keeps_what_a_lagging_device_needs(s(dir.path()), &[]);
+    // Nothing but segments, snapshots, progress files and the marker is there; each snapshot is
+    // checksummed (a damaged one is skipped with a warning and an older one, or the logs, used).
+    let snaps: Vec<_> = walk(dir.path()).into_iter().filter(|p| p.extension().is_some_and(|e| e == "snap")).collect();
+    assert!(!snaps.is_empty());
+}
+
+#[test]
+fn a_device_away_longer_than_the_active_window_does_not_hold_segments_and_catches_up_from_a_snapshot() {
+    let dir = shared();
+    let remote = s(dir.path());
+    let anna = Ws::new();
+    anna.ok(&["remote", "set", remote]);
+    anna.add("note", "Before", &[]);
+    anna.sync();
+    let erik = Ws::join(remote, "Erik", "Engineering", &[]);
+    erik.sync();
+    let erik_device = erik.json(&["info"])["device"].as_str().unwrap().to_string();
+    for i in 1..=3 {
+        anna.add("note", &format!("While Erik was away {i}"), &[]);
+        anna.sync();
+    }
+    // Erik's files on the storage are 40 days old: he is not active.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    for f in walk(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains(&erik_device)) {
+        std::fs::File::options().write(true).open(&f).unwrap().set_modified(old).unwrap();
+    }
+    let r = anna.json(&["sync", "--compact"]);
+    assert!(r["compacted"]["inactive_devices"].as_array().unwrap().iter().any(|d| d == &serde_json::json!(erik_device)), "{r}");
+    assert!(r["compacted"]["kept"].as_array().unwrap().is_empty(), "{r}");
+    assert!(r["compacted"]["removed"].as_array().unwrap().len() >= 4, "{r}");
+    // Back, Erik finds the start of Anna's log gone and starts again from the snapshot.
+    let (r, _) = sync_warnings(&erik);
+    assert!(r["snapshot"].as_str().unwrap().starts_with("snap/"), "{r}");
+    assert!(r["waiting"].as_array().unwrap().is_empty() && r["quarantined"].as_array().unwrap().is_empty(), "{r}");
+    assert_eq!(titles(&erik), titles(&anna));
+}
+
+#[test]
+fn a_damaged_snapshot_is_quarantined_and_a_joiner_still_gets_everything() {
+    let dir = shared();
+    let remote = s(dir.path());
+    let anna = Ws::new();
+    anna.ok(&["remote", "set", remote]);
+    anna.add("note", "One", &[]);
+    anna.sync();
+    anna.ok(&["sync", "--compact"]);
+    anna.add("note", "Two", &[]);
+    anna.sync();
+    // Nobody else is there, so compaction removed Anna's first segment; damage the snapshot.
+    let snap = walk(dir.path()).into_iter().find(|p| p.extension().is_some_and(|e| e == "snap")).unwrap();
+    let bytes = std::fs::read(&snap).unwrap();
+    std::fs::write(&snap, &bytes[..bytes.len() / 2]).unwrap();
+    let erik = Ws::join(remote, "Erik", "Engineering", &[]);
+    let (r, err) = sync_warnings(&erik);
+    let q = r["quarantined"].as_array().unwrap();
+    assert!(
+        q.iter().any(|q| q["file"].as_str().unwrap().starts_with("snap/") && q["reason"].as_str().unwrap().contains("truncated")),
+        "{r}"
+    );
+    assert!(err.contains("warning: quarantined snap/"), "{err}");
+    assert!(!r["waiting"].as_array().unwrap().is_empty(), "{r}");
+    // Without a usable snapshot Erik waits for what is missing rather than skipping it…
+    assert!(!titles(&erik).contains(&"One".to_string()));
+    // …and once a good snapshot is there, he has everything.
+    anna.ok(&["sync", "--compact"]);
+    erik.sync();
+    assert_eq!(titles(&erik), titles(&anna));
+}
+
+#[test]
+fn compaction_on_a_real_s3_server_keeps_what_a_lagging_device_needs() {
+    let Some(moto) = start_moto() else { return };
+    moto.env();
+    compaction_keeps_what_a_lagging_device_needs("s3://mellanrum-test/compact-a", &[]);
+    compaction_keeps_what_a_lagging_device_needs("s3://mellanrum-test/compact-b", &["--key", &base64_key()]);
 }

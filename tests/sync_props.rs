@@ -2,7 +2,9 @@
 //! links, tags, aliases, deletes, restores, renames) under clocks skewed by up to ±1 h, and
 //! exchange them by random partial syncs through a shared folder and by direct delivery that
 //! duplicates and reorders ops, with restarts in between. In the end every replica is in the same
-//! state, and that state equals a full replay of the change log into a fresh workspace.
+//! state, and that state equals a full replay of the change log into a fresh workspace. Replicas
+//! compact at random (snapshot, segments every active device has read removed), new members join
+//! mid-way from the newest snapshot, and one more joins after a final compaction: they end equal too.
 
 use std::path::PathBuf;
 
@@ -12,7 +14,7 @@ use mellanrum::sync::KeyChoice;
 use mellanrum::workspace::{Edit, NewItem, Workspace};
 use proptest::prelude::*;
 
-const NAMES: [&str; 5] = ["Anna", "Erik", "Maja", "Omar", "Lena"];
+const NAMES: [&str; 8] = ["Anna", "Erik", "Maja", "Omar", "Lena", "Sara", "Nils", "Vera"];
 const TITLES: [&str; 6] = ["Leverans", "Release cadence", "Kund A", "Pricing", "Onboarding", "Flags"];
 const WORDS: [&str; 6] = ["kund", "leverans ", "customer\n", "[[Pricing]] ", "evidence:: [[Kund A]]\n", "## Rubrik\n"];
 const TAGS: [&str; 4] = ["sales", "eng", "kund", "q3"];
@@ -29,6 +31,8 @@ enum Step {
     Sync { r: usize },
     Deliver { from: usize, to: usize, seed: u64 },
     Restart { r: usize },
+    Compact { r: usize },
+    Join,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -43,7 +47,9 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (r.clone(), 0..50usize).prop_map(|(r, item)| Step::Delete { r, item }),
         3 => r.clone().prop_map(|r| Step::Sync { r }),
         2 => (r.clone(), 0..5usize, any::<u64>()).prop_map(|(from, to, seed)| Step::Deliver { from, to, seed }),
-        1 => r.prop_map(|r| Step::Restart { r }),
+        1 => r.clone().prop_map(|r| Step::Restart { r }),
+        1 => r.prop_map(|r| Step::Compact { r }),
+        1 => Just(Step::Join),
     ]
 }
 
@@ -108,19 +114,48 @@ fn field_value(k: Kind, v: usize) -> Option<(String, String)> {
     Some((f.to_string(), vals[v % vals.len()].to_string()))
 }
 
+fn new_replica(root: &std::path::Path, shared: &std::path::Path, i: usize, skew: i64, person: bool) -> Replica {
+    let dir = root.join(format!("r{i}"));
+    set_clock_skew(skew);
+    let mut ws = Workspace::init(&dir, Some("P")).unwrap();
+    if person {
+        ws.add_person(NAMES[i], "Team").unwrap();
+    }
+    ws.set_remote(shared.to_str().unwrap(), KeyChoice::Plain).unwrap();
+    Replica { dir, ws: Some(ws), skew, name: NAMES[i] }
+}
+
+/// A new member joining through the shared folder: its first sync starts from the newest snapshot
+/// when there is one.
+fn join(root: &std::path::Path, shared: &std::path::Path, i: usize, person: bool) -> Replica {
+    let mut rep = new_replica(root, shared, i, 0, person);
+    let r = rep.ws().sync().unwrap();
+    let has_snapshot = shared.join("snap").is_dir() && walk_count(&shared.join("snap")) > 0;
+    assert_eq!(r.snapshot.is_some(), has_snapshot, "a joiner starts from the newest snapshot: {r:?}");
+    assert!(r.quarantined.is_empty() && r.waiting.is_empty(), "{r:?}");
+    rep
+}
+
+fn walk_count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk_count(&p)
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
 fn run(n: usize, skews: &[i64], steps: &[Step]) {
     let shared = tempfile::tempdir().unwrap();
     let root = tempfile::tempdir().unwrap();
-    let mut reps: Vec<Replica> = (0..n)
-        .map(|i| {
-            let dir = root.path().join(format!("r{i}"));
-            set_clock_skew(skews[i]);
-            let mut ws = Workspace::init(&dir, Some("P")).unwrap();
-            ws.add_person(NAMES[i], "Team").unwrap();
-            ws.set_remote(shared.path().to_str().unwrap(), KeyChoice::Plain).unwrap();
-            Replica { dir, ws: Some(ws), skew: skews[i], name: NAMES[i] }
-        })
-        .collect();
+    let mut reps: Vec<Replica> = (0..n).map(|i| new_replica(root.path(), shared.path(), i, skews[i], true)).collect();
+    let originals = n;
+    let mut n = n;
     for st in steps {
         match st.clone() {
             Step::Create { r, kind: k, title, word, tag } => {
@@ -222,6 +257,18 @@ fn run(n: usize, skews: &[i64], steps: &[Step]) {
                 reps[to].ws().merge_ops(batch).unwrap();
             }
             Step::Restart { r } => reps[r % n].restart(),
+            Step::Compact { r } => {
+                let rep = &mut reps[r % n];
+                let r = rep.ws().compact().unwrap();
+                assert!(r.quarantined.is_empty(), "{:?}", r.quarantined);
+                assert!(r.compacted.is_some());
+            }
+            Step::Join => {
+                if n < originals + 2 {
+                    reps.push(join(root.path(), shared.path(), n, true));
+                    n += 1;
+                }
+            }
         }
     }
     // Everyone syncs until nothing moves: twice round is enough for a folder everyone reads.
@@ -236,8 +283,25 @@ fn run(n: usize, skews: &[i64], steps: &[Step]) {
         let d = dump(rep.ws());
         assert!(d == first, "replica {i} differs from replica 0:\n--- 0\n{first}\n--- {i}\n{d}");
     }
-    // A full replay of the log into a fresh workspace gives the same state.
-    let log = reps[0].ws().change_log().unwrap();
+    // After a compaction by the first replica, a new member starts from its snapshot and equals
+    // everyone, and everyone still agrees after syncing again.
+    let c = reps[0].ws().compact().unwrap();
+    assert!(c.compacted.is_some());
+    let mut late = join(root.path(), shared.path(), n, false);
+    let d = dump(late.ws());
+    assert!(d == first, "a member joining from the snapshot differs:\n--- replica\n{first}\n--- joiner\n{d}");
+    for rep in reps.iter_mut() {
+        let r = rep.ws().sync().unwrap();
+        assert!(r.quarantined.is_empty() && r.waiting.is_empty() && r.held == 0, "{r:?}");
+        let d = dump(rep.ws());
+        assert!(d == first, "after compaction a replica differs:\n--- before\n{first}\n--- after\n{d}");
+    }
+    // A full replay of the log into a fresh workspace gives the same state. (A replica that
+    // started from a snapshot holds only the later ops, so the log is the union of everyone's.)
+    let mut log = late.ws().change_log().unwrap();
+    for rep in reps.iter_mut() {
+        log.extend(rep.ws().change_log().unwrap());
+    }
     set_clock_skew(0);
     let mut fresh = Workspace::init(&root.path().join("replay"), Some("P")).unwrap();
     fresh.merge_ops(log).unwrap();

@@ -28,7 +28,7 @@ pub const OP_VERSION: u64 = 2;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Fields that are not last-writer-wins registers.
-fn is_register(field: &str) -> bool {
+pub(crate) fn is_register(field: &str) -> bool {
     !matches!(field, "body" | "tags" | "aliases") && !field.starts_with('@')
 }
 
@@ -245,7 +245,7 @@ fn fold_payload(tx: &Tx, op: &ChangeRow, p: &Value, doc_device: &str, with_body:
 
 /// Finds the writes of `field` that are concurrent with `w` (neither saw the other) and disagree
 /// with it; each pair is recorded once, whichever arrives second.
-fn detect_conflicts(tx: &Tx, id: &str, field: &str, w: &FieldWrite, out: &mut Vec<ConflictRow>) -> Result<()> {
+pub(crate) fn detect_conflicts(tx: &Tx, id: &str, field: &str, w: &FieldWrite, out: &mut Vec<ConflictRow>) -> Result<()> {
     for other in tx.field_writes(id, field)? {
         if other.hlc == w.hlc || other.value == w.value {
             continue;

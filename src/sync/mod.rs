@@ -14,9 +14,11 @@
 //!   ops are checked before they are obeyed, and an op stamped more than [`MAX_AHEAD_MS`] ahead of
 //!   this device's clock is held, not obeyed.
 
+pub mod compact;
 pub mod merge;
 pub mod remote;
 pub mod segment;
+pub mod snapshot;
 pub mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,6 +94,13 @@ pub struct SyncReport {
     pub warnings: Vec<String>,
     /// Conflicts found by this sync.
     pub conflicts: Vec<Conflict>,
+    /// The snapshot this workspace started from (a new member, or a device back after the logs it
+    /// needed were compacted away).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+    /// What compaction did, when this sync compacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compacted: Option<compact::CompactReport>,
 }
 
 /// What merging a batch of ops did.
@@ -207,6 +216,16 @@ impl Workspace {
 
     /// Pushes this device's new changes and pulls everyone else's.
     pub fn sync(&mut self) -> Result<SyncReport> {
+        self.sync_with(false)
+    }
+
+    /// Syncs, then writes a snapshot and removes the segments every active device has passed
+    /// (`mellanrum sync --compact`; see [`compact`]).
+    pub fn compact(&mut self) -> Result<SyncReport> {
+        self.sync_with(true)
+    }
+
+    fn sync_with(&mut self, compact: bool) -> Result<SyncReport> {
         let (spec, key) = self.store.read(|tx| Ok((tx.meta("remote")?, tx.meta("remote_key")?)))?;
         let spec = spec.ok_or_else(|| {
             Error::invalid("no shared storage set: `mellanrum remote set FOLDER` or `mellanrum remote set s3://bucket/prefix`")
@@ -215,8 +234,19 @@ impl Workspace {
         let r = Remote::open(&spec)?;
         let mut report = SyncReport { remote: spec.clone(), ..Default::default() };
         self.adopt_legacy()?;
+        let before = self.store.read(|tx| tx.cursors())?;
         self.push(&r, key.as_ref(), &mut report)?;
         self.pull(&r, key.as_ref(), &mut report)?;
+        let (after, published, own, snap_own) = self.store.read(|tx| {
+            let own = tx.cursor(&self.device)?.map_or(0, |c| c.0);
+            let snap_own: i64 = tx.meta("sync_snap_own_seq")?.and_then(|s| s.parse().ok()).unwrap_or(0);
+            Ok((tx.cursors()?, tx.meta("sync_progress_file")?.is_some(), own, snap_own))
+        })?;
+        if compact || own - snap_own >= compact::COMPACT_EVERY {
+            report.compacted = Some(self.compact_now(&r, key.as_ref())?);
+        } else if after != before || !published {
+            self.publish_progress(&r)?;
+        }
         Ok(report)
     }
 
@@ -305,6 +335,7 @@ impl Workspace {
                 None => report.ignored.push(f),
             }
         }
+        self.catch_up_from_snapshot(r, key, &by_device, report)?;
         let device = self.device.clone();
         let cursors: BTreeMap<String, (i64, String)> =
             self.store.read(|tx| Ok(tx.cursors()?.into_iter().map(|c| (c.0, (c.1, c.2))).collect()))?;
@@ -390,6 +421,7 @@ impl Workspace {
             let mut dirty_items: BTreeSet<String> = BTreeSet::new();
             let mut dirty_people: BTreeSet<String> = BTreeSet::new();
             let mut body_dirty: BTreeSet<String> = BTreeSet::new();
+            let mut newest: Option<Hlc> = None;
             let held: Vec<(String, ChangeRow)> = tx.take_held()?.into_iter().map(|o| (String::new(), o)).collect();
             for (file, op) in held.into_iter().chain(ops) {
                 if op.device == device {
@@ -413,8 +445,10 @@ impl Workspace {
                     continue;
                 }
                 rep.received += 1;
-                let last = tx.meta("hlc")?.map(|s| s.parse::<Hlc>()).transpose()?;
-                tx.set_meta("hlc", &Hlc::observe(last.as_ref(), &hlc, now_ms, &device).to_string())?;
+                // Ops are in clock order: the last one received is the newest to observe.
+                if newest.as_ref().is_none_or(|n| hlc > *n) {
+                    newest = Some(hlc);
+                }
                 merge::fold(tx, &op, &payload, &device, &mut rep.conflicts)?;
                 if payload.get("@body").is_some() {
                     body_dirty.insert(op.entity_id.clone());
@@ -425,19 +459,12 @@ impl Workspace {
                     dirty_items.insert(op.entity_id.clone());
                 }
             }
-            for id in &dirty_people {
-                materialise_person(tx, id)?;
+            // The clock observes the batch once.
+            if let Some(h) = &newest {
+                let last = tx.meta("hlc")?.map(|s| s.parse::<Hlc>()).transpose()?;
+                tx.set_meta("hlc", &Hlc::observe(last.as_ref(), h, now_ms, &device).to_string())?;
             }
-            for id in &dirty_items {
-                let old = tx.item(id)?;
-                let known_body = old.as_ref().filter(|_| !body_dirty.contains(id)).map(|o| o.body.clone());
-                let Some((item, hlc, author)) = merge::merged_item(tx, id, &device, known_body)? else { continue };
-                ensure_person(tx, &item.author)?;
-                ensure_person(tx, &author)?;
-                if crate::workspace::save_merged(tx, old.as_ref(), &item, &hlc, &author)? {
-                    rep.merged.insert(id.clone());
-                }
-            }
+            rep.merged = materialise(tx, &device, &dirty_items, &dirty_people, &body_dirty)?;
             also(tx)?;
             Ok(rep)
         })
@@ -553,6 +580,31 @@ fn normalize_spec(spec: &str) -> Result<String> {
     std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
     let abs = p.canonicalize().map_err(|e| Error::io(p, e))?;
     Ok(abs.to_string_lossy().into_owned())
+}
+
+/// Writes the merged state of the entities whose merge state changed; returns the items that changed.
+pub(crate) fn materialise(
+    tx: &Tx,
+    device: &str,
+    dirty_items: &BTreeSet<String>,
+    dirty_people: &BTreeSet<String>,
+    body_dirty: &BTreeSet<String>,
+) -> Result<BTreeSet<String>> {
+    let mut merged = BTreeSet::new();
+    for id in dirty_people {
+        materialise_person(tx, id)?;
+    }
+    for id in dirty_items {
+        let old = tx.item(id)?;
+        let known_body = old.as_ref().filter(|_| !body_dirty.contains(id)).map(|o| o.body.clone());
+        let Some((item, hlc, author)) = merge::merged_item(tx, id, device, known_body)? else { continue };
+        ensure_person(tx, &item.author)?;
+        ensure_person(tx, &author)?;
+        if crate::workspace::save_merged(tx, old.as_ref(), &item, &hlc, &author)? {
+            merged.insert(id.clone());
+        }
+    }
+    Ok(merged)
 }
 
 /// A person whose ops have not arrived yet (an item by them came first) gets a placeholder row,

@@ -12,6 +12,9 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 
 use crate::error::{Error, Result};
 
+/// A file's path and when the storage last modified it (Unix milliseconds).
+pub type Dated = (String, i64);
+
 /// An opened shared storage.
 pub struct Remote {
     store: Arc<dyn ObjectStore>,
@@ -94,6 +97,25 @@ impl Remote {
         })
     }
 
+    /// Every file under `dir` with when the storage last modified it (Unix milliseconds), and the
+    /// entries the storage could not list.
+    pub fn list_dated(&self, dir: &str) -> Result<(Vec<Dated>, Vec<String>)> {
+        let prefix = self.full(dir);
+        self.rt.block_on(async {
+            let mut s = self.store.list(Some(&prefix));
+            let (mut ok, mut bad) = (Vec::new(), Vec::new());
+            while let Some(r) = s.next().await {
+                match r {
+                    Ok(m) => ok.push((self.rel(&m.location), m.last_modified.timestamp_millis())),
+                    Err(object_store::Error::NotFound { .. }) => {}
+                    Err(e) => bad.push(e.to_string()),
+                }
+            }
+            ok.sort();
+            Ok((ok, bad))
+        })
+    }
+
     /// The bytes of a file, `None` when it does not exist.
     pub fn get(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         let p = self.full(rel);
@@ -119,7 +141,7 @@ impl Remote {
         })
     }
 
-    /// Removes a file (only ever one this device wrote).
+    /// Removes a file (this device's own, or a segment compaction found covered).
     pub fn delete(&self, rel: &str) -> Result<()> {
         let p = self.full(rel);
         self.rt.block_on(async {

@@ -183,6 +183,10 @@ enum Command {
         /// Seconds between syncs with --watch.
         #[arg(long, default_value_t = 5, value_name = "SECONDS")]
         interval: u64,
+        /// Also write a snapshot of the merged state and remove the segments every active device
+        /// has read (new members start from the snapshot).
+        #[arg(long, conflicts_with = "watch")]
+        compact: bool,
     },
     /// Concurrent changes to the same field that were merged by rule.
     Conflicts,
@@ -642,7 +646,7 @@ fn run(cli: Cli) -> Result<()> {
             tell(&mut ws, &report)
         }
         Command::Remote(rc) => sync::remote(&cli, rc),
-        Command::Sync { watch, interval } => sync::sync(&cli, *watch, *interval),
+        Command::Sync { watch, interval, compact } => sync::sync(&cli, *watch, *interval, *compact),
         Command::Conflicts => sync::conflicts(&cli),
         Command::Restore { reference: None, from: Some(from) } => {
             let mut ws = open(&cli)?;

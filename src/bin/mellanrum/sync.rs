@@ -86,16 +86,30 @@ pub fn print_report(r: &SyncReport, json: bool, quiet_if_nothing: bool) -> Resul
         return Ok(());
     }
     let mut s = format!("Synced with {}: sent {} change(s), received {}, {} item(s) merged", r.remote, r.sent, r.received, r.merged.len());
+    if let Some(snap) = &r.snapshot {
+        s += &format!("\nstarted from the snapshot {snap}");
+    }
     for c in &r.conflicts {
         s += &format!("\nconflict: {}", c.text);
+    }
+    if let Some(c) = &r.compacted {
+        s += &format!(
+            "\nwrote the snapshot {} ({} records); removed {} segment(s) every active device had read",
+            c.snapshot,
+            c.records,
+            c.removed.len()
+        );
+        for k in &c.kept {
+            s += &format!("\n{k}");
+        }
     }
     out(&s)
 }
 
-pub fn sync(cli: &Cli, watch: bool, interval: u64) -> Result<()> {
+pub fn sync(cli: &Cli, watch: bool, interval: u64, compact: bool) -> Result<()> {
     let mut ws = open(cli)?;
     if !watch {
-        let r = ws.sync()?;
+        let r = if compact { ws.compact()? } else { ws.sync()? };
         return print_report(&r, cli.json, false);
     }
     let every = std::time::Duration::from_secs(interval.max(1));
