@@ -606,7 +606,6 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-
     /// Live signals that no live insight uses as evidence.
     pub fn unused_signal_ids(&self) -> Result<Vec<String>> {
         let mut st = self.tx.prepare_cached(

@@ -9,7 +9,7 @@ mod export;
 mod import;
 mod lens;
 mod migrations;
+mod reliability;
 mod search;
 mod sync;
 mod sync_props;
-mod reliability;
