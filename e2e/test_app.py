@@ -414,6 +414,8 @@ class App(unittest.TestCase):
         # Erik joins from another machine, and both change the same field before they sync.
         erik = self.tmp / "erik"
         subprocess.run([CLI, "init", str(erik), "--remote", str(shared)], check=True, capture_output=True)
+        if all(p["name"] != "Erik Berg" for p in json.loads(cli(erik, "--json", "person", "list"))):
+            cli(erik, "person", "add", "Erik Berg", "--perspective", "Engineering")
         cli(self.ws, "--as", "Anna Lind", "edit", "Big releases carry big risk", "--set", "status=validated")
         cli(erik, "--as", "Erik Berg", "edit", "Big releases carry big risk", "--set", "status=invalidated")
         cli(erik, "sync")
