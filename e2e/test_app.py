@@ -332,6 +332,102 @@ class App(unittest.TestCase):
         self.nav("settings")
         Select(self.q(tid("theme"))).select_by_value("light")
 
+    def test_11_trace_view(self):
+        self.open_by_search("Release cadence")
+        # Alt+T traces the open item, from anywhere in the window.
+        self.d.find_element(By.TAG_NAME, "body").send_keys(Keys.ALT, "t")
+        self.wait(lambda: "Release cadence" in self.text(self.q(tid("trace-root"))), msg="the trace did not open")
+        up = self.q(tid("trace-up"))
+        down = self.q(tid("trace-down"))
+        # Upstream: the insight it derives from and that insight's signals.
+        self.wait(lambda: "Competitor ships monthly" in self.text(up), msg="no signal upstream")
+        self.assertIn("Kunder vill ha små, täta leveranser", self.text(up))
+        self.assertIn("signal", [n.get_attribute("data-kind") for n in up.find_elements(By.CSS_SELECTOR, tid("trace-node"))])
+        # Downstream: the resolution and the goals it advances.
+        self.assertIn("Monthly releases behind feature flags", self.text(down))
+        goals = [self.text(g) for g in self.qs(tid("trace-goal"))]
+        self.assertTrue(any("Kortare ledtid till kund" in g for g in goals), goals)
+        self.assertRegex(self.text(self.q(tid("trace-summary"))), r"[1-9]\d* signals")
+        self.shot("20-trace")
+        # A node of the trace re-roots it; its item opens from the title.
+        insight = next(n for n in up.find_elements(By.CSS_SELECTOR, tid("trace-node")) if n.get_attribute("data-kind") == "insight")
+        insight.find_element(By.CSS_SELECTOR, tid("trace-from")).click()
+        self.wait(lambda: "Kunder vill ha små, täta leveranser" in self.text(self.q(tid("trace-root"))))
+        self.q(tid("trace-evidence"))
+        self.shot("21-trace-insight")
+
+    def test_12_lens_dashboard(self):
+        self.nav("lens")
+        self.q(tid("lens-matrix"))
+        self.wait(lambda: len(self.qs(tid("heat-cell"))) > 0, msg="no heat map")
+        cells = self.qs(tid("heat-cell"))
+        n = int(round(len(cells) ** 0.5))
+        self.assertEqual(n * n, len(cells), "the matrix is square")
+        # The window shows what the core computes: compare with the command line's lens.
+        if CLI:
+            lens = json.loads(subprocess.run([CLI, "--workspace", str(self.ws), "--json", "lens"], check=True, capture_output=True, text=True).stdout)
+            self.assertEqual(n, len(lens["perspectives"]))
+            shown = {c.get_attribute("data-pair"): int(c.get_attribute("data-n")) for c in cells}
+            for row in lens["matrix"]:
+                self.assertEqual(shown[f"{row['a']}|{row['b']}"], row["links"] + row["co_authored"], row)
+            self.assertEqual(len(self.qs(tid("silo"))), len(lens["silos"]))
+            self.assertIn(str(lens["unused_signals"]["count"]), self.text(self.q(tid("lens-unused-signals"))))
+            self.assertIn(str(lens["open_frictions"]["count"]), self.text(self.q(tid("lens-frictions"))))
+            share = lens["red_thread"]["share"]
+            if share is not None:
+                self.assertIn(f"{round(share * 100)} %", self.text(self.q(tid("lens-red-thread"))))
+            self.assertEqual(len(self.qs(tid("goal-hours"))), len(lens["calendar"]["per_goal"]))
+        self.shot("22-lens-dashboard")
+        self.d.execute_script("arguments[0].scrollIntoView()", self.q(tid("lens-meetings")))
+        self.shot("23-lens-lower")
+
+    def test_13_export_the_html_map(self):
+        self.nav("exchange")
+        Select(self.q(tid("export-format"))).select_by_value("html")
+        self.shot("24-import-export")
+        self.click(tid("export-workspace"))
+        done = self.q(tid("export-done"), timeout=30)
+        path = Path(done.get_attribute("data-path"))
+        self.assertEqual(path.parent, self.ws / "exports", "written into the workspace folder")
+        self.assertTrue(path.is_file(), path)
+        html = path.read_text(encoding="utf-8")
+        titles = [r[0] for r in self.db().execute("SELECT title FROM items WHERE deleted = 0")]
+        self.assertTrue(titles)
+        for t in titles:
+            escaped = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            self.assertTrue(t in html or escaped in html or json.dumps(t)[1:-1] in html, f"{t!r} missing from the HTML map")
+        # The hostile note of the XSS story is in the map as text, never as markup.
+        self.assertNotIn("<script>window.__xss", html)
+        self.assertNotIn('onerror="window.__xss', html)
+        self.shot("25-exported")
+
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_14_sync_state_and_conflicts(self):
+        shared = self.tmp / "shared"
+        shared.mkdir()
+        cli = lambda ws, *a: subprocess.run([CLI, "--workspace", str(ws), *a], check=True, capture_output=True, text=True).stdout
+        cli(self.ws, "remote", "set", str(shared))
+        self.click(tid("sync-state"))
+        self.q(tid("conflicts"))
+        self.click(tid("sync-now"))
+        self.wait(lambda: self.q(tid("sync-state")).get_attribute("data-state") == "synced", timeout=30, msg="the app did not sync")
+        # Erik joins from another machine, and both change the same field before they sync.
+        erik = self.tmp / "erik"
+        subprocess.run([CLI, "init", str(erik), "--remote", str(shared)], check=True, capture_output=True)
+        if all(p["name"] != "Erik Berg" for p in json.loads(cli(erik, "--json", "person", "list"))):
+            cli(erik, "person", "add", "Erik Berg", "--perspective", "Engineering")
+        cli(self.ws, "--as", "Anna Lind", "edit", "Big releases carry big risk", "--set", "status=validated")
+        cli(erik, "--as", "Erik Berg", "edit", "Big releases carry big risk", "--set", "status=invalidated")
+        cli(erik, "sync")
+        self.click(tid("sync-now"))
+        self.wait(
+            lambda: any("both changed the status of Big releases carry big risk" in self.text(c) for c in self.qs(tid("conflict"))),
+            timeout=30,
+            msg="the conflict is not listed",
+        )
+        self.wait(lambda: "1" in self.text(self.q(tid("nav-conflicts"))))
+        self.shot("26-conflicts")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -26,6 +26,14 @@ const COMMANDS: &[&str] = &[
     "add_person",
     "use_person",
     "set_perspective",
+    "trace_item",
+    "lens",
+    "conflicts",
+    "sync_state",
+    "sync_now",
+    "pick_import",
+    "run_import",
+    "export_map",
 ];
 
 fn main() {

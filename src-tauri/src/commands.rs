@@ -10,7 +10,7 @@ use mellanrum::{ItemView, Kind, Person, Rel, Workspace};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::state::AppState;
+use crate::state::{AppState, ImportKind, Picked};
 
 type Res<T> = Result<T, String>;
 
@@ -43,6 +43,14 @@ pub const COMMANDS: &[&str] = &[
     "add_person",
     "use_person",
     "set_perspective",
+    "trace_item",
+    "lens",
+    "conflicts",
+    "sync_state",
+    "sync_now",
+    "pick_import",
+    "run_import",
+    "export_map",
 ];
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -72,6 +80,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         add_person,
         use_person,
         set_perspective,
+        trace_item,
+        lens,
+        conflicts,
+        sync_state,
+        sync_now,
+        pick_import,
+        run_import,
+        export_map,
     ]
 }
 
@@ -327,6 +343,194 @@ async fn set_perspective(state: State<'_, AppState>, name: String, perspective: 
     with(&state, |ws| ws.set_perspective(&name, &perspective))
 }
 
+/// The trace of an item: upstream to its evidence, downstream to the goals it serves.
+#[tauri::command(rename_all = "snake_case")]
+async fn trace_item(state: State<'_, AppState>, id: String, depth: Option<usize>) -> Res<mellanrum::trace::Trace> {
+    with(&state, |ws| ws.trace(&id, depth.unwrap_or(6), mellanrum::workspace::today()))
+}
+
+/// The integration lens, computed from the store now.
+#[tauri::command(rename_all = "snake_case")]
+async fn lens(state: State<'_, AppState>) -> Res<mellanrum::lens::Lens> {
+    let opt = mellanrum::lens::LensOptions { limit: 30, ..mellanrum::lens::LensOptions::new(mellanrum::workspace::today()) };
+    with(&state, |ws| ws.lens(&opt))
+}
+
+/// Concurrent changes merged by rule ("Anna and Erik both changed the status of X").
+#[tauri::command(rename_all = "snake_case")]
+async fn conflicts(state: State<'_, AppState>) -> Res<Vec<mellanrum::sync::Conflict>> {
+    with(&state, |ws| ws.conflicts())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn sync_state(state: State<'_, AppState>) -> Res<crate::sync::SyncStatus> {
+    Ok(state.syncer.status())
+}
+
+/// Asks the background sync to run now.
+#[tauri::command(rename_all = "snake_case")]
+async fn sync_now(state: State<'_, AppState>) -> Res<crate::sync::SyncStatus> {
+    state.syncer.ring();
+    Ok(state.syncer.status())
+}
+
+/// The import source the user chose, as the page sees it: a name, never a path.
+#[derive(Serialize)]
+pub struct PickedSource {
+    pub kind: ImportKind,
+    pub name: String,
+    /// The columns of a signals file, for the mapping.
+    pub columns: Vec<String>,
+    /// The signal fields a column can fill.
+    pub fields: Vec<String>,
+}
+
+/// Lets the user choose what to import in the system dialog: a vault folder, a signals file
+/// (CSV or JSON) or a calendar (.ics). Nothing is imported yet; `run_import` does it.
+#[tauri::command(rename_all = "snake_case")]
+async fn pick_import(app: tauri::AppHandle, state: State<'_, AppState>, kind: ImportKind) -> Res<Option<PickedSource>> {
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = app.dialog().file();
+    let picked = match kind {
+        ImportKind::Vault => dialog.blocking_pick_folder(),
+        ImportKind::Signals => dialog.add_filter("CSV, JSON", &["csv", "tsv", "json", "jsonl", "ndjson"]).blocking_pick_file(),
+        ImportKind::Calendar => dialog.add_filter("iCalendar", &["ics"]).blocking_pick_file(),
+    };
+    let Some(picked) = picked else { return Ok(None) };
+    let path = picked.into_path().map_err(|e| e.to_string())?;
+    let source = describe(kind, &path).map_err(|e| e.to_string())?;
+    *state.picked() = Some(Picked { kind, path });
+    Ok(Some(source))
+}
+
+fn describe(kind: ImportKind, path: &Path) -> mellanrum::Result<PickedSource> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let columns = match kind {
+        ImportKind::Signals => mellanrum::import::signals::columns(path, &Default::default())?,
+        _ => Vec::new(),
+    };
+    let fields = mellanrum::import::signals::FIELDS.iter().map(|f| f.to_string()).collect();
+    Ok(PickedSource { kind, name, columns, fields })
+}
+
+/// What an import did, whatever it read.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ImportOutcome {
+    Items(mellanrum::import::ImportReport),
+    Calendar(mellanrum::calendar::CalendarReport),
+}
+
+/// Progress of a running import, sent to the window over the channel it passed.
+#[derive(Serialize, Clone)]
+struct Progress {
+    done: usize,
+    /// 0 when the total is not known ahead.
+    total: usize,
+}
+
+/// Imports the source chosen with `pick_import`, on a connection of its own so the window stays
+/// responsive; `map` pairs a signal field with a column. Progress goes to `on_progress`.
+#[tauri::command(rename_all = "snake_case")]
+async fn run_import(
+    state: State<'_, AppState>,
+    map: Option<Vec<(String, String)>>,
+    on_progress: tauri::ipc::Channel<Progress>,
+) -> Res<ImportOutcome> {
+    let picked = state.picked().clone().ok_or_else(|| "choose what to import first".to_string())?;
+    let root = state.root().ok_or_else(|| "no workspace is open".to_string())?;
+    let outcome = tauri::async_runtime::spawn_blocking(move || -> mellanrum::Result<ImportOutcome> {
+        let mut ws = Workspace::open(&root)?;
+        let mut last = std::time::Instant::now();
+        let mut progress = |done: usize, total: usize| {
+            if last.elapsed() > std::time::Duration::from_millis(100) || (total > 0 && done >= total) {
+                last = std::time::Instant::now();
+                let _ = on_progress.send(Progress { done, total });
+            }
+        };
+        Ok(match picked.kind {
+            ImportKind::Vault => ImportOutcome::Items(mellanrum::import::vault::import(&mut ws, &picked.path, None, Some(&mut progress))?),
+            ImportKind::Signals => {
+                let opts = mellanrum::import::signals::Options { map: map.unwrap_or_default(), ..Default::default() };
+                ImportOutcome::Items(mellanrum::import::signals::import(&mut ws, &picked.path, &opts, Some(&mut progress))?)
+            }
+            ImportKind::Calendar => {
+                let today = mellanrum::workspace::today();
+                let (from, to) = (today - chrono::Duration::days(365), today + chrono::Duration::days(90));
+                ImportOutcome::Calendar(ws.import_calendar(&picked.path, from, to)?)
+            }
+        })
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    *state.picked() = None;
+    Ok(outcome)
+}
+
+/// Where an export goes.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Destination {
+    /// `exports/` in the workspace folder, under a name with the time.
+    Workspace,
+    /// A file (a folder for `vault`) the user chooses in the system dialog.
+    Dialog,
+}
+
+/// Exports the map in `format` (graphml, cytoscape, dot, mermaid, vault, html). Returns `None`
+/// when the user cancelled the dialog.
+#[tauri::command(rename_all = "snake_case")]
+async fn export_map(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    format: String,
+    destination: Destination,
+    redact_people: Option<bool>,
+) -> Res<Option<mellanrum::export::ExportReport>> {
+    use tauri_plugin_dialog::DialogExt;
+    let fmt: mellanrum::export::Format = format.parse().map_err(|e: mellanrum::Error| e.to_string())?;
+    let ext = export_extension(fmt);
+    let root = state.root().ok_or_else(|| "no workspace is open".to_string())?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let name = format!("map-{stamp}{ext}");
+    let out = match destination {
+        Destination::Workspace => {
+            let dir = root.join("exports");
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            dir.join(name)
+        }
+        Destination::Dialog => {
+            let dialog = app.dialog().file().set_file_name(&name);
+            let chosen = if fmt == mellanrum::export::Format::Vault { dialog.blocking_pick_folder() } else { dialog.blocking_save_file() };
+            let Some(chosen) = chosen else { return Ok(None) };
+            chosen.into_path().map_err(|e| e.to_string())?
+        }
+    };
+    let opts = mellanrum::export::Options { format: fmt, out, only: None, redact_people: redact_people.unwrap_or(false) };
+    let report = tauri::async_runtime::spawn_blocking(move || -> mellanrum::Result<mellanrum::export::ExportReport> {
+        let mut ws = Workspace::open(&root)?;
+        mellanrum::export::export(&mut ws, &opts)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    Ok(Some(report))
+}
+
+/// The file name ending of an export (a vault is a folder).
+fn export_extension(f: mellanrum::export::Format) -> &'static str {
+    use mellanrum::export::Format::*;
+    match f {
+        GraphMl => ".graphml",
+        Cytoscape => ".cyjs",
+        Dot => ".dot",
+        Mermaid => ".mmd",
+        Vault => "",
+        Html => ".html",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,5 +560,18 @@ mod tests {
         assert_eq!(ws.current_person().unwrap().name, "Anna");
         let mut demo = create_at(&dir.path().join("d"), true, None, None, None).unwrap();
         assert!(info_of(&mut demo).unwrap().counts.len() >= 6);
+    }
+
+    #[test]
+    fn a_chosen_signals_file_shows_its_columns_and_not_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("feedback.csv");
+        std::fs::write(&f, "Summary,Customer\nSlow,Acme\n").unwrap();
+        let p = describe(ImportKind::Signals, &f).unwrap();
+        assert_eq!(p.name, "feedback.csv");
+        assert_eq!(p.columns, ["Summary", "Customer"]);
+        assert!(p.fields.contains(&"title".to_string()));
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(!json.contains(&dir.path().display().to_string()), "the page never sees the path: {json}");
     }
 }

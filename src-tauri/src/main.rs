@@ -4,6 +4,7 @@
 
 mod commands;
 mod state;
+mod sync;
 
 fn main() {
     tauri::Builder::default()
@@ -12,6 +13,12 @@ fn main() {
             use tauri::Manager;
             let data = app.path().data_dir()?;
             app.manage(state::AppState::new(state::startup_target(&data)));
+            // Background sync, on its own connection to the workspace.
+            let handle = app.handle().clone();
+            std::thread::Builder::new().name("sync".into()).spawn(move || {
+                let state = handle.state::<state::AppState>();
+                state.syncer.run(|| state.root())
+            })?;
             Ok(())
         })
         .invoke_handler(commands::handler())

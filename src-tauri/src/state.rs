@@ -17,22 +17,50 @@ pub fn startup_target(data_dir: &Path) -> PathBuf {
     }
 }
 
+/// A file or folder the user chose in the system dialog to import from: the page refers to it
+/// only as "the chosen source", never by its path.
+#[derive(Debug, Clone)]
+pub struct Picked {
+    pub kind: ImportKind,
+    pub path: PathBuf,
+}
+
+/// What an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportKind {
+    Vault,
+    Signals,
+    Calendar,
+}
+
 pub struct AppState {
     /// The folder a first start creates its workspace in.
     pub target: Mutex<PathBuf>,
     pub ws: Mutex<Option<Workspace>>,
+    pub picked: Mutex<Option<Picked>>,
+    pub syncer: crate::sync::Syncer,
 }
 
 impl AppState {
     pub fn new(target: PathBuf) -> AppState {
         let ws = Workspace::open(&target).ok();
-        AppState { target: Mutex::new(target), ws: Mutex::new(ws) }
+        AppState { target: Mutex::new(target), ws: Mutex::new(ws), picked: Mutex::new(None), syncer: Default::default() }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Option<Workspace>> {
         // A panic while holding the lock cannot leave the workspace half-written (every write is one
         // SQLite transaction), so a poisoned lock is safe to take over.
         self.ws.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The folder of the open workspace.
+    pub fn root(&self) -> Option<PathBuf> {
+        self.lock().as_ref().map(|ws| ws.root().to_path_buf())
+    }
+
+    pub fn picked(&self) -> MutexGuard<'_, Option<Picked>> {
+        self.picked.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn target(&self) -> PathBuf {

@@ -136,6 +136,23 @@ pub fn parse_when(s: &str) -> Option<NaiveDate> {
     model::parse_date(s)
 }
 
+/// The columns of a signals file (CSV header, or the keys of the JSON records), so a column
+/// mapping can be chosen before importing.
+pub fn columns(file: &Path, opts: &Options) -> Result<Vec<String>> {
+    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
+    let lower = name.to_lowercase();
+    let format = opts.format.unwrap_or(if lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        Format::Json
+    } else {
+        Format::Csv
+    });
+    let (columns, _) = match format {
+        Format::Csv => csv_records(file, &name)?,
+        Format::Json => json_records(file, &name, opts.records.as_deref())?,
+    };
+    Ok(columns)
+}
+
 /// Imports the signals in `file`. An error is one line even where it quotes the file (a column
 /// name holding a line break is shown with `\n`).
 pub fn import(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option<&mut dyn FnMut(usize, usize)>) -> Result<ImportReport> {
@@ -508,5 +525,17 @@ mod tests {
         walk_path(v.clone(), &["hits", "hits[]", "_source"], &mut out).unwrap();
         assert_eq!(out.len(), 2);
         assert!(walk_path(v, &["hits[]"], &mut Vec::new()).unwrap_err().contains("expects a list"));
+    }
+
+    #[test]
+    fn columns_of_csv_and_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("s.csv");
+        std::fs::write(&csv, "Summary,Customer,When\nSlow export,Acme,2024-01-02\n").unwrap();
+        assert_eq!(columns(&csv, &Options::default()).unwrap(), ["Summary", "Customer", "When"]);
+        let json = dir.path().join("s.json");
+        std::fs::write(&json, r#"[{"text": "Slow", "who": "Acme"}]"#).unwrap();
+        let cols = columns(&json, &Options::default()).unwrap();
+        assert!(cols.contains(&"text".to_string()) && cols.contains(&"who".to_string()), "{cols:?}");
     }
 }

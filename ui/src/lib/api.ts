@@ -1,5 +1,5 @@
 // Typed calls to the shell's commands (src-tauri/src/commands.rs). The page never names a file path.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   EditInput,
   Info,
@@ -15,6 +15,15 @@ import type {
   SearchResults,
   Session,
   Unresolved,
+  Trace,
+  LensData,
+  Conflict,
+  SyncStatus,
+  ImportKind,
+  PickedSource,
+  ImportOutcome,
+  ExportFormat,
+  ExportReport,
 } from "./types";
 
 export const api = {
@@ -43,6 +52,21 @@ export const api = {
   addPerson: (name: string, perspective: string) => invoke<Person>("add_person", { name, perspective }),
   usePerson: (name: string) => invoke<Person>("use_person", { name }),
   setPerspective: (name: string, perspective: string) => invoke<Person>("set_perspective", { name, perspective }),
+  trace: (id: string, depth?: number) => invoke<Trace>("trace_item", { id, depth }),
+  lens: () => invoke<LensData>("lens"),
+  conflicts: () => invoke<Conflict[]>("conflicts"),
+  syncState: () => invoke<SyncStatus>("sync_state"),
+  syncNow: () => invoke<SyncStatus>("sync_now"),
+  /** Opens the system dialog; the chosen path stays in the shell. */
+  pickImport: (kind: ImportKind) => invoke<PickedSource | null>("pick_import", { kind }),
+  runImport: (map: [string, string][], onProgress: (p: { done: number; total: number }) => void) => {
+    const on_progress = new Channel<{ done: number; total: number }>();
+    on_progress.onmessage = onProgress;
+    return invoke<ImportOutcome>("run_import", { map, on_progress });
+  },
+  /** Into the workspace's exports/ folder, or where the user chooses in the system dialog. */
+  exportMap: (format: ExportFormat, destination: "workspace" | "dialog", redactPeople = false) =>
+    invoke<ExportReport | null>("export_map", { format, destination, redact_people: redactPeople }),
 };
 
 /** The message of an error a command returned (the core's one-line message). */

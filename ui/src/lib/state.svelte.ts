@@ -1,9 +1,9 @@
 // The window's state: one reactive object the components read and change.
 import { api, errorText } from "./api";
 import { systemLocale, translate, type Key, type Locale } from "./i18n";
-import { KINDS, type Info, type ItemSummary, type Kind, type Session } from "./types";
+import { KINDS, type Info, type ItemSummary, type Kind, type Session, type SyncStatus } from "./types";
 
-export type View = "lens" | Kind | "map" | "people" | "settings";
+export type View = "lens" | Kind | "map" | "people" | "settings" | "trace" | "exchange" | "conflicts";
 export const MAIN_VIEWS: View[] = ["lens", "note", "signal", "insight", "friction", "resolution", "goal", "meeting", "map", "people"];
 export type Theme = "system" | "light" | "dark";
 
@@ -25,6 +25,9 @@ class AppState {
   items = $state<ItemSummary[]>([]);
   unused = $state<Set<string>>(new Set());
   openId = $state<string | null>(null);
+  /** The item the trace view starts from. */
+  traceId = $state<string | null>(null);
+  sync = $state<SyncStatus | null>(null);
   paletteOpen = $state(false);
   message = $state<{ text: string; error: boolean } | null>(null);
   /** Bumped whenever data changed, so open views reload. */
@@ -82,6 +85,7 @@ class AppState {
   async poll() {
     if (!this.info) return;
     try {
+      this.sync = await api.syncState();
       const seq = await api.lastChange();
       if (seq !== this.lastChange) await this.refresh();
     } catch {
@@ -91,6 +95,14 @@ class AppState {
 
   go(view: View) {
     this.view = view;
+    this.openId = null;
+  }
+
+  /** Shows the trace of `id` (the open item when none is given). */
+  trace(id?: string | null) {
+    const target = id ?? this.openId ?? this.traceId;
+    if (target) this.traceId = target;
+    this.view = "trace";
     this.openId = null;
   }
 

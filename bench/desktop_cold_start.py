@@ -1,0 +1,210 @@
+"""The desktop cold-start benchmark (run by bench/desktop-cold-start).
+
+  generate DIR N         writes a deterministic Markdown vault of N items into DIR/0..4
+  measure APP URL RUNS   starts APP RUNS times through the WebDriver server at URL and prints, per run,
+                         the time from the app process's start to the first interactive render and
+                         the resident memory of the app's process tree
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+WORDS = ["kund", "leverans", "release", "pricing", "export", "stability", "onboarding", "support",
+         "roadmap", "integration", "kvalitet", "flaggor", "säkerhet", "prestanda", "avtal", "feedback"]
+PERSPECTIVES = ["Sales", "Engineering", "Support", "Product", "Leadership"]
+
+
+class Rng:
+    """xorshift64*: the same vault on every run."""
+
+    def __init__(self, seed):
+        self.s = seed
+
+    def next(self):
+        s = self.s
+        s ^= s >> 12
+        s ^= (s << 25) & 0xFFFFFFFFFFFFFFFF
+        s ^= s >> 27
+        self.s = s
+        return (s * 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFFFFFF
+
+    def below(self, n):
+        return self.next() % n
+
+
+def kind_of(i):
+    r = i % 50
+    if r < 26:
+        return "note"
+    if r < 36:
+        return "signal"
+    if r < 41:
+        return "insight"
+    if r < 44:
+        return "friction"
+    if r < 46:
+        return "resolution"
+    if r < 47:
+        return "goal"
+    return "meeting"
+
+
+def title(i):
+    return f"{kind_of(i)} {i:06} {WORDS[i % len(WORDS)]}"
+
+
+def earlier(i, kind, rng):
+    j = i - 1 - rng.below(min(2000, max(i, 1)))
+    while j >= 0:
+        if kind_of(j) == kind:
+            return j
+        j -= 1
+    return None
+
+
+def generate(root, n):
+    rng = Rng(0x9E3779B97F4A7C15)
+    part = (n + 4) // 5
+    for i in range(n):
+        sub = root / str(i // part) / f"{i // 1000:03}"
+        if i % 1000 == 0 or i % part == 0:
+            sub.mkdir(parents=True, exist_ok=True)
+        kind = kind_of(i)
+        s = f"---\nkind: {kind}\ntags: [{WORDS[rng.below(16)]}, area/{WORDS[rng.below(16)]}]\n"
+        if kind == "signal":
+            s += f"source: interview\ncustomer: Customer {rng.below(500)}\ndate: 2026-0{1 + rng.below(9)}-1{rng.below(10)}\n"
+        elif kind == "insight":
+            s += "status: hypothesis\n"
+        elif kind == "friction":
+            a, b = PERSPECTIVES[rng.below(5)], PERSPECTIVES[rng.below(5)]
+            s += f"severity: high\npositions:\n  {a}: ship now\n  {b if b != a else 'Design'}: ship later\n"
+        elif kind == "resolution":
+            s += "decision: ship in two steps\nagreed_by: Anna Lind, Erik Berg\n"
+        elif kind == "meeting":
+            d, h = 1 + rng.below(28), 8 + rng.below(8)
+            s += f"start: 2026-10-{d:02}T{h:02}:00:00Z\nend: 2026-10-{d:02}T{h + 1:02}:00:00Z\nattendees: [Anna Lind, Erik Berg]\n"
+        s += "---\n"
+        s += " ".join(WORDS[rng.below(16)] for _ in range(80)) + "\n"
+        for _ in range(3):
+            if i > 0:
+                s += f"\nSee [[{title(rng.below(i))}]]."
+        rels = {"insight": [("evidence", "signal")], "friction": [("derived-from", "insight")], "resolution": [("resolves", "friction")],
+                "meeting": [("advances", "goal")], "goal": []}.get(kind, [])
+        for rel, target in rels:
+            j = earlier(i, target, rng)
+            if j is not None:
+                s += f"\n{rel}:: [[{title(j)}]]\n"
+        if kind == "resolution":
+            j = earlier(i, "goal", rng)
+            if j is not None:
+                s += f"\nadvances:: [[{title(j)}]]\n"
+        (sub / f"{title(i)}.md").write_text(s, encoding="utf-8")
+
+
+def tree(pid):
+    """The process and all its descendants."""
+    children = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(p.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def rss_kib(pids):
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def started_at(pid):
+    """The process's start, in seconds since the epoch (from /proc, in clock ticks)."""
+    ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    btime = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
+    return btime + ticks / os.sysconf("SC_CLK_TCK")
+
+
+def find_app(name, after):
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if (p / "comm").read_text().strip() == name[:15] and started_at(int(p.name)) >= after - 1:
+                    return int(p.name)
+            except (OSError, IndexError, ValueError):
+                continue
+    return None
+
+
+def measure(app, url, runs):
+    from selenium import webdriver
+    from selenium.webdriver.common.options import ArgOptions
+
+    name = Path(app).name
+    results = []
+    for run in range(runs):
+        opts = ArgOptions()
+        opts.set_capability("browserName", "wry")
+        opts.set_capability("tauri:options", {"application": app})
+        t0 = time.time()
+        d = webdriver.Remote(command_executor=url, options=opts)
+        try:
+            pid = find_app(name, t0)
+            # The UI sets data-ready (ms since its navigation started) after its first render with data.
+            deadline = time.time() + 120
+            ready = None
+            while time.time() < deadline:
+                ready = d.execute_script(
+                    "const r = document.documentElement.dataset.ready, l = document.documentElement.dataset.lensReady; "
+                    "return r && l ? [Number(r), performance.timeOrigin, Number(l)] : null"
+                )
+                if ready:
+                    break
+                time.sleep(0.02)
+            if not ready:
+                raise SystemExit("the window never became interactive")
+            ms_ready, origin, ms_lens = ready
+            start = started_at(pid) if pid else t0
+            cold = (origin + ms_ready) / 1000 - start
+            lens = (origin + ms_lens) / 1000 - start
+            time.sleep(1.0)
+            rss = rss_kib(tree(pid)) if pid else 0
+            procs = len(tree(pid)) if pid else 0
+            results.append((cold, lens, rss))
+            print(f"run {run + 1}: interactive {cold * 1000:.0f} ms after the process started "
+                  f"(page: {ms_ready:.0f} ms after its navigation), lens drawn at {lens * 1000:.0f} ms; "
+                  f"RSS of {procs} processes {rss / 1024:.0f} MiB", flush=True)
+        finally:
+            d.quit()
+        time.sleep(1)
+    cold = [r[0] * 1000 for r in results]
+    lens = [r[1] * 1000 for r in results]
+    rss = [r[2] / 1024 for r in results]
+    print(f"median: interactive {statistics.median(cold):.0f} ms (min {min(cold):.0f}, max {max(cold):.0f}); "
+          f"lens drawn {statistics.median(lens):.0f} ms; "
+          f"RSS {statistics.median(rss):.0f} MiB (max {max(rss):.0f})")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "generate":
+        generate(Path(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1] == "measure":
+        measure(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        raise SystemExit(__doc__)
