@@ -154,6 +154,22 @@ pub struct RevisionRow {
     pub changes: String,
 }
 
+/// A revision as the activity feed shows it.
+#[derive(Debug, Clone)]
+pub struct ActivityRow {
+    pub seq: i64,
+    pub item_id: String,
+    pub title: String,
+    pub kind: Kind,
+    pub author: String,
+    pub perspective: String,
+    pub op: String,
+    pub changes: String,
+    pub at: String,
+    /// The item's revision number (1: it was created here, or arrived through sync).
+    pub rev: i64,
+}
+
 /// One entry of the change log.
 #[derive(Debug, Clone)]
 pub struct ChangeRow {
@@ -614,6 +630,42 @@ impl Tx<'_> {
             Ok(RevisionRow { rev: r.get(0)?, at: r.get(1)?, hlc: r.get(2)?, author: r.get(3)?, op: r.get(4)?, changes: r.get(5)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Revisions after `after` (a revision row id) by anyone but `except_author`, newest first:
+    /// `(row id, item id, title, kind, author's name, author's perspective, op, changes, at)`.
+    pub fn activity_after(&self, after: i64, except_author: &str, limit: usize) -> Result<Vec<ActivityRow>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT r.id, r.item_id, i.title, i.kind, COALESCE(p.name, r.author), COALESCE(p.perspective, ''), r.op, r.changes, r.at, r.rev
+             FROM revisions r JOIN items i ON i.id = r.item_id LEFT JOIN people p ON p.id = r.author
+             WHERE r.id > ?1 AND r.author <> ?2 ORDER BY r.id DESC LIMIT ?3",
+        )?;
+        let rows = st.query_map(params![after, except_author, limit as i64], |r| {
+            Ok(ActivityRow {
+                seq: r.get(0)?,
+                item_id: r.get(1)?,
+                title: r.get(2)?,
+                kind: kind_of(&r.get::<_, String>(3)?)?,
+                author: r.get(4)?,
+                perspective: r.get(5)?,
+                op: r.get(6)?,
+                changes: r.get(7)?,
+                at: r.get(8)?,
+                rev: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many revisions after `after` were made by anyone but `except_author`, and the newest
+    /// revision row id of all.
+    pub fn activity_count(&self, after: i64, except_author: &str) -> Result<(i64, i64)> {
+        let n = self.tx.prepare_cached("SELECT COUNT(*) FROM revisions WHERE id > ?1 AND author <> ?2")?.query_row(
+            params![after, except_author],
+            |r| r.get(0),
+        )?;
+        let last = self.tx.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM revisions")?.query_row([], |r| r.get(0))?;
+        Ok((n, last))
     }
 
     /// People who changed an item, in the order they first did.

@@ -149,6 +149,30 @@ pub struct RevisionView {
     pub changes: Value,
 }
 
+/// What other people changed since the current person last looked (`Workspace::activity`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    /// How many changes by others are newer than the last look (the list may be shorter).
+    pub unseen: i64,
+    /// Newest first.
+    pub changes: Vec<ActivityEntry>,
+}
+
+/// One change by someone else: "Erik Berg changed status, severity of Release cadence".
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityEntry {
+    pub item_id: String,
+    pub title: String,
+    pub kind: Kind,
+    pub author: String,
+    pub perspective: String,
+    /// create, update, delete or restore.
+    pub op: String,
+    /// The fields the change touched (`title`, `body`, `tags`, a kind's own fields, …).
+    pub fields: Vec<String>,
+    pub at: String,
+}
+
 /// An unresolved target and the items that link to it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Unresolved {
@@ -722,6 +746,55 @@ impl Workspace {
                 .map(|r| Ok(RevisionView { rev: r.rev, at: r.at, author: r.author, op: r.op, changes: serde_json::from_str(&r.changes)? }))
                 .collect()
         })
+    }
+
+    /// What other people changed (here, in another process, or merged by sync) since the current
+    /// person last looked, newest first, at most `limit` entries. With `mark_seen`, this look
+    /// becomes the last one: the next call shows only what is newer.
+    pub fn activity(&mut self, limit: usize, mark_seen: bool) -> Result<Activity> {
+        let me = self.current_person()?;
+        let key = format!("activity_seen:{}", me.id);
+        let read = |tx: &Tx| -> Result<(Activity, i64)> {
+            let after = tx.meta(&key)?.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+            let (unseen, last) = tx.activity_count(after, &me.id)?;
+            let changes = tx
+                .activity_after(after, &me.id, limit)?
+                .into_iter()
+                .map(|r| {
+                    let changes = serde_json::from_str::<serde_json::Map<String, Value>>(&r.changes).unwrap_or_default();
+                    let fields: Vec<String> = changes.keys().cloned().collect();
+                    // A change merged by sync is told by what it did: the item's first revision
+                    // here is its creation; a change of `deleted` is a delete or a restore.
+                    let op = match (r.op.as_str(), changes.get("deleted").and_then(|d| d.get("new")).and_then(Value::as_bool)) {
+                        ("merge", _) if r.rev == 1 => "create".to_string(),
+                        ("merge", Some(true)) => "delete".to_string(),
+                        ("merge", Some(false)) => "restore".to_string(),
+                        ("merge", None) => "update".to_string(),
+                        (op, _) => op.to_string(),
+                    };
+                    ActivityEntry {
+                        item_id: r.item_id,
+                        title: r.title,
+                        kind: r.kind,
+                        author: r.author,
+                        perspective: r.perspective,
+                        op,
+                        fields,
+                        at: r.at,
+                    }
+                })
+                .collect();
+            Ok((Activity { unseen, changes }, last))
+        };
+        if mark_seen {
+            self.store.write(|tx| {
+                let (activity, last) = read(tx)?;
+                tx.set_meta(&key, &last.to_string())?;
+                Ok(activity)
+            })
+        } else {
+            self.store.read(|tx| read(tx).map(|(a, _)| a))
+        }
     }
 
     /// The ids of live signals that no live insight uses as evidence (the inbox marks them).

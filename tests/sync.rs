@@ -603,3 +603,40 @@ fn compaction_on_a_real_s3_server_keeps_what_a_lagging_device_needs() {
     compaction_keeps_what_a_lagging_device_needs("s3://mellanrum-test/compact-a", &[]);
     compaction_keeps_what_a_lagging_device_needs("s3://mellanrum-test/compact-b", &["--key", &base64_key()]);
 }
+
+#[test]
+fn activity_lists_what_others_changed_since_you_last_looked() {
+    let shared = tempfile::tempdir().unwrap();
+    let anna = Ws::new();
+    anna.ok(&["remote", "set", shared.path().to_str().unwrap()]);
+    let f = anna.add("friction", "Release cadence", &["--position", "Sales=Ship monthly"]);
+    anna.add("note", "Anna's own note", &[]);
+    anna.sync();
+    let erik = Ws::join(shared.path().to_str().unwrap(), "Erik Berg", "Engineering", &[]);
+    // Anna's work is not news to her, and Erik sees it as news once.
+    assert_eq!(anna.json(&["activity"])["unseen"], 0);
+    let first = erik.json(&["activity"]);
+    assert!(first["unseen"].as_i64().unwrap() >= 2, "{first}");
+    assert_eq!(erik.json(&["activity"])["unseen"], 0, "looked once: nothing new");
+
+    erik.ok(&["edit", &f, "--set", "status=exploring", "--set", "severity=high"]);
+    erik.add("signal", "Kunden väntar", &["--set", "customer=Acme AB"]);
+    erik.sync();
+    anna.sync();
+    // --peek leaves the changes unseen; a plain look marks them seen.
+    for _ in 0..2 {
+        let a = anna.json(&["activity", "--peek"]);
+        assert_eq!(a["unseen"], 2, "{a}");
+        let changes = a["changes"].as_array().unwrap();
+        assert_eq!(changes[0]["title"], "Kunden väntar");
+        assert_eq!(changes[0]["op"], "create");
+        assert_eq!(changes[1]["title"], "Release cadence");
+        assert_eq!(changes[1]["author"], "Erik Berg");
+        assert_eq!(changes[1]["perspective"], "Engineering");
+        let fields: Vec<&str> = changes[1]["fields"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert!(fields.contains(&"status") && fields.contains(&"severity"), "{fields:?}");
+    }
+    let text = anna.ok(&["activity"]);
+    assert!(text.contains("Erik Berg (Engineering) changed") && text.contains("'Release cadence'"), "{text}");
+    assert!(anna.ok(&["activity"]).contains("Nothing new"));
+}

@@ -190,6 +190,15 @@ enum Command {
     },
     /// Concurrent changes to the same field that were merged by rule.
     Conflicts,
+    /// What other people changed since you last looked (here, from the app, or through sync).
+    Activity {
+        /// The most changes to list (the count of unseen changes is always whole).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Only look: the next `activity` shows the same changes again.
+        #[arg(long)]
+        peek: bool,
+    },
     /// Search: words, "phrases", -exclusions, OR, and filters such as kind:friction status:resolved tag:pricing.
     Search(search::SearchArgs),
     /// Rebuild the search index from the database.
@@ -648,6 +657,29 @@ fn run(cli: Cli) -> Result<()> {
         Command::Remote(rc) => sync::remote(&cli, rc),
         Command::Sync { watch, interval, compact } => sync::sync(&cli, *watch, *interval, *compact),
         Command::Conflicts => sync::conflicts(&cli),
+        Command::Activity { limit, peek } => {
+            let mut ws = open(&cli)?;
+            let a = ws.activity(*limit, !*peek)?;
+            if cli.json {
+                return out_json(&a);
+            }
+            if a.unseen == 0 {
+                return out("Nothing new from others since you last looked.");
+            }
+            let mut s = format!("{} change(s) by others since you last looked:\n", a.unseen);
+            for c in &a.changes {
+                let what = match c.op.as_str() {
+                    "create" => "created".to_string(),
+                    "delete" => "deleted".to_string(),
+                    "restore" => "restored".to_string(),
+                    _ if c.fields.is_empty() => "changed".to_string(),
+                    _ => format!("changed {} of", c.fields.join(", ")),
+                };
+                let who = if c.perspective.is_empty() { c.author.clone() } else { format!("{} ({})", c.author, c.perspective) };
+                s += &format!("  {} {who} {what} {} '{}'\n", c.at, c.kind, c.title);
+            }
+            out(s.trim_end())
+        }
         Command::Restore { reference: None, from: Some(from) } => {
             let mut ws = open(&cli)?;
             let r = ws.restore_backup(from)?;
