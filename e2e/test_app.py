@@ -426,7 +426,17 @@ class App(unittest.TestCase):
             msg="the conflict is not listed",
         )
         self.wait(lambda: "1" in self.text(self.q(tid("nav-conflicts"))))
+        # What others changed since Anna last looked: Erik's change first, newest on top.
+        self.wait(
+            lambda: "Erik Berg (Engineering) changed status of Big releases carry big risk"
+            in self.text(self.qs(tid("activity-entry"))[0]),
+            timeout=30,
+            msg="Erik's change is not among the changes since Anna last looked",
+        )
         self.shot("26-conflicts")
+        self.click(tid("activity-seen"))
+        self.wait(lambda: not self.qs(tid("activity-entry")), msg="marking as seen left entries")
+        self.assertEqual(json.loads(cli(self.ws, "--as", "Anna Lind", "--json", "activity", "--peek"))["unseen"], 0)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "trace_item",
     "lens",
     "conflicts",
+    "activity",
     "sync_state",
     "sync_now",
     "pick_import",

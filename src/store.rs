@@ -660,10 +660,10 @@ impl Tx<'_> {
     /// How many revisions after `after` were made by anyone but `except_author`, and the newest
     /// revision row id of all.
     pub fn activity_count(&self, after: i64, except_author: &str) -> Result<(i64, i64)> {
-        let n = self.tx.prepare_cached("SELECT COUNT(*) FROM revisions WHERE id > ?1 AND author <> ?2")?.query_row(
-            params![after, except_author],
-            |r| r.get(0),
-        )?;
+        let n = self
+            .tx
+            .prepare_cached("SELECT COUNT(*) FROM revisions WHERE id > ?1 AND author <> ?2")?
+            .query_row(params![after, except_author], |r| r.get(0))?;
         let last = self.tx.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM revisions")?.query_row([], |r| r.get(0))?;
         Ok((n, last))
     }

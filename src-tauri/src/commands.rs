@@ -46,6 +46,7 @@ pub const COMMANDS: &[&str] = &[
     "trace_item",
     "lens",
     "conflicts",
+    "activity",
     "sync_state",
     "sync_now",
     "pick_import",
@@ -83,6 +84,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         trace_item,
         lens,
         conflicts,
+        activity,
         sync_state,
         sync_now,
         pick_import,
@@ -360,6 +362,12 @@ async fn lens(state: State<'_, AppState>) -> Res<mellanrum::lens::Lens> {
 #[tauri::command(rename_all = "snake_case")]
 async fn conflicts(state: State<'_, AppState>) -> Res<Vec<mellanrum::sync::Conflict>> {
     with(&state, |ws| ws.conflicts())
+}
+
+/// What others changed since the current person last looked; `mark_seen` makes this look the last.
+#[tauri::command(rename_all = "snake_case")]
+async fn activity(state: State<'_, AppState>, mark_seen: bool) -> Res<mellanrum::workspace::Activity> {
+    with(&state, |ws| ws.activity(50, mark_seen))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -18,6 +18,7 @@ import type {
   Trace,
   LensData,
   Conflict,
+  Activity,
   SyncStatus,
   ImportKind,
   PickedSource,
@@ -55,6 +56,7 @@ export const api = {
   trace: (id: string, depth?: number) => invoke<Trace>("trace_item", { id, depth }),
   lens: () => invoke<LensData>("lens"),
   conflicts: () => invoke<Conflict[]>("conflicts"),
+  activity: (markSeen: boolean) => invoke<Activity>("activity", { mark_seen: markSeen }),
   syncState: () => invoke<SyncStatus>("sync_state"),
   syncNow: () => invoke<SyncStatus>("sync_now"),
   /** Opens the system dialog; the chosen path stays in the shell. */

@@ -243,6 +243,22 @@ export interface Conflict {
   text: string;
 }
 
+export interface ActivityEntry {
+  item_id: string;
+  title: string;
+  kind: Kind;
+  author: string;
+  perspective: string;
+  op: "create" | "update" | "delete" | "restore";
+  fields: string[];
+  at: string;
+}
+
+export interface Activity {
+  unseen: number;
+  changes: ActivityEntry[];
+}
+
 export interface SyncStatus {
   remote: string | null;
   encrypted: boolean;
