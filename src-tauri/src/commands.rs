@@ -561,6 +561,37 @@ mod tests {
     }
 
     #[test]
+    fn the_csp_allows_no_inline_script_no_eval_and_no_remote_origin() {
+        let conf: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let csp = &conf["app"]["security"]["csp"];
+        assert_eq!(csp["script-src"], "'self'", "scripts only from the bundle");
+        assert_eq!(csp["default-src"], "'self'");
+        for d in ["object-src", "frame-src", "form-action", "base-uri"] {
+            assert_eq!(csp[d], "'none'", "{d}");
+        }
+        let all = csp.to_string();
+        assert!(!all.contains("unsafe-eval"), "{all}");
+        let sources: Vec<&str> = csp.as_object().unwrap().values().flat_map(|v| v.as_str().unwrap().split_whitespace()).collect();
+        for src in sources {
+            let remote = src.starts_with("http") && src != "http://ipc.localhost" || src == "*" || src.starts_with("https:") || src.starts_with("wss:");
+            assert!(!remote, "a remote origin in the CSP: {src}");
+        }
+    }
+
+    /// The page never names a file: no command takes a path or file name to read or write; files
+    /// come from the system dialog (kept by the shell) or live in the workspace folder.
+    #[test]
+    fn no_command_takes_a_path_from_the_page() {
+        let src = include_str!("commands.rs");
+        for sig in src.split("#[tauri::command").skip(1) {
+            let head = &sig[..sig.find(") -> ").unwrap_or(sig.len().min(400))];
+            for bad in ["PathBuf", "&Path", "path:", "file:", "dir:", "out:"] {
+                assert!(!head.contains(bad), "a command takes `{bad}`: {head}");
+            }
+        }
+    }
+
+    #[test]
     fn an_empty_workspace_gets_its_first_person() {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = create_at(&dir.path().join("w"), false, Some("Team"), Some("Anna"), Some("Sales")).unwrap();
