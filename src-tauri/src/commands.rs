@@ -573,7 +573,10 @@ mod tests {
         assert!(!all.contains("unsafe-eval"), "{all}");
         let sources: Vec<&str> = csp.as_object().unwrap().values().flat_map(|v| v.as_str().unwrap().split_whitespace()).collect();
         for src in sources {
-            let remote = src.starts_with("http") && src != "http://ipc.localhost" || src == "*" || src.starts_with("https:") || src.starts_with("wss:");
+            let remote = src.starts_with("http") && src != "http://ipc.localhost"
+                || src == "*"
+                || src.starts_with("https:")
+                || src.starts_with("wss:");
             assert!(!remote, "a remote origin in the CSP: {src}");
         }
     }
