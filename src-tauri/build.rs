@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "sync_state",
     "sync_now",
     "pick_import",
+    "choose_records",
     "run_import",
     "export_map",
 ];

@@ -50,6 +50,7 @@ pub const COMMANDS: &[&str] = &[
     "sync_state",
     "sync_now",
     "pick_import",
+    "choose_records",
     "run_import",
     "export_map",
 ];
@@ -88,6 +89,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         sync_state,
         sync_now,
         pick_import,
+        choose_records,
         run_import,
         export_map,
     ]
@@ -383,7 +385,7 @@ async fn sync_now(state: State<'_, AppState>) -> Res<crate::sync::SyncStatus> {
 }
 
 /// The import source the user chose, as the page sees it: a name, never a path.
-#[derive(Serialize)]
+#[derive(Serialize, Debug)]
 pub struct PickedSource {
     pub kind: ImportKind,
     pub name: String,
@@ -391,6 +393,11 @@ pub struct PickedSource {
     pub columns: Vec<String>,
     /// The signal fields a column can fill.
     pub fields: Vec<String>,
+    /// For a JSON file with nested lists: where the records may be, best first (a path inside
+    /// the file, such as `hits.hits[]._source`; "" for the document itself).
+    pub record_paths: Vec<mellanrum::import::signals::RecordPath>,
+    /// The one the columns were read from.
+    pub records: String,
 }
 
 /// Lets the user choose what to import in the system dialog: a vault folder, a signals file
@@ -406,19 +413,40 @@ async fn pick_import(app: tauri::AppHandle, state: State<'_, AppState>, kind: Im
     };
     let Some(picked) = picked else { return Ok(None) };
     let path = picked.into_path().map_err(|e| e.to_string())?;
-    let source = describe(kind, &path).map_err(|e| e.to_string())?;
-    *state.picked() = Some(Picked { kind, path });
+    let (source, records) = describe(kind, &path, None).map_err(|e| e.to_string())?;
+    *state.picked() = Some(Picked { kind, path, records });
     Ok(Some(source))
 }
 
-fn describe(kind: ImportKind, path: &Path) -> mellanrum::Result<PickedSource> {
+/// Reads the chosen JSON signals file's records from another place inside it (one of
+/// `record_paths`, or a path the user typed, as `--records` takes it).
+#[tauri::command(rename_all = "snake_case")]
+async fn choose_records(state: State<'_, AppState>, records: String) -> Res<PickedSource> {
+    let picked = state.picked().clone().ok_or_else(|| "choose what to import first".to_string())?;
+    let (source, records) = describe(picked.kind, &picked.path, Some(records.trim())).map_err(|e| e.to_string())?;
+    if let Some(p) = state.picked().as_mut() {
+        p.records = records;
+    }
+    Ok(source)
+}
+
+/// What the page shows of a chosen source, and where its records are read from: `records` when
+/// given, else the best place found in the file.
+fn describe(kind: ImportKind, path: &Path, records: Option<&str>) -> mellanrum::Result<(PickedSource, Option<String>)> {
+    use mellanrum::import::signals;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let columns = match kind {
-        ImportKind::Signals => mellanrum::import::signals::columns(path, &Default::default())?,
+    let record_paths = match kind {
+        ImportKind::Signals => signals::record_paths(path)?,
         _ => Vec::new(),
     };
-    let fields = mellanrum::import::signals::FIELDS.iter().map(|f| f.to_string()).collect();
-    Ok(PickedSource { kind, name, columns, fields })
+    let chosen = records.map(str::to_string).or_else(|| record_paths.first().map(|p| p.path.clone())).filter(|p| !p.is_empty());
+    let columns = match kind {
+        ImportKind::Signals => signals::columns(path, &signals::Options { records: chosen.clone(), ..Default::default() })?,
+        _ => Vec::new(),
+    };
+    let fields = signals::FIELDS.iter().map(|f| f.to_string()).collect();
+    let source = PickedSource { kind, name, columns, fields, record_paths, records: chosen.clone().unwrap_or_default() };
+    Ok((source, chosen))
 }
 
 /// What an import did, whatever it read.
@@ -459,7 +487,11 @@ async fn run_import(
         Ok(match picked.kind {
             ImportKind::Vault => ImportOutcome::Items(mellanrum::import::vault::import(&mut ws, &picked.path, None, Some(&mut progress))?),
             ImportKind::Signals => {
-                let opts = mellanrum::import::signals::Options { map: map.unwrap_or_default(), ..Default::default() };
+                let opts = mellanrum::import::signals::Options {
+                    map: map.unwrap_or_default(),
+                    records: picked.records.clone(),
+                    ..Default::default()
+                };
                 ImportOutcome::Items(mellanrum::import::signals::import(&mut ws, &picked.path, &opts, Some(&mut progress))?)
             }
             ImportKind::Calendar => {
@@ -609,11 +641,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("feedback.csv");
         std::fs::write(&f, "Summary,Customer\nSlow,Acme\n").unwrap();
-        let p = describe(ImportKind::Signals, &f).unwrap();
+        let (p, records) = describe(ImportKind::Signals, &f, None).unwrap();
         assert_eq!(p.name, "feedback.csv");
         assert_eq!(p.columns, ["Summary", "Customer"]);
+        assert!(records.is_none() && p.record_paths.is_empty());
         assert!(p.fields.contains(&"title".to_string()));
         let json = serde_json::to_string(&p).unwrap();
         assert!(!json.contains(&dir.path().display().to_string()), "the page never sees the path: {json}");
+    }
+
+    #[test]
+    fn a_search_answer_offers_where_its_records_are_and_reads_their_columns() {
+        // A consumer-complaints search answer (tests/fixtures, CC0): the records are the hits' sources.
+        let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/signals/cfpb-complaints/document_get-detail.json");
+        let (p, records) = describe(ImportKind::Signals, &f, None).unwrap();
+        assert_eq!(records.as_deref(), Some("hits.hits[]._source"));
+        assert_eq!(p.records, "hits.hits[]._source");
+        assert!(
+            p.columns.contains(&"complaint_what_happened".to_string()) && p.columns.contains(&"company".to_string()),
+            "{:?}",
+            p.columns
+        );
+        assert!(p.record_paths.iter().any(|r| r.path == "hits.hits[]"), "{:?}", p.record_paths);
+        // Another place, chosen by the user: the hits themselves.
+        let (p, records) = describe(ImportKind::Signals, &f, Some("hits.hits[]")).unwrap();
+        assert_eq!(records.as_deref(), Some("hits.hits[]"));
+        assert!(p.columns.contains(&"_source".to_string()), "{:?}", p.columns);
+        // A path that is not there is one clear line.
+        let e = describe(ImportKind::Signals, &f, Some("hits.nope[]")).unwrap_err().to_string();
+        assert!(e.contains("no key 'nope'"), "{e}");
     }
 }

@@ -23,6 +23,8 @@ pub fn startup_target(data_dir: &Path) -> PathBuf {
 pub struct Picked {
     pub kind: ImportKind,
     pub path: PathBuf,
+    /// For a JSON signals file: where its records are (`--records`), `None` for the file itself.
+    pub records: Option<String>,
 }
 
 /// What an import reads.

@@ -421,7 +421,104 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn json_records(file: &Path, name: &str, path: Option<&str>) -> Result<Records> {
+/// A place in a JSON document where the records may be, as `--records` takes it (empty: the
+/// document itself is the list of records, or each line is one).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecordPath {
+    pub path: String,
+    /// How many records are there (in the first document, for JSON Lines).
+    pub records: usize,
+    /// How many distinct keys those records have.
+    pub columns: usize,
+}
+
+/// Where the records of a JSON signals file may be, best first: every list of objects in the
+/// first document, and every object each of their entries holds under one key (the
+/// `hits.hits[]._source` of a search engine's answer). Records with more text fields rank first,
+/// then more records; the path "" (the document itself, or each line of JSON Lines) is among them.
+/// Empty for CSV, for a list at the top level, and when no list of objects is nested inside.
+pub fn record_paths(file: &Path) -> Result<Vec<RecordPath>> {
+    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
+    let lower = name.to_lowercase();
+    if !(lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson")) {
+        return Ok(Vec::new());
+    }
+    let (docs, _) = json_documents(file, &name)?;
+    let Some((_, first)) = docs.first() else { return Ok(Vec::new()) };
+    if !first.is_object() {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<(RecordPath, usize)> = Vec::new();
+    find_record_paths(first, "", 0, &mut found);
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    found.sort_by(|(a, at), (b, bt)| bt.cmp(at).then(b.records.cmp(&a.records)).then(a.path.cmp(&b.path)));
+    found.truncate(11);
+    // The document itself as the record (each line, for JSON Lines): first when there are several
+    // lines, else ranked like the rest.
+    let objects: Vec<&serde_json::Map<String, Value>> = docs.iter().filter_map(|(_, d)| d.as_object()).take(1000).collect();
+    let (mut whole, text) = describe_records("", &objects);
+    whole.records = docs.len();
+    let at = if docs.len() > 1 { 0 } else { found.iter().position(|(_, t)| *t < text).unwrap_or(found.len()) };
+    found.insert(at, (whole, text));
+    Ok(found.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Collects `(path, text keys)` for every list of objects below `v`, and for the objects the
+/// entries of such a list hold under one key.
+fn find_record_paths(v: &Value, prefix: &str, depth: usize, out: &mut Vec<(RecordPath, usize)>) {
+    if depth > 8 {
+        return;
+    }
+    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o {
+                if !k.contains('.') && !k.ends_with("[]") {
+                    find_record_paths(child, &join(k), depth + 1, out);
+                }
+            }
+        }
+        Value::Array(a) if !prefix.is_empty() => {
+            let objects: Vec<&serde_json::Map<String, Value>> = a.iter().filter_map(Value::as_object).collect();
+            if objects.is_empty() || objects.len() * 2 < a.len() {
+                return;
+            }
+            let here = format!("{prefix}[]");
+            out.push(describe_records(&here, &objects));
+            // Keys under which every entry holds an object: the record may be that object.
+            let mut keys: Vec<&String> = objects[0].iter().filter(|(_, v)| v.is_object()).map(|(k, _)| k).collect();
+            keys.retain(|k| !k.contains('.') && objects.iter().all(|o| o.get(*k).is_some_and(Value::is_object)));
+            for k in keys {
+                let inner: Vec<&serde_json::Map<String, Value>> =
+                    objects.iter().filter_map(|o| o.get(k).and_then(Value::as_object)).collect();
+                out.push(describe_records(&format!("{here}.{k}"), &inner));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn describe_records(path: &str, records: &[&serde_json::Map<String, Value>]) -> (RecordPath, usize) {
+    let mut keys: Vec<&String> = Vec::new();
+    let mut text: Vec<&String> = Vec::new();
+    for o in records {
+        for (k, v) in o.iter() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+            if v.is_string() && !text.contains(&k) {
+                text.push(k);
+            }
+        }
+    }
+    (RecordPath { path: path.to_string(), records: records.len(), columns: keys.len() }, text.len())
+}
+
+/// The JSON documents of a file: one, or one per line (JSON Lines), with their line numbers, and
+/// the lines that are not JSON.
+fn json_documents(file: &Path, name: &str) -> Result<(Vec<(usize, Value)>, Vec<Problem>)> {
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -449,6 +546,11 @@ fn json_records(file: &Path, name: &str, path: Option<&str>) -> Result<Records> 
             }
         }
     }
+    Ok((docs, problems))
+}
+
+fn json_records(file: &Path, name: &str, path: Option<&str>) -> Result<Records> {
+    let (docs, mut problems) = json_documents(file, name)?;
     let parts: Vec<&str> = path.map(|p| p.split('.').filter(|s| !s.is_empty()).collect()).unwrap_or_default();
     let mut records: Vec<(usize, Value)> = Vec::new();
     let single = docs.len() == 1;
@@ -525,6 +627,35 @@ mod tests {
         walk_path(v.clone(), &["hits", "hits[]", "_source"], &mut out).unwrap();
         assert_eq!(out.len(), 2);
         assert!(walk_path(v, &["hits[]"], &mut Vec::new()).unwrap_err().contains("expects a list"));
+    }
+
+    #[test]
+    fn where_the_records_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = |name: &str, text: &str| {
+            let f = dir.path().join(name);
+            std::fs::write(&f, text).unwrap();
+            record_paths(&f).unwrap().into_iter().map(|p| (p.path, p.records)).collect::<Vec<_>>()
+        };
+        // A search engine's answer: the sources beat the hits around them and the buckets.
+        let answer = r#"{"took": 3, "hits": {"total": 2, "hits": [
+            {"_id": "1", "_source": {"issue": "Slow", "company": "Acme", "state": "PA"}},
+            {"_id": "2", "_source": {"issue": "Late", "company": "Bolt", "state": "NY"}}]},
+          "aggregations": {"product": {"buckets": [{"key": "a", "doc_count": 1}, {"key": "b", "doc_count": 1}, {"key": "c", "doc_count": 1}]}}}"#;
+        let found = paths("answer.json", answer);
+        assert_eq!(found[0], ("hits.hits[]._source".to_string(), 2), "{found:?}");
+        assert!(
+            found.contains(&("hits.hits[]".to_string(), 2)) && found.contains(&("aggregations.product.buckets[]".to_string(), 3)),
+            "{found:?}"
+        );
+        assert!(found.contains(&(String::new(), 1)), "{found:?}");
+        // JSON Lines: each line is a record, even when a line holds a list of objects.
+        let lines = "{\"title\": \"A\", \"comments\": [{\"by\": \"x\"}]}\n{\"title\": \"B\", \"comments\": []}\n";
+        assert_eq!(paths("s.jsonl", lines)[0], (String::new(), 2));
+        // Records at the top level, or nothing nested: nothing to choose.
+        assert!(paths("list.json", r#"[{"a": "x"}]"#).is_empty());
+        assert!(paths("one.json", r#"{"a": "x", "b": [1, 2]}"#).is_empty());
+        assert!(paths("s.csv", "a,b\n1,2\n").is_empty());
     }
 
     #[test]

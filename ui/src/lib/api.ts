@@ -61,6 +61,8 @@ export const api = {
   syncNow: () => invoke<SyncStatus>("sync_now"),
   /** Opens the system dialog; the chosen path stays in the shell. */
   pickImport: (kind: ImportKind) => invoke<PickedSource | null>("pick_import", { kind }),
+  /** Reads the chosen JSON file's records from another place inside it (e.g. `hits.hits[]._source`). */
+  chooseRecords: (records: string) => invoke<PickedSource>("choose_records", { records }),
   runImport: (map: [string, string][], onProgress: (p: { done: number; total: number }) => void) => {
     const on_progress = new Channel<{ done: number; total: number }>();
     on_progress.onmessage = onProgress;

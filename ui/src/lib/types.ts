@@ -284,6 +284,10 @@ export interface PickedSource {
   name: string;
   columns: string[];
   fields: string[];
+  /** For JSON with nested lists: where the records may be, best first ("" = the file itself). */
+  record_paths: { path: string; records: number; columns: number }[];
+  /** The place the columns were read from. */
+  records: string;
 }
 
 /** An import's report: items (vault, signals) or meetings (calendar). */
