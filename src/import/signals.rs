@@ -516,9 +516,12 @@ fn describe_records(path: &str, records: &[&serde_json::Map<String, Value>]) -> 
     (RecordPath { path: path.to_string(), records: records.len(), columns: keys.len() }, text.len())
 }
 
+/// JSON documents with the line each starts on.
+type Documents = Vec<(usize, Value)>;
+
 /// The JSON documents of a file: one, or one per line (JSON Lines), with their line numbers, and
 /// the lines that are not JSON.
-fn json_documents(file: &Path, name: &str) -> Result<(Vec<(usize, Value)>, Vec<Problem>)> {
+fn json_documents(file: &Path, name: &str) -> Result<(Documents, Vec<Problem>)> {
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
@@ -527,7 +530,7 @@ fn json_documents(file: &Path, name: &str) -> Result<(Vec<(usize, Value)>, Vec<P
     })?;
     let text = text.trim_start_matches('\u{feff}');
     // The documents: one (a JSON value), or one per line (JSON Lines).
-    let mut docs: Vec<(usize, Value)> = Vec::new();
+    let mut docs: Documents = Vec::new();
     let mut problems = Vec::new();
     match serde_json::from_str::<Value>(text) {
         Ok(v) => docs.push((1, v)),
