@@ -267,6 +267,19 @@ fn jira_and_bugzilla_csv_exports_import_with_a_mapping() {
 }
 
 #[test]
+fn nested_json_without_a_records_path_says_where_the_records_seem_to_be() {
+    let ws = Ws::new();
+    let f = fixtures().join("signals/cfpb-complaints/document_get-detail.json");
+    let e = ws.fails(&["import", "signals", f.to_str().unwrap()]);
+    assert!(
+        e.contains("document_get-detail.json: the records seem to be nested: give --records hits.hits[]._source (1 record there)"),
+        "{e}"
+    );
+    assert_eq!(e.trim().lines().count(), 1, "{e}");
+    assert_eq!(ws.json(&["list", "--kind", "signal"]).as_array().unwrap().len(), 0);
+}
+
+#[test]
 fn nested_json_complaints_import_and_match_across_files() {
     let ws = Ws::new();
     let dir = fixtures().join("signals/cfpb-complaints");

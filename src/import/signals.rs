@@ -214,6 +214,17 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
         }
     }
     if !map.contains_key("title") {
+        // Records nested in a larger document: say where they seem to be.
+        if format == Format::Json && opts.records.is_none() {
+            if let Some(best) = record_paths(file)?.into_iter().next().filter(|p| !p.path.is_empty()) {
+                return Err(Error::invalid(format!(
+                    "{name}: the records seem to be nested: give --records {} ({} record{} there), then --map title=COLUMN",
+                    best.path,
+                    best.records,
+                    if best.records == 1 { "" } else { "s" }
+                )));
+            }
+        }
         return Err(Error::invalid(format!(
             "{name}: which column is the title? Give --map title=COLUMN (columns: {})",
             columns.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
