@@ -75,3 +75,61 @@ export const KIND_COLORS: Record<Kind, string> = {
   goal: "#b57bee",
   meeting: "#5fb0d8",
 };
+
+/** A label the map could draw: its node's place on screen, the label's size, and its weight. */
+export interface LabelCandidate {
+  id: string;
+  /** Rendered centre of the label's box, in pixels. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** Higher first: the best-linked items keep their labels. */
+  weight: number;
+}
+
+/**
+ * Which labels to draw so that none overlaps another: greedily, heaviest first, each label is
+ * kept when its box (plus `gap` pixels) is clear of every label kept before it. Labels whose box
+ * lies outside the `width` × `height` viewport are skipped. A uniform grid of `cell`-pixel
+ * buckets keeps this near-linear for thousands of nodes.
+ */
+export function declutter(candidates: readonly LabelCandidate[], width: number, height: number, gap = 2, cell = 64): Set<string> {
+  const kept = new Set<string>();
+  const grid = new Map<number, LabelCandidate[]>();
+  const cols = Math.ceil(width / cell) + 1;
+  const sorted = [...candidates].sort((a, b) => b.weight - a.weight || (a.id < b.id ? -1 : 1));
+  for (const c of sorted) {
+    const x0 = c.x - c.w / 2 - gap;
+    const x1 = c.x + c.w / 2 + gap;
+    const y0 = c.y - c.h / 2 - gap;
+    const y1 = c.y + c.h / 2 + gap;
+    if (x1 < 0 || y1 < 0 || x0 > width || y0 > height) continue;
+    const cx0 = Math.max(0, Math.floor(x0 / cell));
+    const cx1 = Math.min(cols - 1, Math.floor(x1 / cell));
+    const cy0 = Math.max(0, Math.floor(y0 / cell));
+    const cy1 = Math.floor(Math.max(0, y1) / cell);
+    let clear = true;
+    for (let gx = cx0; gx <= cx1 && clear; gx++) {
+      for (let gy = cy0; gy <= cy1 && clear; gy++) {
+        for (const o of grid.get(gy * cols + gx) ?? []) {
+          if (Math.abs(o.x - c.x) * 2 < o.w + c.w + 2 * gap && Math.abs(o.y - c.y) * 2 < o.h + c.h + 2 * gap) {
+            clear = false;
+            break;
+          }
+        }
+      }
+    }
+    if (!clear) continue;
+    kept.add(c.id);
+    for (let gx = cx0; gx <= cx1; gx++) {
+      for (let gy = cy0; gy <= cy1; gy++) {
+        const k = gy * cols + gx;
+        const bucket = grid.get(k);
+        if (bucket) bucket.push(c);
+        else grid.set(k, [c]);
+      }
+    }
+  }
+  return kept;
+}

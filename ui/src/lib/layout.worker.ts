@@ -1,0 +1,40 @@
+// Lays out a large map off the window's thread, so the window stays responsive while thousands
+// of nodes find their place. Cytoscape runs headless here (no drawing); the positions go back to
+// the map, which places its nodes there.
+import cytoscape from "cytoscape";
+import fcose from "cytoscape-fcose";
+import { seeded, type LayoutReply, type LayoutRequest } from "./layout";
+
+cytoscape.use(fcose);
+
+self.onmessage = (e: MessageEvent<LayoutRequest>) => {
+  const { run, nodes, edges, concentric } = e.data;
+  const started = performance.now();
+  const cy = cytoscape({
+    headless: true,
+    styleEnabled: true,
+    style: [{ selector: "node", style: { width: "data(size)", height: "data(size)" } }],
+    elements: [
+      ...nodes.map((n) => ({ group: "nodes" as const, data: { id: n.id, size: n.size, rank: n.rank } })),
+      ...edges.map((x, i) => ({ group: "edges" as const, data: { id: `e${i}`, source: x.source, target: x.target } })),
+    ],
+  });
+  const options = concentric
+    ? { name: "concentric", animate: false, concentric: (n: cytoscape.NodeSingular) => Number(n.data("rank")), levelWidth: () => 1, minNodeSpacing: 4 }
+    : { name: "fcose", quality: "draft", animate: false, randomize: true, packComponents: true, nodeRepulsion: () => 6000, idealEdgeLength: () => 60, nodeSeparation: 90 };
+  // The same map comes out the same: the layout's random numbers come from a fixed seed.
+  const random = Math.random;
+  Math.random = seeded(nodes.length * 7919 + edges.length);
+  try {
+    cy.layout(options as cytoscape.LayoutOptions).run();
+  } finally {
+    Math.random = random;
+  }
+  const positions: Record<string, { x: number; y: number }> = {};
+  cy.nodes().forEach((n) => {
+    positions[n.id()] = n.position();
+  });
+  cy.destroy();
+  const reply: LayoutReply = { run, positions, ms: Math.round(performance.now() - started) };
+  self.postMessage(reply);
+};
