@@ -302,8 +302,16 @@ class App(unittest.TestCase):
         self.nav("map")
         self.q(tid("map"))
         self.wait(lambda: self.q(tid("map-count")).text.split(" / ")[0] not in ("0", ""))
-        time.sleep(0.5)
+        drawn = lambda: self.d.execute_script("return document.querySelector('.map-canvas').dataset.drawn")
+        total = self.q(tid("map-count")).text.split(" / ")[0]
+        self.wait(lambda: drawn() == total, msg=f"the map never drew its {total} nodes")
+        time.sleep(0.3)
         self.shot("15-map")
+        # Filtering by kind redraws only that kind: the demo has four signals.
+        self.q(tid("map-kind-signal")).click()
+        self.wait(lambda: self.q(tid("map-count")).text.startswith("4 / ") and drawn() == "4", msg="the signals filter did not redraw")
+        self.q(tid("map-kind-signal")).click()
+        self.wait(lambda: drawn() == total)
         self.nav("people")
         self.q(tid("people"))
         self.shot("16-people")
