@@ -12,7 +12,10 @@ fn main() {
         .setup(|app| {
             use tauri::Manager;
             let data = app.path().data_dir()?;
-            app.manage(state::AppState::new(state::startup_target(&data)));
+            // The workspace opens on a thread of its own while the window starts; commands wait for it.
+            app.manage(state::AppState::opening(state::startup_target(&data)));
+            let handle = app.handle().clone();
+            std::thread::Builder::new().name("open".into()).spawn(move || handle.state::<state::AppState>().finish_opening())?;
             // Background sync, on its own connection to the workspace.
             let handle = app.handle().clone();
             std::thread::Builder::new().name("sync".into()).spawn(move || {

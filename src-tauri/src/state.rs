@@ -1,7 +1,7 @@
 //! The shell's state: at most one open workspace, behind a mutex, and the folder the app opens.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use mellanrum::Workspace;
 
@@ -39,18 +39,55 @@ pub enum ImportKind {
 pub struct AppState {
     /// The folder a first start creates its workspace in.
     pub target: Mutex<PathBuf>,
-    pub ws: Mutex<Option<Workspace>>,
+    ws: Mutex<Option<Workspace>>,
+    /// False while the workspace named at start is being opened: commands wait for it.
+    opened: (Mutex<bool>, Condvar),
     pub picked: Mutex<Option<Picked>>,
     pub syncer: crate::sync::Syncer,
 }
 
 impl AppState {
+    /// The state with the workspace in `target` opened (or none there yet).
     pub fn new(target: PathBuf) -> AppState {
-        let ws = Workspace::open(&target).ok();
-        AppState { target: Mutex::new(target), ws: Mutex::new(ws), picked: Mutex::new(None), syncer: Default::default() }
+        let s = AppState::opening(target);
+        s.finish_opening();
+        s
+    }
+
+    /// The state before the workspace in `target` is opened: `finish_opening` (on another thread,
+    /// so the window starts drawing meanwhile) opens it, and until then every command waits.
+    pub fn opening(target: PathBuf) -> AppState {
+        AppState {
+            target: Mutex::new(target),
+            ws: Mutex::new(None),
+            opened: (Mutex::new(false), Condvar::new()),
+            picked: Mutex::new(None),
+            syncer: Default::default(),
+        }
+    }
+
+    /// Opens the workspace in the target folder (none when there is none yet) and lets the
+    /// waiting commands in, whatever happens.
+    pub fn finish_opening(&self) {
+        struct Done<'a>(&'a (Mutex<bool>, Condvar));
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                *self.0 .0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+                self.0 .1.notify_all();
+            }
+        }
+        let _done = Done(&self.opened);
+        let ws = Workspace::open(&self.target()).ok();
+        *self.ws.lock().unwrap_or_else(|e| e.into_inner()) = ws;
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Option<Workspace>> {
+        let (opened, ready) = &self.opened;
+        let mut done = opened.lock().unwrap_or_else(|e| e.into_inner());
+        while !*done {
+            done = ready.wait(done).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(done);
         // A panic while holding the lock cannot leave the workspace half-written (every write is one
         // SQLite transaction), so a poisoned lock is safe to take over.
         self.ws.lock().unwrap_or_else(|e| e.into_inner())
@@ -86,5 +123,20 @@ mod tests {
         mellanrum::demo::create(&dir.path().join("demo")).unwrap();
         let s = AppState::new(dir.path().join("demo"));
         assert!(s.lock().as_mut().unwrap().name().unwrap().starts_with("Demo"));
+    }
+
+    #[test]
+    fn commands_wait_while_the_workspace_opens_on_another_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        mellanrum::demo::create(&dir.path().join("demo")).unwrap();
+        let s = std::sync::Arc::new(AppState::opening(dir.path().join("demo")));
+        let waiting = {
+            let s = s.clone();
+            std::thread::spawn(move || s.lock().as_mut().map(|ws| ws.name().unwrap()))
+        };
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!waiting.is_finished(), "a command went ahead before the workspace was open");
+        s.finish_opening();
+        assert!(waiting.join().unwrap().unwrap().starts_with("Demo"));
     }
 }

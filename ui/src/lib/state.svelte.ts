@@ -51,9 +51,22 @@ class AppState {
     return this.items.filter((i) => i.kind === kind);
   }
 
+  /** False until every item's summary has arrived (the lists); the rail's counts come first. */
+  listed = $state(false);
+  /** Settles when the lists have arrived after start. */
+  listing: Promise<void> = Promise.resolve();
+
+  /** Starts the window: the rail and its counts are drawn from the session at once, and the
+   * lists (every item's summary: 100k rows in a large workspace) follow without holding them. */
   async start() {
     document.documentElement.lang = this.locale;
-    await this.load(await api.session());
+    const session = await api.session();
+    this.session = session;
+    if (session.open) {
+      this.info = session.open;
+      this.lastChange = session.open.last_change;
+      this.listing = this.refresh();
+    }
     // Other processes (the CLI, sync) write to the same workspace: notice their changes.
     setInterval(() => void this.poll(), 1500);
   }
@@ -76,6 +89,7 @@ class AppState {
       this.items = items;
       this.unused = new Set(unused);
       this.lastChange = info.last_change;
+      this.listed = true;
       this.version++;
     } catch (e) {
       this.fail(e);
