@@ -48,6 +48,7 @@ pub struct AppState {
 
 impl AppState {
     /// The state with the workspace in `target` opened (or none there yet).
+    #[cfg(test)]
     pub fn new(target: PathBuf) -> AppState {
         let s = AppState::opening(target);
         s.finish_opening();
