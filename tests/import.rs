@@ -229,6 +229,23 @@ fn broken_vault_content_is_reported_by_file_and_the_rest_imports() {
 }
 
 #[test]
+fn a_terminal_gets_twenty_warnings_and_a_count_of_the_rest_while_json_lists_all() {
+    let ws = Ws::new();
+    let src = tempfile::tempdir().unwrap();
+    // 25 notes whose front matter is a template placeholder: each imports, with a warning.
+    for i in 0..25 {
+        std::fs::write(src.path().join(format!("Template {i:02}.md")), "---\ntitle: {{title}}\ntags: [{{tags}}\n---\nBody\n").unwrap();
+    }
+    let plain = ws.run(&["import", "vault", src.path().to_str().unwrap()]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    let warnings: Vec<&str> = plain.stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(warnings.len(), 20, "{}", plain.stderr);
+    assert!(plain.stderr.contains("… and 5 more warnings (--json lists them all)"), "{}", plain.stderr);
+    let r = ws.json(&["import", "vault", src.path().to_str().unwrap()]);
+    assert_eq!(r["warnings"].as_array().unwrap().len(), 25, "{r}");
+}
+
+#[test]
 fn jira_and_bugzilla_csv_exports_import_with_a_mapping() {
     let ws = Ws::new();
     let map = ["--map", "title=Summary", "--map", "body=Description", "--map", "ref=Issue id", "--map", "date=Created"];

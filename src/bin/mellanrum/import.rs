@@ -109,19 +109,28 @@ pub fn run(cli: &Cli, cmd: &ImportCommand) -> Result<()> {
     print_report(cli, &report)
 }
 
+/// How many lines of one sort (warnings, rows not imported, frictions that changed status) a
+/// terminal gets before the rest is summed up; `--json` lists them all.
+const SHOWN: usize = 20;
+
 fn print_report(cli: &Cli, r: &ImportReport) -> Result<()> {
-    for (title, status) in &r.frictions {
-        eprintln!("friction '{title}' is now {status}");
-    }
     if cli.json {
         return out_json(r);
     }
-    for w in &r.warnings {
-        eprintln!("warning: {w}");
-    }
-    for e in &r.errors {
-        eprintln!("not imported: {e}");
-    }
+    let lines = |what: &str, all: Vec<String>| {
+        for l in all.iter().take(SHOWN) {
+            eprintln!("{l}");
+        }
+        if all.len() > SHOWN {
+            eprintln!("… and {} more {what} (--json lists them all)", all.len() - SHOWN);
+        }
+    };
+    lines("warnings", r.warnings.iter().map(|w| format!("warning: {w}")).collect());
+    lines("rows not imported", r.errors.iter().map(|e| format!("not imported: {e}")).collect());
+    lines(
+        "frictions whose status changed",
+        r.frictions.iter().map(|(title, status)| format!("friction '{title}' is now {status}")).collect(),
+    );
     let mut s = format!(
         "Imported {} items ({} new, {} updated, {} unchanged); {} links: {} resolved, {} unresolved",
         r.items, r.created, r.updated, r.unchanged, r.links, r.resolved, r.unresolved
