@@ -524,6 +524,37 @@ fn compaction_keeps_what_a_lagging_device_needs(remote: &str, extra: &[&str]) {
 }
 
 #[test]
+fn a_sync_compacts_by_itself_after_the_set_number_of_segments() {
+    let dir = shared();
+    let anna = Ws::new();
+    anna.ok(&["remote", "set", s(dir.path())]);
+    let c = anna.json(&["remote", "compaction"]);
+    assert_eq!((c["every"].as_i64(), c["active_days"].as_i64()), (Some(500), Some(30)), "{c}");
+    let c = anna.json(&["remote", "compaction", "--every", "3", "--active-days", "7"]);
+    assert_eq!((c["every"].as_i64(), c["active_days"].as_i64()), (Some(3), Some(7)), "{c}");
+    assert!(anna.fails(&["remote", "compaction", "--every", "0"]).contains("--every 0: give a number of segments from 1"));
+    assert!(anna.fails(&["remote", "compaction", "--active-days", "99999"]).contains("--active-days 99999"));
+    let mut compacted_at = Vec::new();
+    for i in 1..=7 {
+        anna.add("note", &format!("Note {i}"), &[]);
+        let r = anna.json(&["sync"]);
+        if !r["compacted"].is_null() {
+            compacted_at.push(i);
+        }
+    }
+    // Segments 1–3 make the first snapshot, 4–6 the next; the seventh waits for two more.
+    assert_eq!(compacted_at, [3, 6]);
+    let snaps = std::fs::read_dir(dir.path().join("snap")).unwrap().flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap()).count();
+    assert!(snaps >= 1, "a snapshot is on the storage");
+    // Nobody else is there: only the seventh segment is left in Anna's log, and a joiner has all.
+    let logs: Vec<_> =
+        std::fs::read_dir(dir.path().join("log")).unwrap().flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap()).collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    let erik = Ws::join(s(dir.path()), "Erik", "Engineering", &[]);
+    assert_eq!(titles(&erik).len(), 7);
+}
+
+#[test]
 fn compaction_on_a_shared_folder_keeps_what_a_lagging_device_needs_and_joiners_start_from_the_snapshot() {
     let dir = shared();
     compaction_keeps_what_a_lagging_device_needs(s(dir.path()), &[]);

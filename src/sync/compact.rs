@@ -29,10 +29,52 @@ use crate::workspace::{now_text, Workspace};
 
 /// A device whose newest file on the storage is older than this many days is not active: its
 /// progress no longer holds segments back (it catches up from a snapshot when it returns).
+/// The default of [`Settings::active_days`].
 pub const ACTIVE_DAYS: i64 = 30;
 
-/// A sync compacts by itself once this device has written this many segments since its last snapshot.
+/// A sync compacts by itself once this device has written this many segments since its last
+/// snapshot. The default of [`Settings::every`].
 pub const COMPACT_EVERY: i64 = 500;
+
+/// When this device compacts, and how long a silent device still holds segments back: kept per
+/// workspace (`mellanrum remote compaction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Settings {
+    /// Compact after this many segments of this device since its last snapshot.
+    pub every: i64,
+    /// A device silent for longer than this many days is not waited for.
+    pub active_days: i64,
+}
+
+impl Workspace {
+    /// The compaction settings of this workspace (the defaults unless changed).
+    pub fn compaction(&mut self) -> Result<Settings> {
+        self.store.read(|tx| {
+            let get = |k: &str, d: i64| -> Result<i64> { Ok(tx.meta(k)?.and_then(|v| v.parse().ok()).unwrap_or(d)) };
+            Ok(Settings { every: get("sync_compact_every", COMPACT_EVERY)?, active_days: get("sync_active_days", ACTIVE_DAYS)? })
+        })
+    }
+
+    /// Changes what is given: `every` from 1 to 1,000,000 segments, `active_days` from 1 to 3,650.
+    pub fn set_compaction(&mut self, every: Option<i64>, active_days: Option<i64>) -> Result<Settings> {
+        if let Some(n) = every.filter(|n| !(1..=1_000_000).contains(n)) {
+            return Err(Error::invalid(format!("--every {n}: give a number of segments from 1 to 1000000")));
+        }
+        if let Some(n) = active_days.filter(|n| !(1..=3650).contains(n)) {
+            return Err(Error::invalid(format!("--active-days {n}: give a number of days from 1 to 3650")));
+        }
+        self.store.write(|tx| {
+            if let Some(n) = every {
+                tx.set_meta("sync_compact_every", &n.to_string())?;
+            }
+            if let Some(n) = active_days {
+                tx.set_meta("sync_active_days", &n.to_string())?;
+            }
+            Ok(())
+        })?;
+        self.compaction()
+    }
+}
 
 /// What a compaction did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -314,6 +356,7 @@ impl Workspace {
     /// Writes a snapshot of the merged state and removes the segments every active device has passed.
     pub(crate) fn compact_now(&mut self, r: &Remote, key: Option<&Key>) -> Result<CompactReport> {
         let device = self.device.clone();
+        let active_days = self.compaction()?.active_days;
         // The new snapshot's name must sort after every snapshot there (a device whose clock is
         // ahead may have written one): the clock observes their names first.
         let newest_there =
@@ -378,7 +421,7 @@ impl Workspace {
                 }
             }
         }
-        let horizon = now_ms - ACTIVE_DAYS * 24 * 3600 * 1000;
+        let horizon = now_ms - active_days * 24 * 3600 * 1000;
         let mut progress: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         for (d, at) in &last_seen {
             if *at < horizon && *d != device {

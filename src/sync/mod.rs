@@ -242,7 +242,7 @@ impl Workspace {
             let snap_own: i64 = tx.meta("sync_snap_own_seq")?.and_then(|s| s.parse().ok()).unwrap_or(0);
             Ok((tx.cursors()?, tx.meta("sync_progress_file")?.is_some(), own, snap_own))
         })?;
-        if compact || own - snap_own >= compact::COMPACT_EVERY {
+        if compact || own - snap_own >= self.compaction()?.every {
             report.compacted = Some(self.compact_now(&r, key.as_ref())?);
         } else if after != before || !published {
             self.publish_progress(&r)?;

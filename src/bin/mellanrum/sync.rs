@@ -22,6 +22,16 @@ pub enum RemoteCommand {
     },
     /// Show the shared storage.
     Show,
+    /// Show or change when this device compacts the shared log (a snapshot, and the segments every
+    /// active device has read removed) and how long a silent device is still waited for.
+    Compaction {
+        /// Compact by itself after this many of this device's segments since its last snapshot (default 500).
+        #[arg(long, value_name = "SEGMENTS")]
+        every: Option<i64>,
+        /// A device with no file on the storage newer than this many days is not waited for (default 30).
+        #[arg(long, value_name = "DAYS")]
+        active_days: Option<i64>,
+    },
 }
 
 pub fn key_choice(encrypt: bool, key: Option<&str>) -> KeyChoice {
@@ -57,6 +67,16 @@ pub fn remote(cli: &Cli, cmd: &RemoteCommand) -> Result<()> {
             Some(i) => out(&format!("{}{}", i.remote, if i.encrypted { " (encrypted)" } else { "" })),
             None => bail!("no shared storage set: `mellanrum remote set FOLDER` or `mellanrum remote set s3://bucket/prefix`"),
         },
+        RemoteCommand::Compaction { every, active_days } => {
+            let s = if every.is_some() || active_days.is_some() { ws.set_compaction(*every, *active_days)? } else { ws.compaction()? };
+            if cli.json {
+                return out_json(&s);
+            }
+            out(&format!(
+                "Compacts after {} of this device's segments since its last snapshot; waits for devices heard from in the last {} days",
+                s.every, s.active_days
+            ))
+        }
     }
 }
 
