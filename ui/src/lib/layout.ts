@@ -2,10 +2,8 @@
 // ones in a worker (layout.worker.ts) so the window never freezes.
 export interface LayoutRequest {
   run: number;
-  nodes: { id: string; size: number; rank: number }[];
+  nodes: { id: string; size: number }[];
   edges: { source: string; target: string }[];
-  /** Rings by kind instead of forces: for the largest maps. */
-  concentric: boolean;
 }
 
 export interface LayoutReply {
@@ -16,8 +14,6 @@ export interface LayoutReply {
 
 /** Up to this many nodes the layout runs on the window's thread, with labels. */
 export const SMALL_MAP = 200;
-/** Past this many nodes, rings by kind replace forces (still in the worker). */
-export const FORCES_UP_TO = 5000;
 
 /** A small deterministic generator of numbers in [0, 1) (mulberry32). */
 export function seeded(seed: number): () => number {
