@@ -446,6 +446,28 @@ class App(unittest.TestCase):
         self.wait(lambda: not self.qs(tid("activity-entry")), msg="marking as seen left entries")
         self.assertEqual(json.loads(cli(self.ws, "--as", "Anna Lind", "--json", "activity", "--peek"))["unseen"], 0)
 
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_15_a_large_map_is_laid_out_in_the_background(self):
+        # 260 linked notes imported by the CLI: more than the window lays out on its own thread.
+        vault = self.tmp / "large-vault"
+        vault.mkdir()
+        for i in range(260):
+            links = "".join(f"- [[Map note {j:03}]]\n" for j in ((i * 7 + 1) % 260, (i // 10) * 10) if j != i)
+            (vault / f"Map note {i:03}.md").write_text(f"Note {i} of the large map.\n\n{links}", encoding="utf-8")
+        subprocess.run([CLI, "--workspace", str(self.ws), "--as", "Anna Lind", "import", "vault", str(vault)], check=True, capture_output=True)
+        self.nav("map")
+        self.wait(lambda: int(self.q(tid("map-count")).text.split(" / ")[0].replace(",", "").replace("\u00a0", "").replace(" ", "") or 0) > 260, timeout=15)
+        total = self.q(tid("map-count")).text.split(" / ")[0]
+        # Laid out in the worker (a CSP or bundling fault would leave it never drawn), then in place.
+        self.wait(
+            lambda: self.d.execute_script("return document.querySelector('.map-canvas').dataset.drawn") == total.replace(",", "").replace("\u00a0", "").replace(" ", ""),
+            timeout=60,
+            msg=f"the map of {total} nodes was never drawn",
+        )
+        self.assertFalse(self.qs(tid("map-laying")), "the layout notice stays after the map is drawn")
+        time.sleep(0.3)
+        self.shot("27-large-map")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
