@@ -10,6 +10,10 @@ describe("i18n", () => {
   it("fills placeholders and switches language", () => {
     expect(translate("en", "inbox.make.new", { n: 3 })).toBe("New insight from 3 signals");
     expect(translate("sv", "inbox.make.new", { n: 3 })).toBe("Ny insikt av 3 signaler");
+    expect(translate("en", "inbox.make.new", { n: 1 })).toBe("New insight from 1 signal");
+    expect(translate("sv", "sync.conflicts", { n: 1 })).toBe("1 konflikt");
+    expect(translate("en", "sync.conflicts", { n: 2 })).toBe("2 conflicts");
+    expect(translate("en", "import.records.count", { path: "hits[]", records: 1, columns: 19 })).toBe("hits[] (1 record, 19 columns)");
     expect(translate("sv", "nav.friction")).toBe("Friktioner");
   });
   it("formats dates and numbers in the chosen locale", () => {

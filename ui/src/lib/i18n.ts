@@ -111,7 +111,7 @@ const en = {
   "board": "Board",
   "inbox.unused": "unused",
   "inbox.make": "Make insight",
-  "inbox.make.new": "New insight from {n} signals",
+  "inbox.make.new": "New insight from {n} {n|signal|signals}",
   "inbox.make.existing": "Add as evidence to…",
   "inbox.selected": "{n} selected",
   "inbox.title.placeholder": "What do these signals tell us?",
@@ -210,7 +210,7 @@ const en = {
   "sync.running": "syncing…",
   "sync.error": "sync failed",
   "sync.now": "Sync now",
-  "sync.conflicts": "{n} conflicts",
+  "sync.conflicts": "{n} {n|conflict|conflicts}",
   "sync.never": "not synced yet",
   "conflicts.title": "Conflicts",
   "conflicts.hint": "Concurrent changes to the same field, merged by rule. The value that lost is kept in the history.",
@@ -234,7 +234,7 @@ const en = {
   "import.column": "Column",
   "import.records": "Records in the file",
   "import.records.whole": "the file itself",
-  "import.records.count": "{path} ({records} records, {columns} columns)",
+  "import.records.count": "{path} ({records} {records|record|records}, {columns} {columns|column|columns})",
   "import.records.other": "Another path…",
   "import.records.read": "Read",
   "import.unmapped": "—",
@@ -362,7 +362,7 @@ const sv: Record<Key, string> = {
   "board": "Tavla",
   "inbox.unused": "oanvänd",
   "inbox.make": "Gör insikt",
-  "inbox.make.new": "Ny insikt av {n} signaler",
+  "inbox.make.new": "Ny insikt av {n} {n|signal|signaler}",
   "inbox.make.existing": "Lägg som belägg till…",
   "inbox.selected": "{n} valda",
   "inbox.title.placeholder": "Vad säger de här signalerna oss?",
@@ -461,7 +461,7 @@ const sv: Record<Key, string> = {
   "sync.running": "synkar…",
   "sync.error": "synk misslyckades",
   "sync.now": "Synka nu",
-  "sync.conflicts": "{n} konflikter",
+  "sync.conflicts": "{n} {n|konflikt|konflikter}",
   "sync.never": "inte synkad än",
   "conflicts.title": "Konflikter",
   "conflicts.hint": "Samtidiga ändringar av samma fält, sammanslagna enligt regel. Värdet som förlorade finns kvar i historiken.",
@@ -485,7 +485,7 @@ const sv: Record<Key, string> = {
   "import.column": "Kolumn",
   "import.records": "Posterna i filen",
   "import.records.whole": "filen själv",
-  "import.records.count": "{path} ({records} poster, {columns} kolumner)",
+  "import.records.count": "{path} ({records} {records|post|poster}, {columns} {columns|kolumn|kolumner})",
   "import.records.other": "En annan sökväg…",
   "import.records.read": "Läs",
   "import.unmapped": "—",
@@ -505,10 +505,15 @@ const sv: Record<Key, string> = {
 
 export const DICTIONARIES: Record<Locale, Record<Key, string>> = { en, sv };
 
-/** The text of `key` in `locale`, with `{name}` placeholders filled from `vars`. */
+/**
+ * The text of `key` in `locale`, with `{name}` placeholders filled from `vars`, and
+ * `{name|one|other}` choosing the singular when `vars[name]` is 1 (both languages' rule).
+ */
 export function translate(locale: Locale, key: Key, vars: Record<string, string | number> = {}): string {
   const text = DICTIONARIES[locale][key] ?? en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  return text
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (m, name: string, one: string, other: string) => (name in vars ? (Number(vars[name]) === 1 ? one : other) : m))
+    .replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
 
 /** A date or date-time in the locale's own form; the input as it is when it is not a date. */
