@@ -1049,15 +1049,15 @@ impl crate::workspace::Workspace {
                     let people = tx.people()?;
                     let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
                     let mut contributions = Vec::new();
-                    // An item's revisions mostly come one after another: its position is looked up once per run.
-                    let (mut last_item, mut last_pos) = (String::new(), None);
+                    // Revisions mostly come in the order of their items: the same item as the row
+                    // before, or the next one, is tried before a lookup.
+                    let mut last = None;
                     tx.each_contribution(|item, author| {
-                        if last_item != item {
-                            last_item.clear();
-                            last_item.push_str(item);
-                            last_pos = g.pos(item);
+                        let i = g.pos_after(item, last, None);
+                        if i.is_some() {
+                            last = i;
                         }
-                        if let (Some(i), Some(&p)) = (last_pos, person.get(author)) {
+                        if let (Some(i), Some(&p)) = (i, person.get(author)) {
                             contributions.push((i, p));
                         }
                     })?;

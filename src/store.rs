@@ -1331,11 +1331,11 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Calls `field(item id, field, value)` for each row of the kinds' field tables (deleted
-    /// items' too: the caller drops ids it does not know), in the order friction, insight, signal,
-    /// resolution, meeting, then [`NodeField::AllDay`] for each item tagged `all-day`. A later value
-    /// of the same field replaces an earlier one.
-    pub fn each_node_field(&self, mut field: impl FnMut(&str, NodeField, Option<&str>)) -> Result<()> {
+    /// Calls `field(item id, kind, field, value)` for each row of the kinds' field tables (deleted
+    /// items' too: the caller drops ids it does not know; `kind` is the table's), in the order
+    /// friction, insight, signal, resolution, meeting, then [`NodeField::AllDay`] (kind `None`) for
+    /// each item tagged `all-day`. A later value of the same field replaces an earlier one.
+    pub fn each_node_field(&self, mut field: impl FnMut(&str, Option<Kind>, NodeField, Option<&str>)) -> Result<()> {
         fn opt_ref<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
             Ok(match r.get_ref(i)? {
                 rusqlite::types::ValueRef::Null => None,
@@ -1343,24 +1343,24 @@ impl Tx<'_> {
             })
         }
         use NodeField as F;
-        let tables: [(&str, &[NodeField]); 6] = [
-            ("SELECT item_id, status, severity FROM friction_fields", &[F::Status, F::Severity]),
-            ("SELECT item_id, status FROM insight_fields", &[F::Status]),
-            ("SELECT item_id, source, customer, date FROM signal_fields", &[F::Source, F::Customer, F::Date]),
-            ("SELECT item_id, decided_on, retires FROM resolution_fields", &[F::DecidedOn, F::Retires]),
-            ("SELECT item_id, start, \"end\", attendees FROM meeting_fields", &[F::Start, F::End, F::Attendees]),
-            ("SELECT item_id FROM tags WHERE tag = 'all-day'", &[]),
+        let tables: [(&str, Option<Kind>, &[NodeField]); 6] = [
+            ("SELECT item_id, status, severity FROM friction_fields", Some(Kind::Friction), &[F::Status, F::Severity]),
+            ("SELECT item_id, status FROM insight_fields", Some(Kind::Insight), &[F::Status]),
+            ("SELECT item_id, source, customer, date FROM signal_fields", Some(Kind::Signal), &[F::Source, F::Customer, F::Date]),
+            ("SELECT item_id, decided_on, retires FROM resolution_fields", Some(Kind::Resolution), &[F::DecidedOn, F::Retires]),
+            ("SELECT item_id, start, \"end\", attendees FROM meeting_fields", Some(Kind::Meeting), &[F::Start, F::End, F::Attendees]),
+            ("SELECT item_id FROM tags WHERE tag = 'all-day'", None, &[]),
         ];
-        for (sql, cols) in tables {
+        for (sql, kind, cols) in tables {
             let mut st = self.tx.prepare_cached(sql)?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
                 let id = text_ref(r, 0)?;
                 if cols.is_empty() {
-                    field(id, F::AllDay, None);
+                    field(id, kind, F::AllDay, None);
                 }
                 for (c, &f) in cols.iter().enumerate() {
-                    field(id, f, opt_ref(r, c + 1)?);
+                    field(id, kind, f, opt_ref(r, c + 1)?);
                 }
             }
         }

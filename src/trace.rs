@@ -121,24 +121,41 @@ impl Strs {
     }
 }
 
+/// The value of each hex digit (lower case), 0x80 for any other byte.
+const HEX: [u8; 256] = {
+    let mut t = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// An item id as a number when it is a UUID written the canonical way (36 characters, lower-case
 /// hex, dashes at 8, 13, 18 and 23): ids are looked up by number, without comparing strings.
 fn uuid_key(s: &str) -> Option<u128> {
     let b = s.as_bytes();
-    if b.len() != 36 {
+    if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
         return None;
     }
-    let mut v: u128 = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let d = match c {
-            b'-' if matches!(i, 8 | 13 | 18 | 23) => continue,
-            b'0'..=b'9' if !matches!(i, 8 | 13 | 18 | 23) => c - b'0',
-            b'a'..=b'f' if !matches!(i, 8 | 13 | 18 | 23) => c - b'a' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u128::from(d);
+    let (mut hi, mut lo, mut bad) = (0u64, 0u64, 0u8);
+    for &c in b[0..8].iter().chain(&b[9..13]).chain(&b[14..18]) {
+        let d = HEX[c as usize];
+        bad |= d;
+        hi = (hi << 4) | u64::from(d);
     }
-    Some(v)
+    for &c in b[19..23].iter().chain(&b[24..36]) {
+        let d = HEX[c as usize];
+        bad |= d;
+        lo = (lo << 4) | u64::from(d);
+    }
+    (bad & 0x80 == 0).then_some((u128::from(hi) << 64) | u128::from(lo))
 }
 
 /// The whole store in memory: every live item and every resolved link between them, items as
@@ -201,8 +218,12 @@ impl Graph {
             };
             g.author.push(a);
         })?;
-        tx.each_node_field(|id, field, value| {
-            let Some(i) = g.pos(id) else { return };
+        // Field rows mostly come in the order of their items: the next item of the row's kind after
+        // the previous row's is tried before a lookup.
+        let mut cursor: Option<usize> = None;
+        tx.each_node_field(|id, kind, field, value| {
+            let Some(i) = g.pos_after(id, cursor, kind) else { return };
+            cursor = Some(i);
             match NodeField::VALUED.iter().position(|&f| f == field) {
                 Some(c) => g.fields[c].set(i, value),
                 None => {
@@ -264,6 +285,28 @@ impl Graph {
 
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
+    }
+
+    /// The position of the live item `id`, trying first the same item as `last` and the next
+    /// item after `last` (of kind `kind`, when given): for rows that come in the items' order.
+    pub fn pos_after(&self, id: &str, last: Option<usize>, kind: Option<Kind>) -> Option<usize> {
+        if let Some(l) = last {
+            if self.ids.get(l) == Some(id) {
+                return Some(l);
+            }
+            // A short look ahead: a miss costs a lookup, never a long scan.
+            let ahead = &self.kinds[(l + 1).min(self.len())..(l + 65).min(self.len())];
+            let next = match kind {
+                Some(k) => ahead.iter().position(|&x| x == k).map(|p| l + 1 + p),
+                None => Some(l + 1),
+            };
+            if let Some(c) = next.filter(|&c| c < self.len()) {
+                if self.ids.get(c) == Some(id) {
+                    return Some(c);
+                }
+            }
+        }
+        self.pos(id)
     }
 
     /// The position of the live item `id`.
