@@ -278,7 +278,7 @@ pub fn meeting_hours(start: Option<&str>, end: Option<&str>, all_day: bool, work
 
 /// Computes every figure of the lens.
 /// `contributions` are `(node index, index into people)` pairs, in any order and repeated at will.
-pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(usize, usize)], opt: &LensOptions) -> Result<Lens> {
+pub fn compute(g: &Graph, people: &[Person], contributions: &[(usize, usize)], opt: &LensOptions) -> Result<Lens> {
     if !(opt.workday_hours > 0.0 && opt.workday_hours <= 24.0) {
         return Err(Error::invalid(format!("workday hours must be between 0 and 24, not {}", opt.workday_hours)));
     }
@@ -298,209 +298,220 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(usize, usize)
     let author_person: Vec<Option<usize>> = g.authors().iter().map(|a| person_index.get(a.as_str()).copied()).collect();
     let author: Vec<Option<usize>> = (0..n).map(|i| author_person[g.author_at(i)]).collect();
     let persp: Vec<Option<usize>> = author.iter().map(|a| a.map(|a| person_persp[a])).collect();
-    let mut contributors: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for &(i, p) in contributions {
-        contributors[i].push(p);
+    // Who contributed to each item: sorted by item, then person, once each.
+    let mut contrib: Vec<(usize, usize)> = contributions.to_vec();
+    if !contrib.is_sorted() {
+        contrib.sort_unstable();
     }
-    for c in &mut contributors {
-        c.sort_unstable();
-        c.dedup();
-    }
+    contrib.dedup();
 
+    // Bridge items need only the links and the perspectives: found on a second thread meanwhile.
     let np = pnames.len();
-    let mut links = vec![vec![0usize; np]; np];
-    let mut co = vec![vec![0usize; np]; np];
-    let mut person_edges: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for &(s, t, _) in &g.edges {
-        if let (Some(a), Some(b)) = (persp[s], persp[t]) {
-            if a != b {
-                links[a.min(b)][a.max(b)] += 1;
-            }
-        }
-        if let (Some(a), Some(b)) = (author[s], author[t]) {
-            if a != b {
-                person_edges.insert((a.min(b), a.max(b)));
-            }
-        }
-    }
-    for c in &contributors {
-        let ps: BTreeSet<usize> = c.iter().map(|&p| person_persp[p]).collect();
-        let ps: Vec<usize> = ps.into_iter().collect();
-        for (i, &a) in ps.iter().enumerate() {
-            for &b in &ps[i + 1..] {
-                co[a][b] += 1;
-            }
-        }
-        for (i, &a) in c.iter().enumerate() {
-            for &b in &c[i + 1..] {
-                person_edges.insert((a, b));
-            }
-        }
-    }
-    let mut items_per_persp = vec![0usize; np];
-    for p in persp.iter().flatten() {
-        items_per_persp[*p] += 1;
-    }
-    let perspectives = pnames
-        .iter()
-        .enumerate()
-        .map(|(i, name)| PerspectiveRow {
-            name: name.clone(),
-            people: people.iter().enumerate().filter(|(pi, _)| person_persp[*pi] == i).map(|(_, p)| p.name.clone()).collect(),
-            items: items_per_persp[i],
-        })
-        .collect();
-    let mut matrix = Vec::new();
-    let mut silos = Vec::new();
-    for a in 0..np {
-        for b in a + 1..np {
-            matrix.push(PairRow { a: pnames[a].clone(), b: pnames[b].clone(), links: links[a][b], co_authored: co[a][b] });
-            if links[a][b] + co[a][b] == 0 {
-                silos.push([pnames[a].clone(), pnames[b].clone()]);
-            }
-        }
-    }
+    let graph: &Graph = g;
+    std::thread::scope(|scope| -> Result<Lens> {
+        let bridge_items = scope.spawn(|| bridge_items(graph, &persp, &pnames, opt.limit));
+        let g = graph;
 
-    // ---- bridges ------------------------------------------------------------------------
-    let bridge_people = bridge_people(people, &person_persp, &pnames, &person_edges);
-    let bridge_items = bridge_items(g, &persp, &pnames, opt.limit);
-
-    // ---- the red thread and what is used ------------------------------------------------
-    let goals: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Goal).collect();
-    let traced = upstream_of(g, &goals);
-    let decisions: Vec<usize> = (0..n).filter(|&i| matches!(g.kind(i), Kind::Resolution | Kind::Goal)).collect();
-    let mut used = upstream_of(g, &decisions);
-    for &(s, t, _) in &g.edges {
-        if matches!(g.kind(s), Kind::Resolution | Kind::Goal) {
-            used[t] = true;
-        }
-    }
-    let mut evidenced = vec![false; n];
-    for &(s, t, rel) in &g.edges {
-        match rel {
-            Rel::Evidence if g.kind(s) == Kind::Insight => evidenced[t] = true,
-            Rel::Supports if g.kind(t) == Kind::Insight => evidenced[s] = true,
-            _ => {}
-        }
-    }
-    let row = |i: usize| ItemRow {
-        id: g.id(i).to_string(),
-        kind: g.kind(i),
-        title: g.title(i).to_string(),
-        status: g.field(i, NodeField::Status).map(str::to_string),
-    };
-
-    let mut unused_sig: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Signal && !evidenced[i]).collect();
-    newest_first(g, &mut unused_sig, opt.limit, |i| g.observed(i));
-    let unused_signals = Listing::mapped(unused_sig, opt.limit, |i| SignalRow {
-        id: g.id(i).to_string(),
-        title: g.title(i).to_string(),
-        customer: g.field(i, NodeField::Customer).map(str::to_string),
-        source: g.field(i, NodeField::Source).map(str::to_string),
-        date: g.observed(i).into_owned(),
-    });
-    let mut unused_ins: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Insight && !used[i]).collect();
-    newest_first(g, &mut unused_ins, opt.limit, |i| g.created(i).into());
-    let unused_insights = Listing::mapped(unused_ins, opt.limit, row);
-
-    let mut open: Vec<usize> =
-        (0..n).filter(|&i| g.kind(i) == Kind::Friction && matches!(g.field(i, NodeField::Status), Some("open" | "exploring"))).collect();
-    open.sort_by(|&a, &b| g.created(a).cmp(g.created(b)).then(g.id(a).cmp(g.id(b))));
-    let mut by_age = AgeBuckets::default();
-    let open_rows: Vec<FrictionRow> = open
-        .iter()
-        .map(|&i| {
-            let age = NaiveDate::parse_from_str(&day(g.created(i)), "%Y-%m-%d").map_or(0, |d| (opt.today - d).num_days().max(0));
-            match age {
-                0..7 => by_age.under_7_days += 1,
-                7..30 => by_age.under_30_days += 1,
-                30..90 => by_age.under_90_days += 1,
-                _ => by_age.over_90_days += 1,
+        let mut links = vec![vec![0usize; np]; np];
+        let mut co = vec![vec![0usize; np]; np];
+        let mut person_edges: std::collections::HashSet<(usize, usize), std::hash::BuildHasherDefault<crate::store::FastHasher>> =
+            Default::default();
+        // Each item's perspective and author, side by side: one read per end of a link.
+        const NO: u32 = u32::MAX;
+        let pa: Vec<(u32, u32)> = (0..n).map(|i| (persp[i].map_or(NO, |p| p as u32), author[i].map_or(NO, |a| a as u32))).collect();
+        for &(s, t, _) in &g.edges {
+            let ((ps, a_s), (pt, a_t)) = (pa[s], pa[t]);
+            if ps != NO && pt != NO && ps != pt {
+                links[ps.min(pt) as usize][ps.max(pt) as usize] += 1;
             }
-            FrictionRow {
-                id: g.id(i).to_string(),
-                title: g.title(i).to_string(),
-                status: g.field(i, NodeField::Status).unwrap_or_default().to_string(),
-                severity: g.field(i, NodeField::Severity).map(str::to_string),
-                created: g.created(i).to_string(),
-                age_days: age,
+            if a_s != NO && a_t != NO && a_s != a_t {
+                person_edges.insert((a_s.min(a_t) as usize, a_s.max(a_t) as usize));
             }
-        })
-        .collect();
-    let open_count = open_rows.len();
-    let open_frictions = OpenFrictions {
-        count: open_count,
-        by_age,
-        items: if opt.limit == 0 { open_rows } else { open_rows.into_iter().take(opt.limit).collect() },
-    };
-
-    let mut by_kind: BTreeMap<Kind, KindShare> = BTreeMap::new();
-    let mut not_traced = Vec::new();
-    for (i, &reaches) in traced.iter().enumerate() {
-        let k = g.kind(i);
-        if k == Kind::Goal {
-            continue;
         }
-        let e = by_kind.entry(k).or_insert(KindShare { items: 0, traced: 0 });
-        e.items += 1;
-        if reaches {
-            e.traced += 1;
-        } else {
-            not_traced.push(i);
+        let mut ps: Vec<usize> = Vec::new();
+        for c in contrib.chunk_by(|a, b| a.0 == b.0) {
+            ps.clear();
+            ps.extend(c.iter().map(|&(_, p)| person_persp[p]));
+            ps.sort_unstable();
+            ps.dedup();
+            for (i, &a) in ps.iter().enumerate() {
+                for &b in &ps[i + 1..] {
+                    co[a][b] += 1;
+                }
+            }
+            for (i, &(_, a)) in c.iter().enumerate() {
+                for &(_, b) in &c[i + 1..] {
+                    person_edges.insert((a, b));
+                }
+            }
         }
-    }
-    newest_first(g, &mut not_traced, opt.limit, |i| g.created(i).into());
-    let total: usize = by_kind.values().map(|k| k.items).sum();
-    let traced_count: usize = by_kind.values().map(|k| k.traced).sum();
-    let red_thread = RedThread {
-        items: total,
-        traced: traced_count,
-        share: share(traced_count as f64, total as f64),
-        by_kind,
-        not_traced: Listing::mapped(not_traced, opt.limit, row),
-    };
-
-    let mut retired: Vec<Retired> = (0..n)
-        .filter(|&i| g.kind(i) == Kind::Resolution)
-        .filter_map(|i| {
-            let practice = g.field(i, NodeField::Retires)?.trim();
-            (!practice.is_empty()).then(|| Retired {
-                practice: practice.to_string(),
-                resolution: g.item_ref(i),
-                decided_on: g.field(i, NodeField::DecidedOn).map_or_else(|| day(g.created(i)), str::to_string),
+        let person_edges: BTreeSet<(usize, usize)> = person_edges.into_iter().collect();
+        let mut items_per_persp = vec![0usize; np];
+        for p in persp.iter().flatten() {
+            items_per_persp[*p] += 1;
+        }
+        let perspectives = pnames
+            .iter()
+            .enumerate()
+            .map(|(i, name)| PerspectiveRow {
+                name: name.clone(),
+                people: people.iter().enumerate().filter(|(pi, _)| person_persp[*pi] == i).map(|(_, p)| p.name.clone()).collect(),
+                items: items_per_persp[i],
             })
-        })
-        .collect();
-    retired.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.practice.cmp(&b.practice)));
-
-    let mut to_review = Vec::new();
-    let resolutions: Vec<String> =
-        (0..n).filter(|&i| g.kind(i) == Kind::Resolution && may_need_review(g, i)).map(|i| g.id(i).to_string()).collect();
-    for id in resolutions {
-        let r = trace::review(g, &id)?;
-        if r.needed {
-            let resolution = g.pos(&id).map(|i| g.item_ref(i)).ok_or_else(|| Error::NotFound(id.clone()))?;
-            to_review.push(ToReview { resolution, decided_on: r.decided_on, reasons: r.reasons });
+            .collect();
+        let mut matrix = Vec::new();
+        let mut silos = Vec::new();
+        for a in 0..np {
+            for b in a + 1..np {
+                matrix.push(PairRow { a: pnames[a].clone(), b: pnames[b].clone(), links: links[a][b], co_authored: co[a][b] });
+                if links[a][b] + co[a][b] == 0 {
+                    silos.push([pnames[a].clone(), pnames[b].clone()]);
+                }
+            }
         }
-    }
-    to_review.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.resolution.title.cmp(&b.resolution.title)));
 
-    let calendar = calendar_figures(g, people, &person_persp, &pnames, &by_name, &goals, &traced, opt);
+        // ---- bridges ------------------------------------------------------------------------
+        let bridge_people = bridge_people(people, &person_persp, &pnames, &person_edges);
 
-    Ok(Lens {
-        as_of: opt.today.format("%Y-%m-%d").to_string(),
-        items: n,
-        perspectives,
-        matrix,
-        silos,
-        bridges: Bridges { people: bridge_people, items: bridge_items },
-        unused_signals,
-        unused_insights,
-        open_frictions,
-        red_thread,
-        retired_practices: retired,
-        to_review,
-        calendar,
+        // ---- the red thread and what is used ------------------------------------------------
+        let goals: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Goal).collect();
+        let traced = upstream_of(g, &goals);
+        let decisions: Vec<usize> = (0..n).filter(|&i| matches!(g.kind(i), Kind::Resolution | Kind::Goal)).collect();
+        let mut used = upstream_of(g, &decisions);
+        for &(s, t, _) in &g.edges {
+            if matches!(g.kind(s), Kind::Resolution | Kind::Goal) {
+                used[t] = true;
+            }
+        }
+        let mut evidenced = vec![false; n];
+        for &(s, t, rel) in &g.edges {
+            match rel {
+                Rel::Evidence if g.kind(s) == Kind::Insight => evidenced[t] = true,
+                Rel::Supports if g.kind(t) == Kind::Insight => evidenced[s] = true,
+                _ => {}
+            }
+        }
+        let row = |i: usize| ItemRow {
+            id: g.id(i).to_string(),
+            kind: g.kind(i),
+            title: g.title(i).to_string(),
+            status: g.field(i, NodeField::Status).map(str::to_string),
+        };
+
+        let mut unused_sig: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Signal && !evidenced[i]).collect();
+        newest_first(g, &mut unused_sig, opt.limit, |i| g.observed(i));
+        let unused_signals = Listing::mapped(unused_sig, opt.limit, |i| SignalRow {
+            id: g.id(i).to_string(),
+            title: g.title(i).to_string(),
+            customer: g.field(i, NodeField::Customer).map(str::to_string),
+            source: g.field(i, NodeField::Source).map(str::to_string),
+            date: g.observed(i).into_owned(),
+        });
+        let mut unused_ins: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Insight && !used[i]).collect();
+        newest_first(g, &mut unused_ins, opt.limit, |i| g.created(i).into());
+        let unused_insights = Listing::mapped(unused_ins, opt.limit, row);
+
+        let mut open: Vec<usize> = (0..n)
+            .filter(|&i| g.kind(i) == Kind::Friction && matches!(g.field(i, NodeField::Status), Some("open" | "exploring")))
+            .collect();
+        open.sort_by(|&a, &b| g.created(a).cmp(g.created(b)).then(g.id(a).cmp(g.id(b))));
+        let mut by_age = AgeBuckets::default();
+        let open_rows: Vec<FrictionRow> = open
+            .iter()
+            .map(|&i| {
+                let age = NaiveDate::parse_from_str(&day(g.created(i)), "%Y-%m-%d").map_or(0, |d| (opt.today - d).num_days().max(0));
+                match age {
+                    0..7 => by_age.under_7_days += 1,
+                    7..30 => by_age.under_30_days += 1,
+                    30..90 => by_age.under_90_days += 1,
+                    _ => by_age.over_90_days += 1,
+                }
+                FrictionRow {
+                    id: g.id(i).to_string(),
+                    title: g.title(i).to_string(),
+                    status: g.field(i, NodeField::Status).unwrap_or_default().to_string(),
+                    severity: g.field(i, NodeField::Severity).map(str::to_string),
+                    created: g.created(i).to_string(),
+                    age_days: age,
+                }
+            })
+            .collect();
+        let open_count = open_rows.len();
+        let open_frictions = OpenFrictions {
+            count: open_count,
+            by_age,
+            items: if opt.limit == 0 { open_rows } else { open_rows.into_iter().take(opt.limit).collect() },
+        };
+
+        let mut by_kind: BTreeMap<Kind, KindShare> = BTreeMap::new();
+        let mut not_traced = Vec::new();
+        for (i, &reaches) in traced.iter().enumerate() {
+            let k = g.kind(i);
+            if k == Kind::Goal {
+                continue;
+            }
+            let e = by_kind.entry(k).or_insert(KindShare { items: 0, traced: 0 });
+            e.items += 1;
+            if reaches {
+                e.traced += 1;
+            } else {
+                not_traced.push(i);
+            }
+        }
+        newest_first(g, &mut not_traced, opt.limit, |i| g.created(i).into());
+        let total: usize = by_kind.values().map(|k| k.items).sum();
+        let traced_count: usize = by_kind.values().map(|k| k.traced).sum();
+        let red_thread = RedThread {
+            items: total,
+            traced: traced_count,
+            share: share(traced_count as f64, total as f64),
+            by_kind,
+            not_traced: Listing::mapped(not_traced, opt.limit, row),
+        };
+
+        let mut retired: Vec<Retired> = (0..n)
+            .filter(|&i| g.kind(i) == Kind::Resolution)
+            .filter_map(|i| {
+                let practice = g.field(i, NodeField::Retires)?.trim();
+                (!practice.is_empty()).then(|| Retired {
+                    practice: practice.to_string(),
+                    resolution: g.item_ref(i),
+                    decided_on: g.field(i, NodeField::DecidedOn).map_or_else(|| day(g.created(i)), str::to_string),
+                })
+            })
+            .collect();
+        retired.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.practice.cmp(&b.practice)));
+
+        let calendar = calendar_figures(g, people, &person_persp, &pnames, &by_name, &goals, &traced, opt);
+        let bridge_items = bridge_items.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+
+        let mut to_review = Vec::new();
+        let resolutions: Vec<String> =
+            (0..n).filter(|&i| g.kind(i) == Kind::Resolution && may_need_review(g, i)).map(|i| g.id(i).to_string()).collect();
+        for id in resolutions {
+            let r = trace::review(&mut &*g, &id)?;
+            if r.needed {
+                let resolution = g.pos(&id).map(|i| g.item_ref(i)).ok_or_else(|| Error::NotFound(id.clone()))?;
+                to_review.push(ToReview { resolution, decided_on: r.decided_on, reasons: r.reasons });
+            }
+        }
+        to_review.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.resolution.title.cmp(&b.resolution.title)));
+
+        Ok(Lens {
+            as_of: opt.today.format("%Y-%m-%d").to_string(),
+            items: n,
+            perspectives,
+            matrix,
+            silos,
+            bridges: Bridges { people: bridge_people, items: bridge_items },
+            unused_signals,
+            unused_insights,
+            open_frictions,
+            red_thread,
+            retired_practices: retired,
+            to_review,
+            calendar,
+        })
     })
 }
 
@@ -1041,7 +1052,7 @@ impl crate::workspace::Workspace {
         if self.lens.as_ref().is_some_and(|l| l.generation != generation) {
             self.lens = None; // freed before reading anew, not alongside
         }
-        let mut loaded = match self.lens.take() {
+        let loaded = match self.lens.take() {
             Some(l) => l,
             None => {
                 let (graph, people, contributions) = self.store.read(|tx| {
@@ -1068,7 +1079,7 @@ impl crate::workspace::Workspace {
                 Box::new(Loaded { generation, graph, people, contributions })
             }
         };
-        let lens = compute(&mut loaded.graph, &loaded.people, &loaded.contributions, opt);
+        let lens = compute(&loaded.graph, &loaded.people, &loaded.contributions, opt);
         self.lens = Some(loaded);
         lens
     }

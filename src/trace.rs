@@ -418,7 +418,7 @@ impl Graph {
     }
 }
 
-impl View for Graph {
+impl View for &Graph {
     fn node(&mut self, id: &str) -> Result<Option<NodeRow>> {
         Ok(self.pos(id).map(|i| self.node_row(i)))
     }
