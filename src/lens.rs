@@ -279,6 +279,17 @@ pub fn meeting_hours(start: Option<&str>, end: Option<&str>, all_day: bool, work
 /// Computes every figure of the lens.
 /// `contributions` are `(node index, index into people)` pairs, in any order and repeated at will.
 pub fn compute(g: &Graph, people: &[Person], contributions: &[(usize, usize)], opt: &LensOptions) -> Result<Lens> {
+    compute_reading(g, people, move || Ok(contributions), opt)
+}
+
+/// As [`compute`], with the contributions given by `contributions` — called (to read them from the
+/// store, say) while bridge items are being found on a second thread.
+fn compute_reading<'c>(
+    g: &Graph,
+    people: &[Person],
+    contributions: impl FnOnce() -> Result<&'c [(usize, usize)]>,
+    opt: &LensOptions,
+) -> Result<Lens> {
     if !(opt.workday_hours > 0.0 && opt.workday_hours <= 24.0) {
         return Err(Error::invalid(format!("workday hours must be between 0 and 24, not {}", opt.workday_hours)));
     }
@@ -298,19 +309,19 @@ pub fn compute(g: &Graph, people: &[Person], contributions: &[(usize, usize)], o
     let author_person: Vec<Option<usize>> = g.authors().iter().map(|a| person_index.get(a.as_str()).copied()).collect();
     let author: Vec<Option<usize>> = (0..n).map(|i| author_person[g.author_at(i)]).collect();
     let persp: Vec<Option<usize>> = author.iter().map(|a| a.map(|a| person_persp[a])).collect();
-    // Who contributed to each item: sorted by item, then person, once each.
-    let mut contrib: Vec<(usize, usize)> = contributions.to_vec();
-    if !contrib.is_sorted() {
-        contrib.sort_unstable();
-    }
-    contrib.dedup();
-
     // Bridge items need only the links and the perspectives: found on a second thread meanwhile.
     let np = pnames.len();
     let graph: &Graph = g;
     std::thread::scope(|scope| -> Result<Lens> {
         let bridge_items = scope.spawn(|| bridge_items(graph, &persp, &pnames, opt.limit));
         let g = graph;
+
+        // Who contributed to each item: sorted by item, then person, once each.
+        let mut contrib: Vec<(usize, usize)> = contributions()?.to_vec();
+        if !contrib.is_sorted() {
+            contrib.sort_unstable();
+        }
+        contrib.dedup();
 
         let mut links = vec![vec![0usize; np]; np];
         let mut co = vec![vec![0usize; np]; np];
@@ -1052,36 +1063,49 @@ impl crate::workspace::Workspace {
         if self.lens.as_ref().is_some_and(|l| l.generation != generation) {
             self.lens = None; // freed before reading anew, not alongside
         }
-        let loaded = match self.lens.take() {
-            Some(l) => l,
-            None => {
-                let (graph, people, contributions) = self.store.read(|tx| {
-                    let g = Graph::load(tx)?;
-                    let people = tx.people()?;
-                    let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
-                    let mut contributions = Vec::new();
-                    // Revisions mostly come in the order of their items: the same item as the row
-                    // before, or the next one, is tried before a lookup.
-                    let mut last = None;
-                    tx.each_contribution(|item, author| {
-                        let i = g.pos_after(item, last, None);
-                        if i.is_some() {
-                            last = i;
-                        }
-                        if let (Some(i), Some(&p)) = (i, person.get(author)) {
-                            contributions.push((i, p));
-                        }
-                    })?;
-                    contributions.sort_unstable();
-                    contributions.dedup();
-                    Ok((g, people, contributions))
+        if let Some(l) = self.lens.take() {
+            let lens = compute(&l.graph, &l.people, &l.contributions, opt);
+            self.lens = Some(l);
+            return lens;
+        }
+        let (graph, people, contributions, lens) = self.store.read(|tx| {
+            let g = Graph::load(tx)?;
+            let people = tx.people()?;
+            let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+            let mut contributions = Vec::new();
+            // Who contributed to what is read while bridge items are found.
+            let read = |out: &'_ mut Vec<(usize, usize)>| -> Result<()> {
+                // Revisions mostly come in the order of their items: the same item as the row
+                // before, or the next one, is tried before a lookup.
+                let mut last = None;
+                tx.each_contribution(|item, author| {
+                    let i = g.pos_after(item, last, None);
+                    if i.is_some() {
+                        last = i;
+                    }
+                    if let (Some(i), Some(&p)) = (i, person.get(author)) {
+                        out.push((i, p));
+                    }
                 })?;
-                Box::new(Loaded { generation, graph, people, contributions })
-            }
-        };
-        let lens = compute(&loaded.graph, &loaded.people, &loaded.contributions, opt);
-        self.lens = Some(loaded);
-        lens
+                out.sort_unstable();
+                out.dedup();
+                Ok(())
+            };
+            let slot = &mut contributions;
+            // An error here (reading, or the options) leaves nothing kept.
+            let lens = compute_reading(
+                &g,
+                &people,
+                move || {
+                    read(slot)?;
+                    Ok(&slot[..])
+                },
+                opt,
+            )?;
+            Ok((g, people, contributions, lens))
+        })?;
+        self.lens = Some(Box::new(Loaded { generation, graph, people, contributions }));
+        Ok(lens)
     }
 }
 
