@@ -3,9 +3,12 @@
 //! with references, several contributors — and times `lens`, `trace` and evidence strength on it.
 //!
 //! ```sh
-//! cargo run --release --example lens_bench -- [ITEMS] [RUNS]
+//! cargo run --release --example lens_bench -- [ITEMS] [RUNS] [DIR]
 //! ```
-//! Prints one line per figure: median and slowest of RUNS runs, in milliseconds.
+//! Prints one line per figure: median and slowest wall time of RUNS runs and the median CPU time
+//! (user + system, every thread of the process), in milliseconds, and the load average before and
+//! after. With DIR, the workspace is built there once and reused by later runs with the same ITEMS.
+//! With `LENS_BENCH_JSON=FILE`, the lens's figures are written to FILE as JSON.
 
 use std::time::Instant;
 
@@ -181,28 +184,61 @@ fn build(dir: &std::path::Path, n: usize) -> mellanrum::Result<()> {
     })
 }
 
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
-    let mut ms: Vec<f64> = (0..runs)
+/// CPU time of the whole process so far (user + system, threads that ended included), in ms.
+fn cpu_ms() -> f64 {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `t` is a valid timespec for the call to fill in.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 * 1000.0 + t.tv_nsec as f64 / 1e6
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+}
+
+/// Median and slowest wall time, and median CPU time, of `runs` calls of `f`, in milliseconds.
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64, f64) {
+    let (mut wall, mut cpu): (Vec<f64>, Vec<f64>) = (0..runs)
         .map(|_| {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), cpu_ms());
             std::hint::black_box(f());
-            t.elapsed().as_secs_f64() * 1000.0
+            (t.elapsed().as_secs_f64() * 1000.0, cpu_ms() - c)
         })
-        .collect();
-    ms.sort_by(f64::total_cmp);
-    (ms[ms.len() / 2], ms[ms.len() - 1])
+        .unzip();
+    wall.sort_by(f64::total_cmp);
+    cpu.sort_by(f64::total_cmp);
+    (wall[wall.len() / 2], wall[wall.len() - 1], cpu[cpu.len() / 2])
+}
+
+fn report(what: &str, (p50, max, cpu): (f64, f64, f64)) {
+    println!("{what:<42} median {p50:>6.1} ms  slowest {max:>6.1} ms  CPU {cpu:>6.1} ms");
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
     let runs: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(7).max(1);
-    let dir = tempfile::tempdir()?;
-    let t = Instant::now();
-    build(dir.path(), n)?;
-    println!("built {n} items in {:.1} s", t.elapsed().as_secs_f64());
+    let temp = tempfile::tempdir()?;
+    let dir = match args.get(3) {
+        Some(d) => std::path::PathBuf::from(d),
+        None => temp.path().to_path_buf(),
+    };
+    let marker = dir.join(format!("lens-bench-{n}"));
+    if marker.is_file() {
+        println!("reusing the workspace of {n} items in {}", dir.display());
+    } else {
+        if dir.join(DB_FILE).exists() {
+            return Err(format!("{} holds another workspace", dir.display()).into());
+        }
+        std::fs::create_dir_all(&dir)?;
+        let t = Instant::now();
+        build(&dir, n)?;
+        std::fs::write(&marker, "")?;
+        println!("built {n} items in {:.1} s", t.elapsed().as_secs_f64());
+    }
+    println!("load average before: {}", loadavg());
 
-    let mut ws = Workspace::open(dir.path())?;
+    let mut ws = Workspace::open(&dir)?;
     let opt = LensOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).ok_or("date")?);
     let l = ws.lens(&opt)?;
     println!(
@@ -217,26 +253,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         l.red_thread.items,
         l.calendar.hours
     );
-    let (p50, _) = time(runs, || ws.store().read(|tx| tx.nodes()).map(|g| g.0.len()));
-    println!("    items and their fields            median {p50:.1} ms");
-    let (p50, _) = time(runs, || ws.store().read(|tx| tx.each_resolved_link(|_, _, _| {})));
-    println!("    links                             median {p50:.1} ms");
-    let (p50, _) = time(runs, || ws.store().read(|tx| tx.each_contribution(|_, _| {})));
-    println!("    contributions                     median {p50:.1} ms");
-    let (p50, max) = time(runs, || ws.store().read(Graph::load).map(|g| g.nodes.len()));
-    println!("  of which loading from SQLite      median {p50:.1} ms  slowest {max:.1} ms");
+    // With LENS_BENCH_JSON=FILE, every figure (lists unlimited, then with the default limit) is
+    // written to FILE, to compare the lens of two builds on the same workspace.
+    if let Some(out) = std::env::var_os("LENS_BENCH_JSON") {
+        let all = ws.lens(&LensOptions { limit: 0, ..opt.clone() })?;
+        std::fs::write(&out, serde_json::to_string_pretty(&[serde_json::to_value(&all)?, serde_json::to_value(&l)?])?)?;
+    }
+    // A workspace opened anew each run: the first view, as `mellanrum lens` or a starting app has it.
+    report(
+        "lens, first view of a freshly opened store",
+        time(runs, || Workspace::open(&dir).and_then(|mut w| w.lens(&opt)).map(|l| l.items)),
+    );
+    report("  of which opening the workspace", time(runs, || Workspace::open(&dir).map(|w| w.root().to_path_buf())));
     // An empty write transaction changes the store's generation, so each run reads the store again.
-    let (p50, max) = time(runs, || ws.store().write(|_| Ok(())).and_then(|()| ws.lens(&opt)).map(|l| l.items));
-    println!("lens (all figures, from the store)  median {p50:.1} ms  slowest {max:.1} ms");
+    report("lens (all figures, from the store)", time(runs, || ws.store().write(|_| Ok(())).and_then(|()| ws.lens(&opt)).map(|l| l.items)));
+    report("  loading from SQLite", time(runs, || ws.store().read(Graph::load).map(|g| g.edges.len())));
     ws.lens(&opt)?;
-    let (p50, max) = time(runs, || ws.lens(&opt).map(|l| l.items));
-    println!("lens again, store unchanged         median {p50:.1} ms  slowest {max:.1} ms");
+    report("lens again, store unchanged", time(runs, || ws.lens(&opt).map(|l| l.items)));
     let insight = id(31);
-    let (p50, max) = time(runs, || ws.trace(&insight, 10, opt.today).map(|t| t.up.len()));
-    println!("trace of an insight, depth 10       median {p50:.1} ms  slowest {max:.1} ms");
-    let (p50, max) = time(runs, || ws.evidence(&insight, opt.today).map(|e| e.score));
-    println!("evidence strength of an insight     median {p50:.1} ms  slowest {max:.1} ms");
-    let (p50, max) = time(runs, || ws.show(&id(51)).map(|v| v.review.is_some()));
-    println!("show a resolution (with review)     median {p50:.1} ms  slowest {max:.1} ms");
+    report("trace of an insight, depth 10", time(runs, || ws.trace(&insight, 10, opt.today).map(|t| t.up.len())));
+    report("evidence strength of an insight", time(runs, || ws.evidence(&insight, opt.today).map(|e| e.score)));
+    report("show a resolution (with review)", time(runs, || ws.show(&id(51)).map(|v| v.review.is_some())));
+    println!("load average after: {}", loadavg());
     Ok(())
 }

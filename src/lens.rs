@@ -34,6 +34,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::{self, Kind, Person, Rel};
+use crate::store::NodeField;
 use crate::trace::{self, day, Graph, ItemRef, ReviewReason};
 
 /// What the lens looks at.
@@ -277,11 +278,22 @@ pub fn meeting_hours(start: Option<&str>, end: Option<&str>, all_day: bool, work
 
 /// Computes every figure of the lens.
 /// `contributions` are `(node index, index into people)` pairs, in any order and repeated at will.
-pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(usize, usize)], opt: &LensOptions) -> Result<Lens> {
+pub fn compute(g: &Graph, people: &[Person], contributions: &[(usize, usize)], opt: &LensOptions) -> Result<Lens> {
+    compute_reading(g, people, move || Ok(contributions), opt)
+}
+
+/// As [`compute`], with the contributions given by `contributions` — called (to read them from the
+/// store, say) while bridge items are being found on a second thread.
+fn compute_reading<'c>(
+    g: &Graph,
+    people: &[Person],
+    contributions: impl FnOnce() -> Result<&'c [(usize, usize)]>,
+    opt: &LensOptions,
+) -> Result<Lens> {
     if !(opt.workday_hours > 0.0 && opt.workday_hours <= 24.0) {
         return Err(Error::invalid(format!("workday hours must be between 0 and 24, not {}", opt.workday_hours)));
     }
-    let n = g.nodes.len();
+    let n = g.len();
 
     // ---- people and perspectives --------------------------------------------------------
     let mut pkeys: BTreeMap<String, String> = BTreeMap::new();
@@ -293,220 +305,224 @@ pub fn compute(g: &mut Graph, people: &[Person], contributions: &[(usize, usize)
     let person_index: HashMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let person_persp: Vec<usize> = people.iter().map(|p| pindex[&model::title_key(&p.perspective)]).collect();
     let by_name: HashMap<String, usize> = people.iter().enumerate().map(|(i, p)| (p.name.to_lowercase(), i)).collect();
-    let author: Vec<Option<usize>> = g.nodes.iter().map(|x| person_index.get(x.author.as_str()).copied()).collect();
+    // Each distinct creator once, then each item by its creator's position.
+    let author_person: Vec<Option<usize>> = g.authors().iter().map(|a| person_index.get(a.as_str()).copied()).collect();
+    let author: Vec<Option<usize>> = (0..n).map(|i| author_person[g.author_at(i)]).collect();
     let persp: Vec<Option<usize>> = author.iter().map(|a| a.map(|a| person_persp[a])).collect();
-    let mut contributors: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for &(i, p) in contributions {
-        contributors[i].push(p);
-    }
-    for c in &mut contributors {
-        c.sort_unstable();
-        c.dedup();
-    }
-
+    // Bridge items need only the links and the perspectives: found on a second thread meanwhile.
     let np = pnames.len();
-    let mut links = vec![vec![0usize; np]; np];
-    let mut co = vec![vec![0usize; np]; np];
-    let mut person_edges: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for &(s, t, _) in &g.edges {
-        if let (Some(a), Some(b)) = (persp[s], persp[t]) {
-            if a != b {
-                links[a.min(b)][a.max(b)] += 1;
-            }
-        }
-        if let (Some(a), Some(b)) = (author[s], author[t]) {
-            if a != b {
-                person_edges.insert((a.min(b), a.max(b)));
-            }
-        }
-    }
-    for c in &contributors {
-        let ps: BTreeSet<usize> = c.iter().map(|&p| person_persp[p]).collect();
-        let ps: Vec<usize> = ps.into_iter().collect();
-        for (i, &a) in ps.iter().enumerate() {
-            for &b in &ps[i + 1..] {
-                co[a][b] += 1;
-            }
-        }
-        for (i, &a) in c.iter().enumerate() {
-            for &b in &c[i + 1..] {
-                person_edges.insert((a, b));
-            }
-        }
-    }
-    let mut items_per_persp = vec![0usize; np];
-    for p in persp.iter().flatten() {
-        items_per_persp[*p] += 1;
-    }
-    let perspectives = pnames
-        .iter()
-        .enumerate()
-        .map(|(i, name)| PerspectiveRow {
-            name: name.clone(),
-            people: people.iter().enumerate().filter(|(pi, _)| person_persp[*pi] == i).map(|(_, p)| p.name.clone()).collect(),
-            items: items_per_persp[i],
-        })
-        .collect();
-    let mut matrix = Vec::new();
-    let mut silos = Vec::new();
-    for a in 0..np {
-        for b in a + 1..np {
-            matrix.push(PairRow { a: pnames[a].clone(), b: pnames[b].clone(), links: links[a][b], co_authored: co[a][b] });
-            if links[a][b] + co[a][b] == 0 {
-                silos.push([pnames[a].clone(), pnames[b].clone()]);
-            }
-        }
-    }
+    let graph: &Graph = g;
+    std::thread::scope(|scope| -> Result<Lens> {
+        let bridge_items = scope.spawn(|| bridge_items(graph, &persp, &pnames, opt.limit));
+        let g = graph;
 
-    // ---- bridges ------------------------------------------------------------------------
-    let bridge_people = bridge_people(people, &person_persp, &pnames, &person_edges);
-    let bridge_items = bridge_items(g, &persp, &pnames, opt.limit);
-
-    // ---- the red thread and what is used ------------------------------------------------
-    let goals: Vec<usize> = (0..n).filter(|&i| g.nodes[i].kind == Kind::Goal).collect();
-    let traced = upstream_of(g, &goals);
-    let decisions: Vec<usize> = (0..n).filter(|&i| matches!(g.nodes[i].kind, Kind::Resolution | Kind::Goal)).collect();
-    let mut used = upstream_of(g, &decisions);
-    for &(s, t, _) in &g.edges {
-        if matches!(g.nodes[s].kind, Kind::Resolution | Kind::Goal) {
-            used[t] = true;
+        // Who contributed to each item: sorted by item, then person, once each.
+        let mut contrib: Vec<(usize, usize)> = contributions()?.to_vec();
+        if !contrib.is_sorted() {
+            contrib.sort_unstable();
         }
-    }
-    let mut evidenced = vec![false; n];
-    for &(s, t, rel) in &g.edges {
-        match rel {
-            Rel::Evidence if g.nodes[s].kind == Kind::Insight => evidenced[t] = true,
-            Rel::Supports if g.nodes[t].kind == Kind::Insight => evidenced[s] = true,
-            _ => {}
-        }
-    }
-    let row = |i: usize| ItemRow {
-        id: g.nodes[i].id.clone(),
-        kind: g.nodes[i].kind,
-        title: g.nodes[i].title.clone(),
-        status: g.nodes[i].status.clone(),
-    };
+        contrib.dedup();
 
-    let mut unused_sig: Vec<usize> = (0..n).filter(|&i| g.nodes[i].kind == Kind::Signal && !evidenced[i]).collect();
-    newest_first(g, &mut unused_sig, opt.limit, |i| {
-        g.nodes[i].date.as_deref().map_or_else(|| trace::observed(&g.nodes[i]).into(), Into::into)
-    });
-    let unused_signals = Listing::mapped(unused_sig, opt.limit, |i| {
-        let x = &g.nodes[i];
-        SignalRow {
-            id: x.id.clone(),
-            title: x.title.clone(),
-            customer: x.customer.clone(),
-            source: x.source.clone(),
-            date: trace::observed(x),
-        }
-    });
-    let mut unused_ins: Vec<usize> = (0..n).filter(|&i| g.nodes[i].kind == Kind::Insight && !used[i]).collect();
-    newest_first(g, &mut unused_ins, opt.limit, |i| g.nodes[i].created.as_str().into());
-    let unused_insights = Listing::mapped(unused_ins, opt.limit, row);
-
-    let mut open: Vec<usize> = (0..n)
-        .filter(|&i| g.nodes[i].kind == Kind::Friction && matches!(g.nodes[i].status.as_deref(), Some("open" | "exploring")))
-        .collect();
-    open.sort_by(|&a, &b| g.nodes[a].created.cmp(&g.nodes[b].created).then(g.nodes[a].id.cmp(&g.nodes[b].id)));
-    let mut by_age = AgeBuckets::default();
-    let open_rows: Vec<FrictionRow> = open
-        .iter()
-        .map(|&i| {
-            let x = &g.nodes[i];
-            let age = NaiveDate::parse_from_str(&day(&x.created), "%Y-%m-%d").map_or(0, |d| (opt.today - d).num_days().max(0));
-            match age {
-                0..7 => by_age.under_7_days += 1,
-                7..30 => by_age.under_30_days += 1,
-                30..90 => by_age.under_90_days += 1,
-                _ => by_age.over_90_days += 1,
+        let mut links = vec![vec![0usize; np]; np];
+        let mut co = vec![vec![0usize; np]; np];
+        let mut person_edges: std::collections::HashSet<(usize, usize), std::hash::BuildHasherDefault<crate::store::FastHasher>> =
+            Default::default();
+        // Each item's perspective and author, side by side: one read per end of a link.
+        const NO: u32 = u32::MAX;
+        let pa: Vec<(u32, u32)> = (0..n).map(|i| (persp[i].map_or(NO, |p| p as u32), author[i].map_or(NO, |a| a as u32))).collect();
+        for &(s, t, _) in &g.edges {
+            let ((ps, a_s), (pt, a_t)) = (pa[s], pa[t]);
+            if ps != NO && pt != NO && ps != pt {
+                links[ps.min(pt) as usize][ps.max(pt) as usize] += 1;
             }
-            FrictionRow {
-                id: x.id.clone(),
-                title: x.title.clone(),
-                status: x.status.clone().unwrap_or_default(),
-                severity: x.severity.clone(),
-                created: x.created.clone(),
-                age_days: age,
+            if a_s != NO && a_t != NO && a_s != a_t {
+                person_edges.insert((a_s.min(a_t) as usize, a_s.max(a_t) as usize));
             }
-        })
-        .collect();
-    let open_count = open_rows.len();
-    let open_frictions = OpenFrictions {
-        count: open_count,
-        by_age,
-        items: if opt.limit == 0 { open_rows } else { open_rows.into_iter().take(opt.limit).collect() },
-    };
-
-    let mut by_kind: BTreeMap<Kind, KindShare> = BTreeMap::new();
-    let mut not_traced = Vec::new();
-    for (i, &reaches) in traced.iter().enumerate() {
-        let k = g.nodes[i].kind;
-        if k == Kind::Goal {
-            continue;
         }
-        let e = by_kind.entry(k).or_insert(KindShare { items: 0, traced: 0 });
-        e.items += 1;
-        if reaches {
-            e.traced += 1;
-        } else {
-            not_traced.push(i);
+        let mut ps: Vec<usize> = Vec::new();
+        for c in contrib.chunk_by(|a, b| a.0 == b.0) {
+            ps.clear();
+            ps.extend(c.iter().map(|&(_, p)| person_persp[p]));
+            ps.sort_unstable();
+            ps.dedup();
+            for (i, &a) in ps.iter().enumerate() {
+                for &b in &ps[i + 1..] {
+                    co[a][b] += 1;
+                }
+            }
+            for (i, &(_, a)) in c.iter().enumerate() {
+                for &(_, b) in &c[i + 1..] {
+                    person_edges.insert((a, b));
+                }
+            }
         }
-    }
-    newest_first(g, &mut not_traced, opt.limit, |i| g.nodes[i].created.as_str().into());
-    let total: usize = by_kind.values().map(|k| k.items).sum();
-    let traced_count: usize = by_kind.values().map(|k| k.traced).sum();
-    let red_thread = RedThread {
-        items: total,
-        traced: traced_count,
-        share: share(traced_count as f64, total as f64),
-        by_kind,
-        not_traced: Listing::mapped(not_traced, opt.limit, row),
-    };
-
-    let mut retired: Vec<Retired> = g
-        .nodes
-        .iter()
-        .filter(|x| x.kind == Kind::Resolution)
-        .filter_map(|x| {
-            let practice = x.retires.as_deref()?.trim();
-            (!practice.is_empty()).then(|| Retired {
-                practice: practice.to_string(),
-                resolution: ItemRef::from(x),
-                decided_on: x.decided_on.clone().unwrap_or_else(|| day(&x.created)),
+        let person_edges: BTreeSet<(usize, usize)> = person_edges.into_iter().collect();
+        let mut items_per_persp = vec![0usize; np];
+        for p in persp.iter().flatten() {
+            items_per_persp[*p] += 1;
+        }
+        let perspectives = pnames
+            .iter()
+            .enumerate()
+            .map(|(i, name)| PerspectiveRow {
+                name: name.clone(),
+                people: people.iter().enumerate().filter(|(pi, _)| person_persp[*pi] == i).map(|(_, p)| p.name.clone()).collect(),
+                items: items_per_persp[i],
             })
-        })
-        .collect();
-    retired.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.practice.cmp(&b.practice)));
-
-    let mut to_review = Vec::new();
-    let resolutions: Vec<String> =
-        (0..n).filter(|&i| g.nodes[i].kind == Kind::Resolution && may_need_review(g, i)).map(|i| g.nodes[i].id.clone()).collect();
-    for id in resolutions {
-        let r = trace::review(g, &id)?;
-        if r.needed {
-            let node = &g.nodes[g.index[&id]];
-            to_review.push(ToReview { resolution: ItemRef::from(node), decided_on: r.decided_on, reasons: r.reasons });
+            .collect();
+        let mut matrix = Vec::new();
+        let mut silos = Vec::new();
+        for a in 0..np {
+            for b in a + 1..np {
+                matrix.push(PairRow { a: pnames[a].clone(), b: pnames[b].clone(), links: links[a][b], co_authored: co[a][b] });
+                if links[a][b] + co[a][b] == 0 {
+                    silos.push([pnames[a].clone(), pnames[b].clone()]);
+                }
+            }
         }
-    }
-    to_review.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.resolution.title.cmp(&b.resolution.title)));
 
-    let calendar = calendar_figures(g, people, &person_persp, &pnames, &by_name, &goals, &traced, opt);
+        // ---- bridges ------------------------------------------------------------------------
+        let bridge_people = bridge_people(people, &person_persp, &pnames, &person_edges);
 
-    Ok(Lens {
-        as_of: opt.today.format("%Y-%m-%d").to_string(),
-        items: n,
-        perspectives,
-        matrix,
-        silos,
-        bridges: Bridges { people: bridge_people, items: bridge_items },
-        unused_signals,
-        unused_insights,
-        open_frictions,
-        red_thread,
-        retired_practices: retired,
-        to_review,
-        calendar,
+        // ---- the red thread and what is used ------------------------------------------------
+        let goals: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Goal).collect();
+        let traced = upstream_of(g, &goals);
+        let decisions: Vec<usize> = (0..n).filter(|&i| matches!(g.kind(i), Kind::Resolution | Kind::Goal)).collect();
+        let mut used = upstream_of(g, &decisions);
+        for &(s, t, _) in &g.edges {
+            if matches!(g.kind(s), Kind::Resolution | Kind::Goal) {
+                used[t] = true;
+            }
+        }
+        let mut evidenced = vec![false; n];
+        for &(s, t, rel) in &g.edges {
+            match rel {
+                Rel::Evidence if g.kind(s) == Kind::Insight => evidenced[t] = true,
+                Rel::Supports if g.kind(t) == Kind::Insight => evidenced[s] = true,
+                _ => {}
+            }
+        }
+        let row = |i: usize| ItemRow {
+            id: g.id(i).to_string(),
+            kind: g.kind(i),
+            title: g.title(i).to_string(),
+            status: g.field(i, NodeField::Status).map(str::to_string),
+        };
+
+        let mut unused_sig: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Signal && !evidenced[i]).collect();
+        newest_first(g, &mut unused_sig, opt.limit, |i| g.observed(i));
+        let unused_signals = Listing::mapped(unused_sig, opt.limit, |i| SignalRow {
+            id: g.id(i).to_string(),
+            title: g.title(i).to_string(),
+            customer: g.field(i, NodeField::Customer).map(str::to_string),
+            source: g.field(i, NodeField::Source).map(str::to_string),
+            date: g.observed(i).into_owned(),
+        });
+        let mut unused_ins: Vec<usize> = (0..n).filter(|&i| g.kind(i) == Kind::Insight && !used[i]).collect();
+        newest_first(g, &mut unused_ins, opt.limit, |i| g.created(i).into());
+        let unused_insights = Listing::mapped(unused_ins, opt.limit, row);
+
+        let mut open: Vec<usize> = (0..n)
+            .filter(|&i| g.kind(i) == Kind::Friction && matches!(g.field(i, NodeField::Status), Some("open" | "exploring")))
+            .collect();
+        open.sort_by(|&a, &b| g.created(a).cmp(g.created(b)).then(g.id(a).cmp(g.id(b))));
+        let mut by_age = AgeBuckets::default();
+        let open_rows: Vec<FrictionRow> = open
+            .iter()
+            .map(|&i| {
+                let age = NaiveDate::parse_from_str(&day(g.created(i)), "%Y-%m-%d").map_or(0, |d| (opt.today - d).num_days().max(0));
+                match age {
+                    0..7 => by_age.under_7_days += 1,
+                    7..30 => by_age.under_30_days += 1,
+                    30..90 => by_age.under_90_days += 1,
+                    _ => by_age.over_90_days += 1,
+                }
+                FrictionRow {
+                    id: g.id(i).to_string(),
+                    title: g.title(i).to_string(),
+                    status: g.field(i, NodeField::Status).unwrap_or_default().to_string(),
+                    severity: g.field(i, NodeField::Severity).map(str::to_string),
+                    created: g.created(i).to_string(),
+                    age_days: age,
+                }
+            })
+            .collect();
+        let open_count = open_rows.len();
+        let open_frictions = OpenFrictions {
+            count: open_count,
+            by_age,
+            items: if opt.limit == 0 { open_rows } else { open_rows.into_iter().take(opt.limit).collect() },
+        };
+
+        let mut by_kind: BTreeMap<Kind, KindShare> = BTreeMap::new();
+        let mut not_traced = Vec::new();
+        for (i, &reaches) in traced.iter().enumerate() {
+            let k = g.kind(i);
+            if k == Kind::Goal {
+                continue;
+            }
+            let e = by_kind.entry(k).or_insert(KindShare { items: 0, traced: 0 });
+            e.items += 1;
+            if reaches {
+                e.traced += 1;
+            } else {
+                not_traced.push(i);
+            }
+        }
+        newest_first(g, &mut not_traced, opt.limit, |i| g.created(i).into());
+        let total: usize = by_kind.values().map(|k| k.items).sum();
+        let traced_count: usize = by_kind.values().map(|k| k.traced).sum();
+        let red_thread = RedThread {
+            items: total,
+            traced: traced_count,
+            share: share(traced_count as f64, total as f64),
+            by_kind,
+            not_traced: Listing::mapped(not_traced, opt.limit, row),
+        };
+
+        let mut retired: Vec<Retired> = (0..n)
+            .filter(|&i| g.kind(i) == Kind::Resolution)
+            .filter_map(|i| {
+                let practice = g.field(i, NodeField::Retires)?.trim();
+                (!practice.is_empty()).then(|| Retired {
+                    practice: practice.to_string(),
+                    resolution: g.item_ref(i),
+                    decided_on: g.field(i, NodeField::DecidedOn).map_or_else(|| day(g.created(i)), str::to_string),
+                })
+            })
+            .collect();
+        retired.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.practice.cmp(&b.practice)));
+
+        let calendar = calendar_figures(g, people, &person_persp, &pnames, &by_name, &goals, &traced, opt);
+        let bridge_items = bridge_items.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+
+        let mut to_review = Vec::new();
+        let resolutions: Vec<String> =
+            (0..n).filter(|&i| g.kind(i) == Kind::Resolution && may_need_review(g, i)).map(|i| g.id(i).to_string()).collect();
+        for id in resolutions {
+            let r = trace::review(&mut &*g, &id)?;
+            if r.needed {
+                let resolution = g.pos(&id).map(|i| g.item_ref(i)).ok_or_else(|| Error::NotFound(id.clone()))?;
+                to_review.push(ToReview { resolution, decided_on: r.decided_on, reasons: r.reasons });
+            }
+        }
+        to_review.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.resolution.title.cmp(&b.resolution.title)));
+
+        Ok(Lens {
+            as_of: opt.today.format("%Y-%m-%d").to_string(),
+            items: n,
+            perspectives,
+            matrix,
+            silos,
+            bridges: Bridges { people: bridge_people, items: bridge_items },
+            unused_signals,
+            unused_insights,
+            open_frictions,
+            red_thread,
+            retired_practices: retired,
+            to_review,
+            calendar,
+        })
     })
 }
 
@@ -535,7 +551,7 @@ fn may_need_review(g: &Graph, r: usize) -> bool {
         g.at(f).any(|e| {
             let (s, t, _) = g.edges[e];
             let other = if s == f { t } else { s };
-            g.nodes[other].kind == Kind::Signal && !basis.contains(&other)
+            g.kind(other) == Kind::Signal && !basis.contains(&other)
         })
     })
 }
@@ -544,9 +560,8 @@ fn may_need_review(g: &Graph, r: usize) -> bool {
 /// id; the rest follow in no particular order (lists show only the first `limit`).
 fn newest_first<'g>(g: &'g Graph, v: &mut Vec<usize>, limit: usize, key: impl Fn(usize) -> std::borrow::Cow<'g, str>) {
     let mut keyed: Vec<(std::borrow::Cow<'g, str>, usize)> = v.iter().map(|&i| (key(i), i)).collect();
-    let order = |a: &(std::borrow::Cow<'g, str>, usize), b: &(std::borrow::Cow<'g, str>, usize)| {
-        b.0.cmp(&a.0).then(g.nodes[b.1].id.cmp(&g.nodes[a.1].id))
-    };
+    let order =
+        |a: &(std::borrow::Cow<'g, str>, usize), b: &(std::borrow::Cow<'g, str>, usize)| b.0.cmp(&a.0).then(g.id(b.1).cmp(g.id(a.1)));
     if limit > 0 && limit < keyed.len() {
         keyed.select_nth_unstable_by(limit, order);
         keyed[..limit].sort_by(order);
@@ -559,7 +574,7 @@ fn newest_first<'g>(g: &'g Graph, v: &mut Vec<usize>, limit: usize, key: impl Fn
 /// Nodes from which one of `targets` is downstream (the targets themselves included), following
 /// every typed relation but `contradicts`.
 fn upstream_of(g: &Graph, targets: &[usize]) -> Vec<bool> {
-    let mut seen = vec![false; g.nodes.len()];
+    let mut seen = vec![false; g.len()];
     let mut queue: VecDeque<usize> = VecDeque::new();
     for &t in targets {
         if !seen[t] {
@@ -589,7 +604,7 @@ fn calendar_figures(
     traced: &[bool],
     opt: &LensOptions,
 ) -> CalendarFigures {
-    let n = g.nodes.len();
+    let n = g.len();
     let in_window = |start: Option<&str>| {
         let Some(s) = start.and_then(model::parse_datetime) else { return opt.from.is_none() && opt.to.is_none() };
         let d = s.date_naive();
@@ -597,10 +612,9 @@ fn calendar_figures(
     };
     let mut hours = vec![0.0f64; n];
     let meetings: Vec<usize> = (0..n)
-        .filter(|&i| g.nodes[i].kind == Kind::Meeting && in_window(g.nodes[i].start.as_deref()))
+        .filter(|&i| g.kind(i) == Kind::Meeting && in_window(g.field(i, NodeField::Start)))
         .inspect(|&i| {
-            let m = &g.nodes[i];
-            hours[i] = meeting_hours(m.start.as_deref(), m.end.as_deref(), m.all_day, opt.workday_hours);
+            hours[i] = meeting_hours(g.field(i, NodeField::Start), g.field(i, NodeField::End), g.all_day(i), opt.workday_hours);
         })
         .collect();
     let total: f64 = meetings.iter().map(|&m| hours[m]).sum();
@@ -631,7 +645,7 @@ fn calendar_figures(
         .iter()
         .map(|&gl| {
             let (meetings, h) = goal_sum[&gl];
-            GoalHours { goal: ItemRef::from(&g.nodes[gl]), meetings, hours: round(h, 2) }
+            GoalHours { goal: g.item_ref(gl), meetings, hours: round(h, 2) }
         })
         .collect();
     per_goal.sort_by(|a, b| b.hours.total_cmp(&a.hours).then(model::title_key(&a.goal.title).cmp(&model::title_key(&b.goal.title))));
@@ -639,9 +653,8 @@ fn calendar_figures(
     let mut person = vec![(0usize, 0.0f64, 0.0f64); people.len()];
     let mut unmatched: BTreeMap<String, (String, f64)> = BTreeMap::new();
     for &m in &meetings {
-        let names: BTreeSet<String> = g.nodes[m]
-            .attendees
-            .as_deref()
+        let names: BTreeSet<String> = g
+            .field(m, NodeField::Attendees)
             .unwrap_or_default()
             .split([',', ';'])
             .map(str::trim)
@@ -838,7 +851,7 @@ pub fn betweenness(g: &UnGraph<usize, ()>) -> Vec<f64> {
 
 /// Cut vertices of the item graph whose parts carry different perspectives.
 fn bridge_items(g: &Graph, persp: &[Option<usize>], pnames: &[String], limit: usize) -> Listing<BridgeItem> {
-    let n = g.nodes.len();
+    let n = g.len();
     // Undirected adjacency without duplicates or loops, as one array (`nbr[off[v]..off[v + 1]]`).
     let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(g.edges.len() * 2);
     for &(s, t, _) in &g.edges {
@@ -865,8 +878,19 @@ fn bridge_items(g: &Graph, persp: &[Option<usize>], pnames: &[String], limit: us
     let mut parent = vec![NONE; n];
     let mut comp_start = vec![0u32; n];
     let mut comp_size: Vec<u32> = Vec::new();
+    let mut comp_begin: Vec<u32> = Vec::new();
     let mut comp_of = vec![0u32; n];
     let mut order: Vec<u32> = Vec::with_capacity(n);
+    // The perspectives in a set of items, as bits: `words` words per set.
+    let words = pnames.len().div_ceil(64).max(1);
+    let mut own = vec![0u64; n * words];
+    for (v, p) in persp.iter().enumerate() {
+        if let Some(p) = *p {
+            own[v * words + p / 64] |= 1 << (p % 64);
+        }
+    }
+    // Each DFS subtree's perspectives, gathered as the search finishes its nodes.
+    let mut sub = own.clone();
     let mut time = 0u32;
     for root in 0..n {
         if disc[root] != NONE {
@@ -903,67 +927,114 @@ fn bridge_items(g: &Graph, persp: &[Option<usize>], pnames: &[String], limit: us
                     let p = p as usize;
                     low[p] = low[p].min(low[v]);
                     size[p] += size[v];
+                    for w in 0..words {
+                        sub[p * words + w] |= sub[v * words + w];
+                    }
                 }
             }
         }
         comp_size.push(time - start);
+        comp_begin.push(start);
         for &v in &order[start as usize..] {
             comp_start[v as usize] = start;
         }
     }
-    // Per perspective, the sorted discovery times of its items: counting in a time range tells
-    // whether a subtree holds that perspective.
-    let mut times: Vec<Vec<u32>> = vec![Vec::new(); pnames.len()];
-    for &v in &order {
-        if let Some(p) = persp[v as usize] {
-            times[p].push(disc[v as usize]);
+    // The perspectives of the items discovered before time `t` in its component (`pre`), and at
+    // or after `t` (`suf`): the rest of a component around a subtree is a prefix and a suffix.
+    let mut pre = vec![0u64; (n + 1) * words];
+    let mut suf = vec![0u64; (n + 1) * words];
+    for (c, &len) in comp_size.iter().enumerate() {
+        let start = comp_begin[c] as usize;
+        let end = start + len as usize;
+        for t in start..end {
+            let v = order[t] as usize;
+            for w in 0..words {
+                pre[(t + 1) * words + w] = if t == start { 0 } else { pre[t * words + w] } | own[v * words + w];
+            }
+        }
+        for t in (start..end).rev() {
+            let v = order[t] as usize;
+            for w in 0..words {
+                suf[t * words + w] = if t + 1 == end { 0 } else { suf[(t + 1) * words + w] } | own[v * words + w];
+            }
         }
     }
-    let count = |p: usize, lo: u32, len: u32| -> usize {
-        let t = &times[p];
-        t.partition_point(|&x| x < lo + len) - t.partition_point(|&x| x < lo)
-    };
-    let mut out = Vec::new();
+    // Each bridge item: (pairs separated, item, where its parts start in `parts`, how many).
+    let mut out: Vec<(u64, usize, usize, usize)> = Vec::new();
+    // Every bridge item's parts, as (size, perspectives).
+    let mut part_sizes: Vec<u64> = Vec::new();
+    let mut part_masks: Vec<u64> = Vec::new();
+    let mut rest_mask = vec![0u64; words];
     for v in 0..n {
         let is_root = parent[v] == NONE;
-        let separated: Vec<usize> =
-            adj(v).iter().map(|&c| c as usize).filter(|&c| parent[c] == v as u32 && (is_root || low[c] >= disc[v])).collect();
-        if separated.is_empty() || (is_root && separated.len() < 2) {
+        let first = part_sizes.len();
+        let (dv, cs, csize) = (disc[v] as usize, comp_start[v] as usize, comp_size[comp_of[v] as usize] as usize);
+        // Without `v`, its component falls into the subtrees of its separated children and the
+        // rest: what comes before and after its subtree, with the subtrees of its other children.
+        for w in 0..words {
+            let after = dv + size[v] as usize;
+            rest_mask[w] =
+                (if dv == cs { 0 } else { pre[dv * words + w] }) | (if after == cs + csize { 0 } else { suf[after * words + w] });
+        }
+        for &c in adj(v) {
+            let c = c as usize;
+            if parent[c] != v as u32 {
+                continue;
+            }
+            if is_root || low[c] >= disc[v] {
+                part_sizes.push(size[c] as u64);
+                part_masks.extend_from_slice(&sub[c * words..(c + 1) * words]);
+            } else {
+                for w in 0..words {
+                    rest_mask[w] |= sub[c * words + w];
+                }
+            }
+        }
+        let separated = part_sizes.len() - first;
+        if separated == 0 || (is_root && separated < 2) {
+            part_sizes.truncate(first);
+            part_masks.truncate(first * words);
             continue;
         }
-        let (cs, csize) = (comp_start[v], comp_size[comp_of[v] as usize]);
-        let mut parts: Vec<(u64, Vec<usize>)> =
-            separated.iter().map(|&c| (size[c] as u64, (0..pnames.len()).filter(|&p| count(p, disc[c], size[c]) > 0).collect())).collect();
-        let rest = csize as u64 - 1 - parts.iter().map(|p| p.0).sum::<u64>();
+        let rest = csize as u64 - 1 - part_sizes[first..].iter().sum::<u64>();
         if rest > 0 {
-            let persps = (0..pnames.len())
-                .filter(|&p| {
-                    let inside: usize = separated.iter().map(|&c| count(p, disc[c], size[c])).sum();
-                    count(p, cs, csize) - usize::from(persp[v] == Some(p)) - inside > 0
-                })
-                .collect();
-            parts.push((rest, persps));
+            part_sizes.push(rest);
+            part_masks.extend_from_slice(&rest_mask);
         }
-        let distinct: BTreeSet<&Vec<usize>> = parts.iter().map(|p| &p.1).collect();
-        if distinct.len() < 2 {
+        let masks = &part_masks[first * words..];
+        let all_alike = masks.chunks_exact(words).all(|m| m == &masks[..words]);
+        if all_alike {
+            part_sizes.truncate(first);
+            part_masks.truncate(first * words);
             continue;
         }
-        let total: u64 = parts.iter().map(|p| p.0).sum();
-        let pairs: u64 = parts.iter().map(|p| p.0 * (total - p.0)).sum::<u64>() / 2;
-        out.push((pairs, v, parts));
+        let sizes = &part_sizes[first..];
+        let total: u64 = sizes.iter().sum();
+        let pairs: u64 = sizes.iter().map(|&p| p * (total - p)).sum::<u64>() / 2;
+        out.push((pairs, v, first, sizes.len()));
     }
-    out.sort_by_cached_key(|(pairs, v, _)| (std::cmp::Reverse(*pairs), model::title_key(&g.nodes[*v].title), *v));
     let count = out.len();
-    // Only the items shown get their names.
     let shown = if limit == 0 { count } else { limit.min(count) };
+    // Most pairs first, then by title: only the items that can be among those shown are ordered by title.
+    out.sort_unstable_by_key(|&(pairs, v, _, _)| (std::cmp::Reverse(pairs), v));
+    let ranked = match shown.checked_sub(1).map(|i| out[i].0) {
+        Some(least) => out.partition_point(|o| o.0 >= least),
+        None => 0,
+    };
+    out[..ranked].sort_by_cached_key(|&(pairs, v, _, _)| (std::cmp::Reverse(pairs), model::title_key(g.title(v)), v));
+    // Only the items shown get their names.
     let items = out
         .into_iter()
         .take(shown)
-        .map(|(pairs, v, parts)| {
-            let mut named: Vec<Vec<String>> = parts.iter().map(|p| p.1.iter().map(|&i| pnames[i].clone()).collect()).collect();
+        .map(|(pairs, v, first, len)| {
+            let mut named: Vec<Vec<String>> = (first..first + len)
+                .map(|k| {
+                    let m = &part_masks[k * words..(k + 1) * words];
+                    (0..pnames.len()).filter(|&p| m[p / 64] & (1 << (p % 64)) != 0).map(|p| pnames[p].clone()).collect()
+                })
+                .collect();
             named.sort();
-            let x = &g.nodes[v];
-            BridgeItem { id: x.id.clone(), kind: x.kind, title: x.title.clone(), parts: named, pairs_separated: pairs }
+            BridgeItem { id: g.id(v).to_string(), kind: g.kind(v), title: g.title(v).to_string(), parts: named, pairs_separated: pairs }
         })
         .collect();
     Listing { count, items }
@@ -989,29 +1060,52 @@ impl crate::workspace::Workspace {
     /// process), so repeated views of an unchanged workspace compute without reading.
     pub fn lens(&mut self, opt: &LensOptions) -> Result<Lens> {
         let generation = self.store.generation()?;
-        let mut loaded = match self.lens.take() {
-            Some(l) if l.generation == generation => l,
-            _ => {
-                let (graph, people, contributions) = self.store.read(|tx| {
-                    let g = Graph::load(tx)?;
-                    let people = tx.people()?;
-                    let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
-                    let mut contributions = Vec::new();
-                    tx.each_contribution(|item, author| {
-                        if let (Some(&i), Some(&p)) = (g.index.get(item), person.get(author)) {
-                            contributions.push((i, p));
-                        }
-                    })?;
-                    contributions.sort_unstable();
-                    contributions.dedup();
-                    Ok((g, people, contributions))
+        if self.lens.as_ref().is_some_and(|l| l.generation != generation) {
+            self.lens = None; // freed before reading anew, not alongside
+        }
+        if let Some(l) = self.lens.take() {
+            let lens = compute(&l.graph, &l.people, &l.contributions, opt);
+            self.lens = Some(l);
+            return lens;
+        }
+        let (graph, people, contributions, lens) = self.store.read(|tx| {
+            let g = Graph::load(tx)?;
+            let people = tx.people()?;
+            let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+            let mut contributions = Vec::new();
+            // Who contributed to what is read while bridge items are found.
+            let read = |out: &'_ mut Vec<(usize, usize)>| -> Result<()> {
+                // Revisions mostly come in the order of their items: the same item as the row
+                // before, or the next one, is tried before a lookup.
+                let mut last = None;
+                tx.each_contribution(|item, author| {
+                    let i = g.pos_after(item, last, None);
+                    if i.is_some() {
+                        last = i;
+                    }
+                    if let (Some(i), Some(&p)) = (i, person.get(author)) {
+                        out.push((i, p));
+                    }
                 })?;
-                Box::new(Loaded { generation, graph, people, contributions })
-            }
-        };
-        let lens = compute(&mut loaded.graph, &loaded.people, &loaded.contributions, opt);
-        self.lens = Some(loaded);
-        lens
+                out.sort_unstable();
+                out.dedup();
+                Ok(())
+            };
+            let slot = &mut contributions;
+            // An error here (reading, or the options) leaves nothing kept.
+            let lens = compute_reading(
+                &g,
+                &people,
+                move || {
+                    read(slot)?;
+                    Ok(&slot[..])
+                },
+                opt,
+            )?;
+            Ok((g, people, contributions, lens))
+        })?;
+        self.lens = Some(Box::new(Loaded { generation, graph, people, contributions }));
+        Ok(lens)
     }
 }
 

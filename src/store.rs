@@ -1177,6 +1177,43 @@ pub struct EdgeLink {
     pub rel: Rel,
 }
 
+/// A field of an item that trace and the lens read, besides its id, kind, title, author and creation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeField {
+    /// A friction's or an insight's status.
+    Status,
+    Severity,
+    /// A signal's source, customer and observed date.
+    Source,
+    Customer,
+    Date,
+    /// A resolution's decision date and the practice it retires.
+    DecidedOn,
+    Retires,
+    /// A meeting's start and end (RFC 3339, UTC) and attendees.
+    Start,
+    End,
+    Attendees,
+    /// The item is tagged `all-day` (no value).
+    AllDay,
+}
+
+impl NodeField {
+    /// The fields with a value, in this order.
+    pub const VALUED: [NodeField; 10] = [
+        NodeField::Status,
+        NodeField::Severity,
+        NodeField::Source,
+        NodeField::Customer,
+        NodeField::Date,
+        NodeField::DecidedOn,
+        NodeField::Retires,
+        NodeField::Start,
+        NodeField::End,
+        NodeField::Attendees,
+    ];
+}
+
 const NODE_SQL: &str = "SELECT i.id, i.kind, i.title, i.author, i.created,
        COALESCE(ff.status, inf.status), ff.severity, sf.source, sf.customer, sf.date,
        rf.decided_on, rf.retires, mf.start, mf.\"end\", mf.attendees,
@@ -1269,87 +1306,65 @@ fn text_ref<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
 }
 
 impl Tx<'_> {
-    /// Every live item, as trace and the lens see it, and each one's position by id. Read as one
-    /// scan of the items and one of each kind's field table (sequential reads, no lookups per row).
-    pub fn nodes(&self) -> Result<(Vec<NodeRow>, FastMap<String, usize>)> {
-        let mut out: Vec<NodeRow> = Vec::new();
-        let mut at: FastMap<String, usize> = FastMap::default();
+    /// Every live item as trace and the lens see it, without an allocation per row: calls
+    /// `item(id, kind, title, author, created)` for each live item in storage order. Together with
+    /// [`Tx::each_node_field`], one scan of the items and one of each field table (sequential
+    /// reads, no lookups per row).
+    pub fn each_node(&self, mut item: impl FnMut(&str, Kind, &str, &str, &str)) -> Result<()> {
         {
             let mut st = self.tx.prepare_cached("SELECT id, kind, title, author, created FROM items WHERE deleted = 0")?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                at.insert(id.clone(), out.len());
-                out.push(NodeRow {
-                    id,
-                    kind: match text_ref(r, 1)? {
-                        "note" => Kind::Note,
-                        "signal" => Kind::Signal,
-                        "insight" => Kind::Insight,
-                        "friction" => Kind::Friction,
-                        "resolution" => Kind::Resolution,
-                        "goal" => Kind::Goal,
-                        "meeting" => Kind::Meeting,
-                        other => kind_of(other)?,
-                    },
-                    title: r.get(2)?,
-                    author: r.get(3)?,
-                    created: r.get(4)?,
-                    status: None,
-                    severity: None,
-                    source: None,
-                    customer: None,
-                    date: None,
-                    decided_on: None,
-                    retires: None,
-                    start: None,
-                    end: None,
-                    attendees: None,
-                    all_day: false,
-                });
+                let kind = match text_ref(r, 1)? {
+                    "note" => Kind::Note,
+                    "signal" => Kind::Signal,
+                    "insight" => Kind::Insight,
+                    "friction" => Kind::Friction,
+                    "resolution" => Kind::Resolution,
+                    "goal" => Kind::Goal,
+                    "meeting" => Kind::Meeting,
+                    other => kind_of(other)?,
+                };
+                item(text_ref(r, 0)?, kind, text_ref(r, 2)?, text_ref(r, 3)?, text_ref(r, 4)?);
             }
         }
-        let mut scan = |sql: &str, f: &mut dyn FnMut(&mut NodeRow, &rusqlite::Row) -> rusqlite::Result<()>| -> Result<()> {
+        Ok(())
+    }
+
+    /// Calls `field(item id, kind, field, value)` for each row of the kinds' field tables (deleted
+    /// items' too: the caller drops ids it does not know; `kind` is the table's), in the order
+    /// friction, insight, signal, resolution, meeting, then [`NodeField::AllDay`] (kind `None`) for
+    /// each item tagged `all-day`. A later value of the same field replaces an earlier one.
+    pub fn each_node_field(&self, mut field: impl FnMut(&str, Option<Kind>, NodeField, Option<&str>)) -> Result<()> {
+        fn opt_ref<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
+            Ok(match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(text_ref(r, i)?),
+            })
+        }
+        use NodeField as F;
+        let tables: [(&str, Option<Kind>, &[NodeField]); 6] = [
+            ("SELECT item_id, status, severity FROM friction_fields", Some(Kind::Friction), &[F::Status, F::Severity]),
+            ("SELECT item_id, status FROM insight_fields", Some(Kind::Insight), &[F::Status]),
+            ("SELECT item_id, source, customer, date FROM signal_fields", Some(Kind::Signal), &[F::Source, F::Customer, F::Date]),
+            ("SELECT item_id, decided_on, retires FROM resolution_fields", Some(Kind::Resolution), &[F::DecidedOn, F::Retires]),
+            ("SELECT item_id, start, \"end\", attendees FROM meeting_fields", Some(Kind::Meeting), &[F::Start, F::End, F::Attendees]),
+            ("SELECT item_id FROM tags WHERE tag = 'all-day'", None, &[]),
+        ];
+        for (sql, kind, cols) in tables {
             let mut st = self.tx.prepare_cached(sql)?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
-                if let Some(&i) = at.get(text_ref(r, 0)?) {
-                    f(&mut out[i], r)?;
+                let id = text_ref(r, 0)?;
+                if cols.is_empty() {
+                    field(id, kind, F::AllDay, None);
+                }
+                for (c, &f) in cols.iter().enumerate() {
+                    field(id, kind, f, opt_ref(r, c + 1)?);
                 }
             }
-            Ok(())
-        };
-        scan("SELECT item_id, status, severity FROM friction_fields", &mut |n, r| {
-            n.status = r.get(1)?;
-            n.severity = r.get(2)?;
-            Ok(())
-        })?;
-        scan("SELECT item_id, status FROM insight_fields", &mut |n, r| {
-            n.status = r.get(1)?;
-            Ok(())
-        })?;
-        scan("SELECT item_id, source, customer, date FROM signal_fields", &mut |n, r| {
-            n.source = r.get(1)?;
-            n.customer = r.get(2)?;
-            n.date = r.get(3)?;
-            Ok(())
-        })?;
-        scan("SELECT item_id, decided_on, retires FROM resolution_fields", &mut |n, r| {
-            n.decided_on = r.get(1)?;
-            n.retires = r.get(2)?;
-            Ok(())
-        })?;
-        scan("SELECT item_id, start, \"end\", attendees FROM meeting_fields", &mut |n, r| {
-            n.start = r.get(1)?;
-            n.end = r.get(2)?;
-            n.attendees = r.get(3)?;
-            Ok(())
-        })?;
-        scan("SELECT item_id FROM tags WHERE tag = 'all-day'", &mut |n, _| {
-            n.all_day = n.kind == Kind::Meeting;
-            Ok(())
-        })?;
-        Ok((out, at))
+        }
+        Ok(())
     }
 
     /// One live item, as trace sees it.

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::{self, Kind, Rel};
-use crate::store::{EdgeLink, FastMap, NodeRow, Tx};
+use crate::store::{EdgeLink, FastMap, NodeField, NodeRow, Tx};
 
 /// Days after which a signal counts half as much for an insight's evidence.
 pub const RECENCY_HALF_LIFE_DAYS: f64 = 180.0;
@@ -82,11 +82,98 @@ impl View for TxView<'_, '_> {
     }
 }
 
-/// The whole store in memory: every live item and every resolved link between them.
+/// Strings kept end to end in one buffer, each one or `None` at a position: no allocation per string.
+#[derive(Default)]
+struct Strs {
+    buf: String,
+    /// `(start, len)` in `buf`; `len == NONE` for `None`.
+    at: Vec<(u32, u32)>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Strs {
+    fn push(&mut self, s: &str) {
+        self.at.push((self.buf.len() as u32, s.len() as u32));
+        self.buf.push_str(s);
+    }
+
+    /// Sets position `i` (kept as `None` up to there); an earlier value's bytes stay unused.
+    fn set(&mut self, i: usize, s: Option<&str>) {
+        if self.at.len() <= i {
+            self.at.resize(i + 1, (0, NONE));
+        }
+        self.at[i] = match s {
+            Some(s) => {
+                let start = self.buf.len() as u32;
+                self.buf.push_str(s);
+                (start, s.len() as u32)
+            }
+            None => (0, NONE),
+        };
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        match self.at.get(i) {
+            Some(&(start, len)) if len != NONE => Some(&self.buf[start as usize..(start + len) as usize]),
+            _ => None,
+        }
+    }
+}
+
+/// The value of each hex digit (lower case), 0x80 for any other byte.
+const HEX: [u8; 256] = {
+    let mut t = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// An item id as a number when it is a UUID written the canonical way (36 characters, lower-case
+/// hex, dashes at 8, 13, 18 and 23): ids are looked up by number, without comparing strings.
+fn uuid_key(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
+        return None;
+    }
+    let (mut hi, mut lo, mut bad) = (0u64, 0u64, 0u8);
+    for &c in b[0..8].iter().chain(&b[9..13]).chain(&b[14..18]) {
+        let d = HEX[c as usize];
+        bad |= d;
+        hi = (hi << 4) | u64::from(d);
+    }
+    for &c in b[19..23].iter().chain(&b[24..36]) {
+        let d = HEX[c as usize];
+        bad |= d;
+        lo = (lo << 4) | u64::from(d);
+    }
+    (bad & 0x80 == 0).then_some((u128::from(hi) << 64) | u128::from(lo))
+}
+
+/// The whole store in memory: every live item and every resolved link between them, items as
+/// columns indexed by position (the order the store keeps them in).
 pub struct Graph {
-    pub nodes: Vec<NodeRow>,
-    pub index: FastMap<String, usize>,
-    /// `(source, target, relation)` as node indices, once each.
+    kinds: Vec<Kind>,
+    ids: Strs,
+    titles: Strs,
+    created: Strs,
+    /// The creator of each item, as a position in `authors` (the distinct person ids).
+    author: Vec<u32>,
+    authors: Vec<String>,
+    /// One column per [`NodeField::VALUED`] field.
+    fields: Vec<Strs>,
+    all_day: Vec<bool>,
+    by_uuid: FastMap<u128, u32>,
+    by_other: FastMap<String, u32>,
+    /// `(source, target, relation)` as node indices, once each, in that order.
     pub edges: Vec<(usize, usize, Rel)>,
     /// The indices into `edges` that touch each node: node `v`'s are `at_list[at_off[v]..at_off[v + 1]]`.
     at_off: Vec<usize>,
@@ -95,28 +182,90 @@ pub struct Graph {
 
 impl Graph {
     pub fn load(tx: &Tx) -> Result<Graph> {
-        let (nodes, index) = tx.nodes()?;
-        let mut edges = Vec::new();
-        tx.each_resolved_link(|s, t, rel| {
-            if let (Some(&s), Some(&t)) = (index.get(s), index.get(t)) {
-                edges.push((s, t, rel));
+        let mut g = Graph {
+            kinds: Vec::new(),
+            ids: Strs::default(),
+            titles: Strs::default(),
+            created: Strs::default(),
+            author: Vec::new(),
+            authors: Vec::new(),
+            fields: NodeField::VALUED.iter().map(|_| Strs::default()).collect(),
+            all_day: Vec::new(),
+            by_uuid: FastMap::default(),
+            by_other: FastMap::default(),
+            edges: Vec::new(),
+            at_off: Vec::new(),
+            at_list: Vec::new(),
+        };
+        let mut author_at: FastMap<String, u32> = FastMap::default();
+        tx.each_node(|id, kind, title, author, created| {
+            let i = g.kinds.len() as u32;
+            match uuid_key(id) {
+                Some(k) => g.by_uuid.insert(k, i),
+                None => g.by_other.insert(id.to_string(), i),
+            };
+            g.kinds.push(kind);
+            g.ids.push(id);
+            g.titles.push(title);
+            g.created.push(created);
+            let a = match author_at.get(author) {
+                Some(&a) => a,
+                None => {
+                    g.authors.push(author.to_string());
+                    author_at.insert(author.to_string(), g.authors.len() as u32 - 1);
+                    g.authors.len() as u32 - 1
+                }
+            };
+            g.author.push(a);
+        })?;
+        // Field rows mostly come in the order of their items: the next item of the row's kind after
+        // the previous row's is tried before a lookup.
+        let mut cursor: Option<usize> = None;
+        tx.each_node_field(|id, kind, field, value| {
+            let Some(i) = g.pos_after(id, cursor, kind) else { return };
+            cursor = Some(i);
+            match NodeField::VALUED.iter().position(|&f| f == field) {
+                Some(c) => g.fields[c].set(i, value),
+                None => {
+                    if g.all_day.len() <= i {
+                        g.all_day.resize(i + 1, false);
+                    }
+                    g.all_day[i] = g.kinds[i] == Kind::Meeting;
+                }
             }
         })?;
-        edges.sort_unstable();
-        edges.dedup();
-        let mut at_off = vec![0usize; nodes.len() + 1];
-        for &(s, t, _) in &edges {
+        let n = g.kinds.len();
+        // Links as one number each, (source, target, relation) in that order: sorted and deduplicated cheaply.
+        let mut keys: Vec<u64> = Vec::new();
+        // Links come grouped by source: its position is looked up once per group.
+        let (mut last_source, mut last_pos) = (String::new(), None);
+        tx.each_resolved_link(|s, t, rel| {
+            if last_source != s {
+                last_source.clear();
+                last_source.push_str(s);
+                last_pos = g.pos(s);
+            }
+            if let (Some(s), Some(t)) = (last_pos, g.pos(t)) {
+                keys.push(((s as u64) << 35) | ((t as u64) << 3) | rel as u64);
+            }
+        })?;
+        keys.sort_unstable();
+        keys.dedup();
+        let mask = (1u64 << 32) - 1;
+        g.edges = keys.iter().map(|&k| ((k >> 35) as usize, ((k >> 3) & mask) as usize, Rel::ALL[(k & 7) as usize])).collect();
+        let mut at_off = vec![0usize; n + 1];
+        for &(s, t, _) in &g.edges {
             at_off[s + 1] += 1;
             if t != s {
                 at_off[t + 1] += 1;
             }
         }
-        for v in 0..nodes.len() {
+        for v in 0..n {
             at_off[v + 1] += at_off[v];
         }
         let mut fill = at_off.clone();
-        let mut at_list = vec![0u32; at_off[nodes.len()]];
-        for (ei, &(s, t, _)) in edges.iter().enumerate() {
+        let mut at_list = vec![0u32; at_off[n]];
+        for (ei, &(s, t, _)) in g.edges.iter().enumerate() {
             at_list[fill[s]] = ei as u32;
             fill[s] += 1;
             if t != s {
@@ -124,7 +273,122 @@ impl Graph {
                 fill[t] += 1;
             }
         }
-        Ok(Graph { nodes, index, edges, at_off, at_list })
+        g.at_off = at_off;
+        g.at_list = at_list;
+        Ok(g)
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// The position of the live item `id`, trying first the same item as `last` and the next
+    /// item after `last` (of kind `kind`, when given): for rows that come in the items' order.
+    pub fn pos_after(&self, id: &str, last: Option<usize>, kind: Option<Kind>) -> Option<usize> {
+        if let Some(l) = last {
+            if self.ids.get(l) == Some(id) {
+                return Some(l);
+            }
+            // A short look ahead: a miss costs a lookup, never a long scan.
+            let ahead = &self.kinds[(l + 1).min(self.len())..(l + 65).min(self.len())];
+            let next = match kind {
+                Some(k) => ahead.iter().position(|&x| x == k).map(|p| l + 1 + p),
+                None => Some(l + 1),
+            };
+            if let Some(c) = next.filter(|&c| c < self.len()) {
+                if self.ids.get(c) == Some(id) {
+                    return Some(c);
+                }
+            }
+        }
+        self.pos(id)
+    }
+
+    /// The position of the live item `id`.
+    pub fn pos(&self, id: &str) -> Option<usize> {
+        match uuid_key(id) {
+            Some(k) => self.by_uuid.get(&k),
+            None => self.by_other.get(id),
+        }
+        .map(|&i| i as usize)
+    }
+
+    pub fn kind(&self, i: usize) -> Kind {
+        self.kinds[i]
+    }
+
+    pub fn id(&self, i: usize) -> &str {
+        self.ids.get(i).unwrap_or_default()
+    }
+
+    pub fn title(&self, i: usize) -> &str {
+        self.titles.get(i).unwrap_or_default()
+    }
+
+    pub fn created(&self, i: usize) -> &str {
+        self.created.get(i).unwrap_or_default()
+    }
+
+    /// The creator's person id.
+    pub fn author(&self, i: usize) -> &str {
+        &self.authors[self.author[i] as usize]
+    }
+
+    /// The creator, as a position in [`Graph::authors`].
+    pub fn author_at(&self, i: usize) -> usize {
+        self.author[i] as usize
+    }
+
+    /// The distinct person ids of the items' creators.
+    pub fn authors(&self) -> &[String] {
+        &self.authors
+    }
+
+    /// A field's value (`None` for [`NodeField::AllDay`]: see [`Graph::all_day`]).
+    pub fn field(&self, i: usize, f: NodeField) -> Option<&str> {
+        let c = NodeField::VALUED.iter().position(|&x| x == f)?;
+        self.fields[c].get(i)
+    }
+
+    pub fn all_day(&self, i: usize) -> bool {
+        self.all_day.get(i).copied().unwrap_or(false)
+    }
+
+    /// The day a signal was observed: its `date`, else the day it was recorded (as [`observed`]).
+    pub fn observed(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        self.field(i, NodeField::Date).map_or_else(|| day(self.created(i)).into(), Into::into)
+    }
+
+    pub fn item_ref(&self, i: usize) -> ItemRef {
+        ItemRef { id: self.id(i).to_string(), kind: self.kind(i), title: self.title(i).to_string() }
+    }
+
+    /// Item `i` as a row of its own.
+    pub fn node_row(&self, i: usize) -> NodeRow {
+        let f = |x| self.field(i, x).map(str::to_string);
+        NodeRow {
+            id: self.id(i).to_string(),
+            kind: self.kind(i),
+            title: self.title(i).to_string(),
+            author: self.author(i).to_string(),
+            created: self.created(i).to_string(),
+            status: f(NodeField::Status),
+            severity: f(NodeField::Severity),
+            source: f(NodeField::Source),
+            customer: f(NodeField::Customer),
+            date: f(NodeField::Date),
+            decided_on: f(NodeField::DecidedOn),
+            retires: f(NodeField::Retires),
+            start: f(NodeField::Start),
+            end: f(NodeField::End),
+            attendees: f(NodeField::Attendees),
+            all_day: self.all_day(i),
+        }
     }
 
     /// The indices into `edges` of the links that touch node `v`.
@@ -154,18 +418,18 @@ impl Graph {
     }
 }
 
-impl View for Graph {
+impl View for &Graph {
     fn node(&mut self, id: &str) -> Result<Option<NodeRow>> {
-        Ok(self.index.get(id).map(|&i| self.nodes[i].clone()))
+        Ok(self.pos(id).map(|i| self.node_row(i)))
     }
 
     fn edges(&mut self, id: &str) -> Result<Vec<EdgeLink>> {
-        let Some(&i) = self.index.get(id) else { return Ok(Vec::new()) };
+        let Some(i) = self.pos(id) else { return Ok(Vec::new()) };
         Ok(self
             .at(i)
             .map(|ei| {
                 let (s, t, rel) = self.edges[ei];
-                EdgeLink { source_id: self.nodes[s].id.clone(), target_id: self.nodes[t].id.clone(), rel }
+                EdgeLink { source_id: self.id(s).to_string(), target_id: self.id(t).to_string(), rel }
             })
             .collect())
     }

@@ -583,3 +583,51 @@ fn an_open_workspace_sees_every_change_in_its_lens() {
     assert_eq!(after_own.unused_signals.count, 4);
     assert!(after_own.silos.is_empty());
 }
+
+#[test]
+fn the_lens_reads_every_item_as_a_single_read_does() {
+    use mellanrum::store::{EdgeLink, NodeField};
+    use mellanrum::trace::{Graph, View};
+    use mellanrum::workspace::Workspace;
+
+    // Edits after the fact put field rows out of their items' order; a deleted item and an
+    // all-day meeting are there too.
+    let o = org();
+    o.ws.ok(&["--as", "Sara", "edit", "Acme waits for the export", "--set", "customer=Acme Group", "--set", "source=review"]);
+    o.ws.ok(&["--as", "Erik", "edit", "Release cadence", "--set", "severity=critical"]);
+    o.ws.ok(&["--as", "Bo", "delete", "Beta wants faster delivery"]);
+    let start = format!("{}T00:00:00Z", day(o.today));
+    let end = format!("{}T00:00:00Z", day(o.today + Duration::days(2)));
+    let offsite = add_as(
+        &o.ws,
+        "Johan",
+        "meeting",
+        "Offsite",
+        &["--tag", "all-day", "--set", &format!("start={start}"), "--set", &format!("end={end}")],
+    );
+    o.ws.ok(&["--as", "Anna", "edit", "Offsite", "--set", "attendees=Anna, Johan", "--body", "advances:: [[Kortare ledtid till kund]]"]);
+
+    let mut ws = Workspace::open(o.ws.path()).unwrap();
+    ws.store()
+        .read(|tx| {
+            let g = Graph::load(tx)?;
+            let live = tx.list_items(None, None, false)?.len();
+            assert_eq!(g.len(), live);
+            for i in 0..g.len() {
+                let id = g.id(i).to_string();
+                assert_eq!(g.pos(&id), Some(i));
+                let one = tx.node(&id)?.expect("live item");
+                assert_eq!(g.node_row(i), one, "{}", one.title);
+                let mut from_graph: Vec<EdgeLink> = (&g).edges(&id)?;
+                let mut one_by_one = tx.edges_at(&id)?;
+                from_graph.sort();
+                one_by_one.sort();
+                assert_eq!(from_graph, one_by_one, "{}", one.title);
+            }
+            let offsite = g.pos(&offsite).expect("the offsite");
+            assert!(g.all_day(offsite) && g.field(offsite, NodeField::Attendees) == Some("Anna, Johan"));
+            assert!(tx.node(g.id(offsite))?.is_some_and(|n| n.all_day));
+            Ok(())
+        })
+        .unwrap();
+}
