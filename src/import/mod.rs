@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::hlc::Hlc;
 use crate::model::{self, Item, Kind, Rel};
-use crate::store::{ChangeInsert, Checkpoints, FieldWrite, RevisionInsert, Tx};
+use crate::store::{ChangeInsert, FieldWrite, RevisionInsert, Tx};
 use crate::workspace::{self, Ctx, Workspace};
 
 /// Items written per transaction.
@@ -29,10 +29,6 @@ pub const BATCH: usize = 1000;
 
 /// SQLite's page cache while importing (64 MiB), whatever the size of the workspace.
 const IMPORT_CACHE_KIB: i64 = 64 * 1024;
-
-/// Batches committed before the writer waits for the checkpoint thread to copy them all (which
-/// keeps the write-ahead log at a few batches).
-const CHECKPOINT_EVERY: usize = 4;
 
 /// SQLite's temporary storage while importing: memory (see [`crate::store::Store::temp_store`]).
 const TEMP_IN_MEMORY: i64 = 2;
@@ -141,8 +137,6 @@ pub struct Batcher<'a> {
     settings: Option<(i64, i64)>,
     /// Room for the rows of a batch, kept from one batch to the next.
     held: Held,
-    /// The thread copying committed batches from the write-ahead log into the database file.
-    checkpoints: Option<Checkpoints>,
 }
 
 impl<'a> Batcher<'a> {
@@ -161,7 +155,6 @@ impl<'a> Batcher<'a> {
             progress,
             settings: Some((cache_kib, temp_store)),
             held: Held::default(),
-            checkpoints: None,
         })
     }
 
@@ -191,17 +184,8 @@ impl<'a> Batcher<'a> {
         let batch = std::mem::take(&mut self.pending);
         let n = batch.len();
         let ctx = &self.ctx;
-        if self.checkpoints.is_none() {
-            self.checkpoints = Some(self.ws.store.background_checkpoints()?);
-        }
-        let cp = self.checkpoints.as_mut().expect("started above");
-        // Every few batches the log is copied in full, so the next batch starts it over.
-        if cp.outstanding() >= CHECKPOINT_EVERY {
-            cp.catch_up()?;
-        }
         let held = &mut self.held;
         let out = self.ws.store.write(|tx| write_batch(tx, ctx, batch, held))?;
-        cp.committed();
         self.report.created += out.created;
         self.report.updated += out.updated;
         self.report.unchanged += out.unchanged;
@@ -238,9 +222,6 @@ impl<'a> Batcher<'a> {
 
     /// Sets the connection back as it was before the import (also when it ends in an error).
     fn restore(&mut self) -> Result<()> {
-        if let Some(cp) = self.checkpoints.take() {
-            self.ws.store.end_background_checkpoints(cp)?;
-        }
         if let Some((cache_kib, temp_store)) = self.settings.take() {
             self.ws.store.set_cache_kib(cache_kib)?;
             self.ws.store.set_temp_store(temp_store)?;
