@@ -126,6 +126,9 @@ fn walk(root: &Path, dir: &Path, format: Format, out: &mut Listing, warnings: &m
     }
 }
 
+/// Notes read ahead and handed to the writer at a time.
+const NOTES_PER_CHUNK: usize = 50;
+
 /// Imports the vault in `dir`.
 pub fn import(
     ws: &mut Workspace,
@@ -169,19 +172,21 @@ pub fn import(
         b.warn(w);
     }
     // Reading and parsing the notes runs on a thread of its own, ahead of the writer; the writer
-    // takes the notes (and their warnings) in listing order, so the outcome is the same.
-    let (send, notes) = std::sync::mpsc::sync_channel::<(Vec<Problem>, Option<Incoming>)>(super::BATCH);
+    // takes the notes (and their warnings) in listing order, so the outcome is the same. They pass
+    // in chunks: one hand-over per note would wake a thread per note.
+    let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<(Vec<Problem>, Option<Incoming>)>>(2 * super::BATCH / NOTES_PER_CHUNK);
     std::thread::scope(|scope| -> Result<()> {
         let (root, origin, stems, paths) = (&root, &origin, &stems, &listing.notes);
         scope.spawn(move || {
-            for rel in paths {
+            for part in paths.chunks(NOTES_PER_CHUNK) {
+                let notes = part.iter().map(|rel| read_note(root, origin, format, stems, rel)).collect();
                 // The writer stopped (an error): stop reading.
-                if send.send(read_note(root, origin, format, stems, rel)).is_err() {
+                if send.send(notes).is_err() {
                     break;
                 }
             }
         });
-        for (warnings, inc) in notes {
+        for (warnings, inc) in chunks.into_iter().flatten() {
             for w in warnings {
                 b.warn(w);
             }
