@@ -113,6 +113,19 @@ impl Store {
         Ok(if v < 0 { -v } else { v * self.conn.pragma_query_value(None, "page_size", |r| r.get::<_, i64>(0))? / 1024 })
     }
 
+    /// Where this connection keeps its temporary data: 0 as built (files), 1 files, 2 memory.
+    /// Imports keep it in memory: a multi-row insert keeps a journal of its own (to undo just that
+    /// statement), and in a file that journal costs a write for every page the insert touches.
+    pub fn temp_store(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "temp_store", |r| r.get(0))?)
+    }
+
+    /// Sets [`Store::temp_store`] for this connection.
+    pub fn set_temp_store(&self, mode: i64) -> Result<()> {
+        self.conn.pragma_update(None, "temp_store", mode)?;
+        Ok(())
+    }
+
     /// Runs `f` in an immediate write transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         self.writes += 1;
@@ -737,6 +750,261 @@ impl Tx<'_> {
     pub fn queue_index(&self, item_id: &str) -> Result<()> {
         self.tx.prepare_cached("INSERT INTO index_queue(item_id) VALUES (?1)")?.execute([item_id])?;
         Ok(())
+    }
+}
+
+// ---- bulk writes: the rows of an import batch, one multi-row INSERT per table ----------------
+
+/// Rows per multi-row INSERT of a bulk write (at most 10 columns each: far below SQLite's limit of
+/// bound parameters per statement).
+const BULK_ROWS: usize = 64;
+
+/// A revision to insert with [`Tx::insert_revisions`].
+#[derive(Debug, Clone)]
+pub struct RevisionInsert {
+    pub item_id: String,
+    pub rev: i64,
+    pub at: String,
+    pub hlc: String,
+    pub author: String,
+    pub op: &'static str,
+    pub changes: String,
+    pub snapshot: String,
+}
+
+/// A change-log entry to append with [`Tx::append_changes`].
+#[derive(Debug, Clone)]
+pub struct ChangeInsert {
+    pub hlc: String,
+    pub device: String,
+    pub author: String,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub op: &'static str,
+    pub payload: String,
+}
+
+/// `VALUES (?,…),(?,…)` for `rows` rows of `cols` columns.
+fn values_sql(cols: usize, rows: usize) -> String {
+    let one = format!("({})", vec!["?"; cols].join(","));
+    vec![one; rows].join(",")
+}
+
+impl Tx<'_> {
+    /// Inserts `rows` with `head` (`INSERT INTO t(a, b)`) and `tail` (an `ON CONFLICT` clause or
+    /// nothing), [`BULK_ROWS`] rows per statement; the rows land in the order given.
+    fn insert_many<const N: usize>(&self, head: &str, tail: &str, rows: &[[&dyn rusqlite::ToSql; N]]) -> Result<()> {
+        let mut chunks = rows.chunks_exact(BULK_ROWS);
+        if rows.len() >= BULK_ROWS {
+            let mut st = self.tx.prepare_cached(&format!("{head} VALUES {} {tail}", values_sql(N, BULK_ROWS)))?;
+            for c in &mut chunks {
+                st.execute(rusqlite::params_from_iter(c.iter().flatten()))?;
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut st = self.tx.prepare_cached(&format!("{head} VALUES {} {tail}", values_sql(N, 1)))?;
+            for r in rest {
+                st.execute(rusqlite::params_from_iter(r.iter()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes items that are not in the store yet (new ids): their rows, tags, aliases, own fields,
+    /// positions and properties, as [`Tx::put_item`] writes each, with a few statements for all.
+    pub fn insert_new_items(&self, items: &[Item]) -> Result<()> {
+        use rusqlite::ToSql;
+        let keys: Vec<String> = items.iter().map(|i| crate::model::title_key(&i.title)).collect();
+        let kinds: Vec<&str> = items.iter().map(|i| i.kind.as_str()).collect();
+        let rows: Vec<[&dyn ToSql; 9]> = items
+            .iter()
+            .zip(&keys)
+            .zip(&kinds)
+            .map(|((i, k), kind)| [&i.id as &dyn ToSql, kind, &i.title, k, &i.body, &i.author, &i.created, &i.updated, &i.deleted])
+            .collect();
+        self.insert_many("INSERT INTO items(id, kind, title, title_key, body, author, created, updated, deleted)", "", &rows)?;
+
+        let tags: Vec<[&dyn ToSql; 2]> =
+            items.iter().flat_map(|i| i.tags.iter().map(move |t| [&i.id as &dyn ToSql, t as &dyn ToSql])).collect();
+        self.insert_many("INSERT OR IGNORE INTO tags(item_id, tag)", "", &tags)?;
+
+        let alias_keys: Vec<(&String, &String, String)> =
+            items.iter().flat_map(|i| i.aliases.iter().map(move |a| (&i.id, a, crate::model::title_key(a)))).collect();
+        let aliases: Vec<[&dyn ToSql; 3]> = alias_keys.iter().map(|(id, a, k)| [id as &dyn ToSql, a, k]).collect();
+        self.insert_many("INSERT OR IGNORE INTO aliases(item_id, alias, alias_key)", "", &aliases)?;
+
+        // Own fields, one table per kind (the same columns and defaults as `put_fields`).
+        let of = |k: Kind| items.iter().filter(move |i| i.kind == k);
+        let sig: Vec<[Option<&str>; 5]> =
+            of(Kind::Signal).map(|i| ["source", "customer", "date", "ref", "quote"].map(|n| i.fields.get(n))).collect();
+        let rows: Vec<[&dyn ToSql; 6]> =
+            of(Kind::Signal).zip(&sig).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3], &v[4]]).collect();
+        self.insert_many("INSERT OR REPLACE INTO signal_fields(item_id, source, customer, date, ref, quote)", "", &rows)?;
+        let ins: Vec<&str> = of(Kind::Insight).map(|i| i.fields.get("status").unwrap_or("hypothesis")).collect();
+        let rows: Vec<[&dyn ToSql; 2]> = of(Kind::Insight).zip(&ins).map(|(i, s)| [&i.id as &dyn ToSql, s]).collect();
+        self.insert_many("INSERT OR REPLACE INTO insight_fields(item_id, status)", "", &rows)?;
+        let fr: Vec<[&str; 2]> =
+            of(Kind::Friction).map(|i| [i.fields.get("status").unwrap_or("open"), i.fields.get("severity").unwrap_or("medium")]).collect();
+        let rows: Vec<[&dyn ToSql; 3]> = of(Kind::Friction).zip(&fr).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1]]).collect();
+        self.insert_many("INSERT OR REPLACE INTO friction_fields(item_id, status, severity)", "", &rows)?;
+        let rows: Vec<[&dyn ToSql; 3]> = of(Kind::Friction)
+            .flat_map(|i| i.fields.positions.iter().map(move |(p, pos)| [&i.id as &dyn ToSql, p as &dyn ToSql, pos as &dyn ToSql]))
+            .collect();
+        self.insert_many("INSERT INTO friction_positions(item_id, perspective, position)", "", &rows)?;
+        let res: Vec<[Option<&str>; 5]> = of(Kind::Resolution)
+            .map(|i| ["decision", "rationale", "agreed_by", "decided_on", "retires"].map(|n| i.fields.get(n)))
+            .collect();
+        let rows: Vec<[&dyn ToSql; 6]> =
+            of(Kind::Resolution).zip(&res).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3], &v[4]]).collect();
+        self.insert_many(
+            "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires)",
+            "",
+            &rows,
+        )?;
+        let goal: Vec<[Option<&str>; 2]> = of(Kind::Goal).map(|i| ["horizon", "owner"].map(|n| i.fields.get(n))).collect();
+        let rows: Vec<[&dyn ToSql; 3]> = of(Kind::Goal).zip(&goal).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1]]).collect();
+        self.insert_many("INSERT OR REPLACE INTO goal_fields(item_id, horizon, owner)", "", &rows)?;
+        let meet: Vec<[Option<&str>; 4]> =
+            of(Kind::Meeting).map(|i| ["start", "end", "attendees", "location"].map(|n| i.fields.get(n))).collect();
+        let rows: Vec<[&dyn ToSql; 5]> =
+            of(Kind::Meeting).zip(&meet).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3]]).collect();
+        self.insert_many("INSERT OR REPLACE INTO meeting_fields(item_id, start, \"end\", attendees, location)", "", &rows)?;
+
+        let props: Vec<(&String, &String, String)> =
+            items.iter().flat_map(|i| i.fields.props.iter().map(move |(k, v)| (&i.id, k, v.to_string()))).collect();
+        let rows: Vec<[&dyn ToSql; 3]> = props.iter().map(|(id, k, v)| [id as &dyn ToSql, k, v]).collect();
+        self.insert_many("INSERT INTO item_props(item_id, key, value)", "", &rows)
+    }
+
+    /// Records where imported items came from: `(item id, origin, path)`.
+    pub fn set_sources(&self, rows: &[(String, String, String)]) -> Result<()> {
+        let rows: Vec<[&dyn rusqlite::ToSql; 3]> = rows.iter().map(|(i, o, p)| [i as &dyn rusqlite::ToSql, o, p]).collect();
+        self.insert_many(
+            "INSERT INTO item_sources(item_id, origin, path)",
+            "ON CONFLICT(item_id) DO UPDATE SET origin = excluded.origin, path = excluded.path",
+            &rows,
+        )
+    }
+
+    /// Inserts revisions, in order.
+    pub fn insert_revisions(&self, revs: &[RevisionInsert]) -> Result<()> {
+        let rows: Vec<[&dyn rusqlite::ToSql; 8]> = revs
+            .iter()
+            .map(|r| [&r.item_id as &dyn rusqlite::ToSql, &r.rev, &r.at, &r.hlc, &r.author, &r.op, &r.changes, &r.snapshot])
+            .collect();
+        self.insert_many("INSERT INTO revisions(item_id, rev, at, hlc, author, op, changes, snapshot)", "", &rows)
+    }
+
+    /// Appends to the change log, in order.
+    pub fn append_changes(&self, changes: &[ChangeInsert]) -> Result<()> {
+        let rows: Vec<[&dyn rusqlite::ToSql; 7]> = changes
+            .iter()
+            .map(|c| [&c.hlc as &dyn rusqlite::ToSql, &c.device, &c.author, &c.entity, &c.entity_id, &c.op, &c.payload])
+            .collect();
+        self.insert_many("INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload)", "", &rows)
+    }
+
+    /// Register writes `(entity, field, write)`, each as [`Tx::put_field_write`] writes it.
+    pub fn put_field_writes(&self, writes: &[(String, String, FieldWrite)]) -> Result<()> {
+        let rows: Vec<[&dyn rusqlite::ToSql; 6]> =
+            writes.iter().map(|(e, f, w)| [e as &dyn rusqlite::ToSql, f, &w.hlc, &w.base, &w.value, &w.author]).collect();
+        self.insert_many("INSERT OR IGNORE INTO sync_fields(entity_id, field, hlc, base, value, author)", "", &rows)
+    }
+
+    /// Set additions `(entity, set, element, dot)`, each as [`Tx::add_dot`] writes it.
+    pub fn add_dots(&self, dots: &[(String, &'static str, String, String)]) -> Result<()> {
+        let rows: Vec<[&dyn rusqlite::ToSql; 5]> = dots.iter().map(|(e, s, x, d)| [e as &dyn rusqlite::ToSql, s, x, d, &0i64]).collect();
+        self.insert_many("INSERT OR IGNORE INTO sync_dots(entity_id, set_name, elem, dot, removed)", "", &rows)
+    }
+
+    /// Body document states `(item id, state)`, each as [`Tx::set_crdt_state`] writes it.
+    pub fn set_crdt_states(&self, states: &[(String, Vec<u8>)]) -> Result<()> {
+        let rows: Vec<[&dyn rusqlite::ToSql; 2]> = states.iter().map(|(i, s)| [i as &dyn rusqlite::ToSql, s]).collect();
+        self.insert_many("INSERT INTO crdt_state(item_id, state)", "ON CONFLICT(item_id) DO UPDATE SET state = excluded.state", &rows)
+    }
+
+    /// Queues items for the search index, in order.
+    pub fn queue_index_many(&self, ids: &[String]) -> Result<()> {
+        let rows: Vec<[&dyn rusqlite::ToSql; 1]> = ids.iter().map(|i| [i as &dyn rusqlite::ToSql]).collect();
+        self.insert_many("INSERT INTO index_queue(item_id)", "", &rows)
+    }
+
+    /// Inserts links derived from bodies (of sources that have none stored yet), in order.
+    pub fn insert_links(&self, links: &[Link]) -> Result<()> {
+        let keys: Vec<(String, i64, &str)> =
+            links.iter().map(|l| (crate::model::title_key(&l.target), l.line as i64, l.rel.as_str())).collect();
+        let rows: Vec<[&dyn rusqlite::ToSql; 10]> = links
+            .iter()
+            .zip(&keys)
+            .map(|(l, (k, line, rel))| {
+                [&l.source_id as &dyn rusqlite::ToSql, rel, &l.target, k, &l.target_id, &l.heading, &l.alias, &l.embed, line, &l.problem]
+            })
+            .collect();
+        self.insert_many(
+            "INSERT INTO links(source_id, rel, target, target_key, target_id, heading, alias, embed, line, problem)",
+            "",
+            &rows,
+        )
+    }
+
+    /// Live items whose title key is one of `keys`: `(key, id, kind)`, by key and then oldest first.
+    pub fn ids_by_title_keys(&self, keys: &[&str]) -> Result<Vec<(String, String, Kind)>> {
+        self.keyed_id_kinds(
+            "SELECT title_key, id, kind FROM items WHERE title_key IN (SELECT value FROM json_each(?1)) AND deleted = 0
+             ORDER BY title_key, id",
+            keys,
+        )
+    }
+
+    /// Live items with an alias key among `keys`: `(key, id, kind)`, by key and then oldest first.
+    pub fn ids_by_alias_keys(&self, keys: &[&str]) -> Result<Vec<(String, String, Kind)>> {
+        self.keyed_id_kinds(
+            "SELECT a.alias_key, i.id, i.kind FROM aliases a JOIN items i ON i.id = a.item_id
+             WHERE a.alias_key IN (SELECT value FROM json_each(?1)) AND i.deleted = 0 ORDER BY a.alias_key, i.id",
+            keys,
+        )
+    }
+
+    fn keyed_id_kinds(&self, sql: &str, keys: &[&str]) -> Result<Vec<(String, String, Kind)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut st = self.tx.prepare_cached(sql)?;
+        let rows = st.query_map([serde_json::to_string(keys)?], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, kind_of(&r.get::<_, String>(2)?)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Links from live items whose written target matches one of `keys`, with their source's kind.
+    pub fn links_with_keys(&self, keys: &[&str]) -> Result<Vec<(i64, Link, Kind)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut st = self.tx.prepare_cached(
+            "SELECT l.id, l.source_id, l.rel, l.target, l.target_id, l.heading, l.alias, l.embed, l.line, l.problem, s.kind
+             FROM links l JOIN items s ON s.id = l.source_id
+             WHERE l.target_key IN (SELECT value FROM json_each(?1)) AND s.deleted = 0",
+        )?;
+        let rows = st.query_map([serde_json::to_string(keys)?], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                Link {
+                    source_id: r.get(1)?,
+                    rel: rel_of(&r.get::<_, String>(2)?)?,
+                    target: r.get(3)?,
+                    target_id: r.get(4)?,
+                    heading: r.get(5)?,
+                    alias: r.get(6)?,
+                    embed: r.get(7)?,
+                    line: r.get::<_, i64>(8)? as usize,
+                    problem: r.get(9)?,
+                },
+                kind_of(&r.get::<_, String>(10)?)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 

@@ -2,7 +2,7 @@
 //! on it. This is where the rules of the domain live (link rules, the friction lifecycle,
 //! attribution); the SQL is in [`crate::store`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{SecondsFormat, Utc};
@@ -966,14 +966,112 @@ pub(crate) fn resolve_target(tx: &Tx, source_kind: Kind, rel: Rel, target: &str)
             cands = tx.ids_by_alias_key(leaf)?;
         }
     }
+    Ok(pick_target(&cands, source_kind, rel))
+}
+
+/// The candidate a link takes (see [`resolve_target`]): the oldest that satisfies the relation's
+/// kind rule; when none does, no target and the rule the oldest breaks.
+fn pick_target(cands: &[(String, Kind)], source_kind: Kind, rel: Rel) -> (Option<String>, Option<String>) {
     if cands.is_empty() {
-        return Ok((None, None));
+        return (None, None);
     }
     if let Some((id, _)) = cands.iter().find(|(_, k)| rel.check(source_kind, *k).is_ok()) {
-        return Ok((Some(id.clone()), None));
+        return (Some(id.clone()), None);
     }
-    let problem = rel.check(source_kind, cands[0].1).err();
-    Ok((None, problem))
+    (None, rel.check(source_kind, cands[0].1).err())
+}
+
+/// The candidate items of many link targets, read with two queries: what [`resolve_target`]
+/// answers for each of them, for a writer of many links at once (an import batch).
+pub(crate) struct Targets {
+    titles: HashMap<String, Vec<(String, Kind)>>,
+    aliases: HashMap<String, Vec<(String, Kind)>>,
+}
+
+impl Targets {
+    /// Reads the candidates of the targets as written (`folder/Title` also reads `Title`).
+    pub(crate) fn load<'t>(tx: &Tx, targets: impl IntoIterator<Item = &'t str>) -> Result<Targets> {
+        let mut keys: BTreeSet<String> = BTreeSet::new();
+        for t in targets {
+            let key = model::title_key(t);
+            if let Some((_, leaf)) = key.rsplit_once('/') {
+                keys.insert(leaf.to_string());
+            }
+            keys.insert(key);
+        }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let group = |rows: Vec<(String, String, Kind)>| {
+            let mut m: HashMap<String, Vec<(String, Kind)>> = HashMap::new();
+            for (k, id, kind) in rows {
+                m.entry(k).or_default().push((id, kind));
+            }
+            m
+        };
+        let mut titles = HashMap::new();
+        let mut aliases = HashMap::new();
+        // Chunks keep the JSON argument of each query small.
+        for chunk in keys.chunks(4096) {
+            titles.extend(group(tx.ids_by_title_keys(chunk)?));
+            aliases.extend(group(tx.ids_by_alias_keys(chunk)?));
+        }
+        Ok(Targets { titles, aliases })
+    }
+
+    fn cands(&self, key: &str) -> &[(String, Kind)] {
+        match self.titles.get(key) {
+            Some(c) => c,
+            None => self.aliases.get(key).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// What [`resolve_target`] answers, for a target given to [`Targets::load`].
+    pub(crate) fn resolve(&self, source_kind: Kind, rel: Rel, target: &str) -> (Option<String>, Option<String>) {
+        let key = model::title_key(target);
+        let mut cands = self.cands(&key);
+        if let (true, Some((_, leaf))) = (cands.is_empty(), key.rsplit_once('/')) {
+            cands = self.cands(leaf);
+        }
+        pick_target(cands, source_kind, rel)
+    }
+}
+
+/// The links of many items' bodies, as [`derive_links`] gives them for each.
+pub(crate) fn derive_links_many(tx: &Tx, items: &[&Item]) -> Result<Vec<Vec<Link>>> {
+    let parsed: Vec<Vec<(LinkRef, String)>> = items
+        .iter()
+        .map(|i| {
+            links::parse(&i.body)
+                .into_iter()
+                .map(|l| {
+                    let t = l.full_target();
+                    (l, t)
+                })
+                .collect()
+        })
+        .collect();
+    let targets = Targets::load(tx, parsed.iter().flatten().map(|(_, t)| t.as_str()))?;
+    Ok(items
+        .iter()
+        .zip(parsed)
+        .map(|(item, refs)| {
+            refs.into_iter()
+                .map(|(l, target)| {
+                    let (target_id, problem) = targets.resolve(item.kind, l.rel, &target);
+                    Link {
+                        source_id: item.id.clone(),
+                        rel: l.rel,
+                        target,
+                        target_id,
+                        heading: l.heading,
+                        alias: l.alias,
+                        embed: l.embed,
+                        line: l.line,
+                        problem,
+                    }
+                })
+                .collect()
+        })
+        .collect())
 }
 
 pub(crate) fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {

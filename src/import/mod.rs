@@ -14,13 +14,14 @@
 pub mod signals;
 pub mod vault;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::hlc::Hlc;
 use crate::model::{self, Item, Kind, Rel};
-use crate::store::Tx;
+use crate::store::{ChangeInsert, FieldWrite, RevisionInsert, Tx};
 use crate::workspace::{self, Ctx, Workspace};
 
 /// Items written per transaction.
@@ -28,6 +29,9 @@ pub const BATCH: usize = 1000;
 
 /// SQLite's page cache while importing (64 MiB), whatever the size of the workspace.
 const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+
+/// SQLite's temporary storage while importing: memory (see [`crate::store::Store::temp_store`]).
+const TEMP_IN_MEMORY: i64 = 2;
 
 /// A warning or an error, naming the place in the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -118,7 +122,8 @@ pub struct Incoming {
     pub extra_lines: Vec<usize>,
 }
 
-/// Writes incoming items in batches, one transaction each.
+/// Writes incoming items in batches, one transaction each. The connection is set back as it was
+/// when the import finishes or is dropped.
 pub struct Batcher<'a> {
     ws: &'a mut Workspace,
     ctx: Ctx,
@@ -127,8 +132,11 @@ pub struct Batcher<'a> {
     pub report: ImportReport,
     origins: BTreeSet<String>,
     progress: Option<&'a mut dyn FnMut(usize)>,
-    /// The connection's page cache before the import raised it; set back when it finishes.
-    cache_kib: i64,
+    /// The connection's page cache and temporary storage before the import changed them; set back
+    /// when it finishes.
+    settings: Option<(i64, i64)>,
+    /// Room for the rows of a batch, kept from one batch to the next.
+    held: Held,
 }
 
 impl<'a> Batcher<'a> {
@@ -136,6 +144,8 @@ impl<'a> Batcher<'a> {
         let ctx = ws.ctx()?;
         let cache_kib = ws.store.cache_kib()?;
         ws.store.set_cache_kib(cache_kib.max(IMPORT_CACHE_KIB))?;
+        let temp_store = ws.store.temp_store()?;
+        ws.store.set_temp_store(TEMP_IN_MEMORY)?;
         Ok(Batcher {
             ws,
             ctx,
@@ -143,7 +153,8 @@ impl<'a> Batcher<'a> {
             report: ImportReport::default(),
             origins: BTreeSet::new(),
             progress,
-            cache_kib,
+            settings: Some((cache_kib, temp_store)),
+            held: Held::default(),
         })
     }
 
@@ -173,7 +184,8 @@ impl<'a> Batcher<'a> {
         let batch = std::mem::take(&mut self.pending);
         let n = batch.len();
         let ctx = &self.ctx;
-        let out = self.ws.store.write(|tx| write_batch(tx, ctx, batch))?;
+        let held = &mut self.held;
+        let out = self.ws.store.write(|tx| write_batch(tx, ctx, batch, held))?;
         self.report.created += out.created;
         self.report.updated += out.updated;
         self.report.unchanged += out.unchanged;
@@ -190,6 +202,7 @@ impl<'a> Batcher<'a> {
     /// Writes what is left and counts the links of everything imported.
     pub fn finish(mut self) -> Result<ImportReport> {
         self.flush()?;
+        self.restore()?;
         let origins = std::mem::take(&mut self.origins);
         let (all, unresolved) = self.ws.store.read(|tx| {
             let (mut a, mut u) = (0, 0);
@@ -200,16 +213,32 @@ impl<'a> Batcher<'a> {
             }
             Ok((a, u))
         })?;
-        self.report.links = all;
-        self.report.unresolved = unresolved;
-        self.report.resolved = all - unresolved;
-        self.ws.store.set_cache_kib(self.cache_kib)?;
-        Ok(self.report)
+        let mut report = std::mem::take(&mut self.report);
+        report.links = all;
+        report.unresolved = unresolved;
+        report.resolved = all - unresolved;
+        Ok(report)
+    }
+
+    /// Sets the connection back as it was before the import (also when it ends in an error).
+    fn restore(&mut self) -> Result<()> {
+        if let Some((cache_kib, temp_store)) = self.settings.take() {
+            self.ws.store.set_cache_kib(cache_kib)?;
+            self.ws.store.set_temp_store(temp_store)?;
+        }
+        Ok(())
     }
 
     /// Runs `f` on a read snapshot (importers use it to look at what is there already).
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         self.ws.store.read(f)
+    }
+}
+
+impl Drop for Batcher<'_> {
+    fn drop(&mut self) {
+        // After an error: the error is what the caller reports.
+        let _ = self.restore();
     }
 }
 
@@ -245,15 +274,88 @@ fn find_existing(tx: &Tx, inc: &Incoming) -> Result<Option<Item>> {
     }
 }
 
-fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
+/// Rows of a batch not written yet: new items, and the history (revision, change-log entry,
+/// search-index queue entry) of every written item, in the order the items were written. They are
+/// written together, one multi-row insert per table ([`Held::write`]), before anything reads them:
+/// before an incoming item that may match one of them is looked up, and before links are derived.
+#[derive(Default)]
+struct Held {
+    items: Vec<Item>,
+    sources: Vec<(String, String, String)>,
+    revisions: Vec<RevisionInsert>,
+    changes: Vec<ChangeInsert>,
+    fields: Vec<(String, String, FieldWrite)>,
+    dots: Vec<(String, &'static str, String, String)>,
+    crdt: Vec<(String, Vec<u8>)>,
+    queue: Vec<String>,
+    /// What an incoming item could match among the held items: ids, signal references, places.
+    ids: HashSet<String>,
+    refs: HashSet<String>,
+    places: HashSet<(String, String)>,
+}
+
+impl Held {
+    /// True when `inc` may match an item whose rows are held (so they must be written first).
+    fn may_match(&self, inc: &Incoming) -> bool {
+        inc.matching.id.as_deref().is_some_and(|id| self.ids.contains(&id.to_lowercase()))
+            || inc.matching.signal_ref.as_deref().is_some_and(|r| self.refs.contains(r))
+            || self.places.contains(&(inc.origin.clone(), inc.path.clone()))
+    }
+
+    fn note(&mut self, item: &Item, inc: &Incoming) {
+        self.ids.insert(item.id.clone());
+        if let Some(r) = item.fields.get("ref") {
+            self.refs.insert(r.to_string());
+        }
+        self.places.insert((inc.origin.clone(), inc.path.clone()));
+    }
+
+    fn write(&mut self, tx: &Tx) -> Result<()> {
+        // Items first: the other rows refer to them.
+        tx.insert_new_items(&self.items)?;
+        tx.set_sources(&self.sources)?;
+        tx.insert_revisions(&self.revisions)?;
+        tx.put_field_writes(&self.fields)?;
+        tx.add_dots(&self.dots)?;
+        tx.set_crdt_states(&self.crdt)?;
+        tx.append_changes(&self.changes)?;
+        tx.queue_index_many(&self.queue)?;
+        self.clear();
+        Ok(())
+    }
+
+    /// Empties the held rows but keeps their room: the next batch fills it again, and freeing it
+    /// after every batch costs the allocator more than keeping it.
+    fn clear(&mut self) {
+        self.items.clear();
+        self.sources.clear();
+        self.revisions.clear();
+        self.changes.clear();
+        self.fields.clear();
+        self.dots.clear();
+        self.crdt.clear();
+        self.queue.clear();
+        self.ids.clear();
+        self.refs.clear();
+        self.places.clear();
+    }
+}
+
+fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>, held: &mut Held) -> Result<BatchOut> {
     let mut out = BatchOut::default();
-    // Items whose links must be derived, and the keys (titles, aliases) whose links elsewhere may
-    // now resolve differently.
-    let mut written: Vec<(Item, Incoming)> = Vec::new();
+    // Items whose links must be derived (and whether they are new), and the keys (titles, aliases)
+    // whose links elsewhere may now resolve differently.
+    let mut written: Vec<(Item, Incoming, bool)> = Vec::new();
     let mut keys: BTreeSet<String> = BTreeSet::new();
     let mut frictions: BTreeSet<String> = BTreeSet::new();
+    held.clear();
+    // The clock advances in memory through the batch and is stored once, before anything else reads it.
+    let mut clock: Option<Hlc> = tx.meta("hlc")?.map(|s| s.parse::<Hlc>()).transpose()?;
 
     for inc in batch {
+        if held.may_match(&inc) {
+            held.write(tx)?;
+        }
         let old = find_existing(tx, &inc)?;
         if let Some(o) = &old {
             if o.deleted {
@@ -273,11 +375,13 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
             }
         }
         let kind = old.as_ref().map(|o| o.kind).unwrap_or(inc.kind);
-        let id = match &old {
-            Some(o) => o.id.clone(),
+        // A new id is known nowhere yet (no merge state, no links, no history): its rows are held and
+        // written with the rest of the batch's.
+        let (id, fresh) = match &old {
+            Some(o) => (o.id.clone(), false),
             None => match inc.matching.id.as_deref() {
-                Some(id) if is_uuid(id) => id.to_lowercase(),
-                _ => workspace::new_id(),
+                Some(id) if is_uuid(id) => (id.to_lowercase(), false),
+                _ => (workspace::new_id(), true),
             },
         };
         let mut fields = inc.fields.clone();
@@ -326,8 +430,6 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
         if new.kind == Kind::Friction {
             frictions.insert(new.id.clone());
         }
-        tx.put_item(&new)?;
-        tx.set_source(&new.id, &inc.origin, &inc.path)?;
         let names_changed = old.as_ref().is_none_or(|o| o.title != new.title || o.aliases != new.aliases);
         if names_changed {
             for it in old.iter().chain(std::iter::once(&new)) {
@@ -346,15 +448,47 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
             }
         }
         let op = if old.is_some() { "update" } else { "create" };
-        let hlc = workspace::next_hlc(tx, &ctx.device)?.to_string();
-        let rev = if old.is_some() { tx.next_rev(&new.id)? } else { 1 };
+        let hlc = Hlc::next(clock.as_ref(), Hlc::now_ms(), &ctx.device);
+        clock = Some(hlc.clone());
+        let hlc = hlc.to_string();
         let snapshot = serde_json::to_string(&new)?;
         let changes = serde_json::Value::Object(changes).to_string();
-        tx.insert_revision(&new.id, rev, &ctx.now, &hlc, &ctx.actor.id, op, &changes, &snapshot)?;
         // The op as sync merges it (see `sync::merge`): changed fields, body CRDT update, tag and alias sets.
-        let payload = crate::sync::merge::record_local_item(tx, &ctx.device, &hlc, &ctx.actor.id, &ctx.now, old.as_ref(), &new)?;
-        tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &payload.to_string())?;
-        tx.queue_index(&new.id)?;
+        let payload = if fresh {
+            let o = crate::sync::merge::new_item_op(&ctx.device, &hlc, &ctx.actor.id, &ctx.now, &new)?;
+            held.fields.extend(o.fields.into_iter().map(|(f, w)| (new.id.clone(), f, w)));
+            held.dots.extend(o.dots.into_iter().map(|(set, e)| (new.id.clone(), set, e, hlc.clone())));
+            held.crdt.extend(o.crdt.map(|s| (new.id.clone(), s)));
+            held.sources.push((new.id.clone(), inc.origin.clone(), inc.path.clone()));
+            held.items.push(new.clone());
+            o.payload
+        } else {
+            tx.put_item(&new)?;
+            tx.set_source(&new.id, &inc.origin, &inc.path)?;
+            crate::sync::merge::record_local_item(tx, &ctx.device, &hlc, &ctx.actor.id, &ctx.now, old.as_ref(), &new)?
+        };
+        let rev = if old.is_some() { tx.next_rev(&new.id)? } else { 1 };
+        held.revisions.push(RevisionInsert {
+            item_id: new.id.clone(),
+            rev,
+            at: ctx.now.clone(),
+            hlc: hlc.clone(),
+            author: ctx.actor.id.clone(),
+            op,
+            changes,
+            snapshot,
+        });
+        held.changes.push(ChangeInsert {
+            hlc,
+            device: ctx.device.clone(),
+            author: ctx.actor.id.clone(),
+            entity: "item",
+            entity_id: new.id.clone(),
+            op,
+            payload: payload.to_string(),
+        });
+        held.queue.push(new.id.clone());
+        held.note(&new, &inc);
         if old.is_some() {
             out.updated += 1;
         } else {
@@ -362,7 +496,7 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
         }
         let body_changed = old.as_ref().is_none_or(|o| o.body != new.body);
         if body_changed {
-            written.push((new, inc));
+            written.push((new, inc, fresh));
         } else if let Some(o) = &old {
             // The body is the same but the kind rules may judge the links differently now.
             for l in tx.links_from(&o.id)?.into_iter().filter(|l| l.rel == Rel::Resolves) {
@@ -370,13 +504,22 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
             }
         }
     }
+    held.write(tx)?;
+    if let Some(c) = &clock {
+        tx.set_meta("hlc", &c.to_string())?;
+    }
 
     // Links out of the written items, now that every item of the batch exists.
-    for (item, inc) in &written {
-        for l in tx.links_from(&item.id)?.into_iter().filter(|l| l.rel == Rel::Resolves) {
-            frictions.extend(l.target_id);
+    let items: Vec<&Item> = written.iter().map(|(i, _, _)| i).collect();
+    let derived_all = workspace::derive_links_many(tx, &items)?;
+    let mut new_links = Vec::new();
+    for ((item, inc, fresh), derived) in written.iter().zip(derived_all) {
+        if !fresh {
+            for l in tx.links_from(&item.id)?.into_iter().filter(|l| l.rel == Rel::Resolves) {
+                frictions.extend(l.target_id);
+            }
+            tx.replace_links(&item.id, &[])?;
         }
-        let derived = workspace::derive_links(tx, item)?;
         for l in &derived {
             if let Some(p) = &l.problem {
                 out.warnings.push(Problem::at(
@@ -389,28 +532,31 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>) -> Result<BatchOut> {
                 frictions.extend(l.target_id.clone());
             }
         }
-        tx.replace_links(&item.id, &derived)?;
+        new_links.extend(derived);
     }
+    tx.insert_links(&new_links)?;
 
     // Links elsewhere (earlier batches, earlier imports, notes written by hand) that may now reach
-    // the items of this batch.
-    for key in &keys {
-        for (rowid, l) in tx.links_with_key(key)? {
-            let Some((_, kind, _)) = tx.title_of(&l.source_id)? else { continue };
-            let (target_id, problem) = workspace::resolve_target(tx, kind, l.rel, &l.target)?;
-            if target_id != l.target_id || problem != l.problem {
-                tx.set_link_target(rowid, target_id.as_deref(), problem.as_deref())?;
-                if l.rel == Rel::Resolves {
-                    frictions.extend(l.target_id.clone());
-                    frictions.extend(target_id);
-                }
+    // the items of this batch. The links just derived were resolved against all of them already.
+    let ids: HashSet<&str> = written.iter().map(|(i, _, _)| i.id.as_str()).collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let mut elsewhere = Vec::new();
+    for chunk in keys.chunks(4096) {
+        elsewhere.extend(tx.links_with_keys(chunk)?.into_iter().filter(|(_, l, _)| !ids.contains(l.source_id.as_str())));
+    }
+    let targets = workspace::Targets::load(tx, elsewhere.iter().map(|(_, l, _)| l.target.as_str()))?;
+    for (rowid, l, kind) in elsewhere {
+        let (target_id, problem) = targets.resolve(kind, l.rel, &l.target);
+        if target_id != l.target_id || problem != l.problem {
+            tx.set_link_target(rowid, target_id.as_deref(), problem.as_deref())?;
+            if l.rel == Rel::Resolves {
+                frictions.extend(l.target_id.clone());
+                frictions.extend(target_id);
             }
         }
     }
     // A friction's search entry carries its resolutions: re-queue the frictions they touch.
-    for f in &frictions {
-        tx.queue_index(f)?;
-    }
+    tx.queue_index_many(&frictions.iter().cloned().collect::<Vec<_>>())?;
     out.frictions = workspace::settle_frictions(tx, ctx, frictions)?;
     Ok(out)
 }

@@ -126,6 +126,9 @@ fn walk(root: &Path, dir: &Path, format: Format, out: &mut Listing, warnings: &m
     }
 }
 
+/// Notes read ahead and handed to the writer at a time.
+const NOTES_PER_CHUNK: usize = 50;
+
 /// Imports the vault in `dir`.
 pub fn import(
     ws: &mut Workspace,
@@ -168,43 +171,31 @@ pub fn import(
     for w in warnings {
         b.warn(w);
     }
-    for rel in &listing.notes {
-        let rel_s = rel_str(rel);
-        let bytes = match std::fs::read(root.join(rel)) {
-            Ok(b) => b,
-            Err(e) => {
-                b.warn(Problem::at(&rel_s, None, format!("cannot read: {e}; skipped")));
-                continue;
+    // Reading and parsing the notes runs on a thread of its own, ahead of the writer; the writer
+    // takes the notes (and their warnings) in listing order, so the outcome is the same. They pass
+    // in chunks: one hand-over per note would wake a thread per note.
+    let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<(Vec<Problem>, Option<Incoming>)>>(2 * super::BATCH / NOTES_PER_CHUNK);
+    std::thread::scope(|scope| -> Result<()> {
+        let (root, origin, stems, paths) = (&root, &origin, &stems, &listing.notes);
+        scope.spawn(move || {
+            for part in paths.chunks(NOTES_PER_CHUNK) {
+                let notes = part.iter().map(|rel| read_note(root, origin, format, stems, rel)).collect();
+                // The writer stopped (an error): stop reading.
+                if send.send(notes).is_err() {
+                    break;
+                }
             }
-        };
-        if bytes.iter().take(8192).any(|&c| c == 0) {
-            b.warn(Problem::at(&rel_s, None, "not a text file (binary content); skipped"));
-            continue;
-        }
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let line = e.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count() + 1;
-                b.warn(Problem::at(&rel_s, Some(line), "not UTF-8 text; skipped"));
-                continue;
+        });
+        for (warnings, inc) in chunks.into_iter().flatten() {
+            for w in warnings {
+                b.warn(w);
             }
-        };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let mut ws_warn = Vec::new();
-        let duplicate = stems.get(&model::title_key(&stem(rel))).is_some_and(|n| *n > 1);
-        let inc = match format {
-            Format::Obsidian => obsidian_note(&origin, rel, text, duplicate, &mut ws_warn),
-            Format::Logseq => logseq_note(&origin, rel, text, &mut ws_warn),
-        };
-        for w in ws_warn {
-            b.warn(w);
+            if let Some(inc) = inc {
+                b.push(inc)?;
+            }
         }
-        match inc {
-            Some(inc) => b.push(inc)?,
-            None => continue,
-        }
-    }
+        Ok(())
+    })?;
     let mut report = b.finish()?;
 
     // Links to files of the vault that are not notes (images, PDFs, Obsidian bases).
@@ -219,6 +210,34 @@ pub fn import(
     report.attachments = attachments;
     report.unresolved -= attachments;
     Ok(report)
+}
+
+/// Reads and parses one note: its warnings, and the item to write (none when it is skipped).
+fn read_note(root: &Path, origin: &str, format: Format, stems: &BTreeMap<String, usize>, rel: &Path) -> (Vec<Problem>, Option<Incoming>) {
+    let rel_s = rel_str(rel);
+    let bytes = match std::fs::read(root.join(rel)) {
+        Ok(b) => b,
+        Err(e) => return (vec![Problem::at(&rel_s, None, format!("cannot read: {e}; skipped"))], None),
+    };
+    if bytes.iter().take(8192).any(|&c| c == 0) {
+        return (vec![Problem::at(&rel_s, None, "not a text file (binary content); skipped")], None);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+            return (vec![Problem::at(&rel_s, Some(line), "not UTF-8 text; skipped")], None);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut warnings = Vec::new();
+    let duplicate = stems.get(&model::title_key(&stem(rel))).is_some_and(|n| *n > 1);
+    let inc = match format {
+        Format::Obsidian => obsidian_note(origin, rel, text, duplicate, &mut warnings),
+        Format::Logseq => logseq_note(origin, rel, text, &mut warnings),
+    };
+    (warnings, inc)
 }
 
 fn stem(rel: &Path) -> String {
