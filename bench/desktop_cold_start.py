@@ -155,6 +155,13 @@ def find_app(name, after):
     return None
 
 
+def check_workspace(d):
+    """The window must show the bench workspace (its name is in the rail), not some other one."""
+    name = os.environ.get("BENCH_WORKSPACE_NAME")
+    if name and name not in d.execute_script("return document.body.innerText"):
+        raise SystemExit(f"the window does not show the workspace '{name}': is MELLANRUM_WORKSPACE reaching the app?")
+
+
 def measure(app, url, runs):
     from selenium import webdriver
     from selenium.webdriver.common.options import ArgOptions
@@ -182,6 +189,7 @@ def measure(app, url, runs):
                 time.sleep(0.02)
             if not ready:
                 raise SystemExit("the window never became interactive")
+            check_workspace(d)
             ms_ready, origin, ms_lens, ms_listed = ready
             start = started_at(pid) if pid else t0
             cold = (origin + ms_ready) / 1000 - start
@@ -235,6 +243,7 @@ def measure_map(app, url, runs):
                 time.sleep(0.05)
             if not nodes:
                 raise SystemExit("the map was never drawn")
+            check_workspace(d)
             drawn = time.time() - t0
             # Drawing the first frame after the nodes are placed also holds the window.
             a = time.time()
