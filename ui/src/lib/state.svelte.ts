@@ -22,8 +22,9 @@ class AppState {
   session = $state<Session | null>(null);
   info = $state<Info | null>(null);
   view = $state<View>("lens");
-  items = $state<ItemSummary[]>([]);
-  unused = $state<Set<string>>(new Set());
+  // Replaced whole on every refresh, never changed in place: no deep proxies over 100k summaries.
+  items = $state.raw<ItemSummary[]>([]);
+  unused = $state.raw<Set<string>>(new Set());
   openId = $state<string | null>(null);
   /** The item the trace view starts from. */
   traceId = $state<string | null>(null);
