@@ -85,6 +85,7 @@ fn migrations_are_append_only() {
         ("04-import-sources", 0x89e0bc3fc3f4be54),
         ("05-calendar-events", 0xfe8b0df8905deb45),
         ("06-sync", 0x11734ea4a9096f21),
+        ("07-live-item-indexes", 0x77549534ae8b26d4),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration here (name and FNV-1a checksum of its up.sql)");
