@@ -252,6 +252,12 @@ impl Workspace {
             tx.queue_all_items()?;
             Ok(())
         })?;
+        // The index is derived: bring it level with what was restored now (rebuilt when it is
+        // missing or unsound), so search and `doctor` see it whole. The restore itself is done
+        // either way; a process holding the index catches it up otherwise.
+        if let Err(e) = crate::index::flush(self) {
+            tracing::warn!("the search index will catch up with the restored workspace later: {e}");
+        }
         Ok(RestoreInfo { from: from.to_path_buf(), previous, items })
     }
 }
