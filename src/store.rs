@@ -218,16 +218,21 @@ fn rel_of(s: &str) -> rusqlite::Result<Rel> {
 const LINK_COLS: &str = "source_id, rel, target, target_id, heading, alias, embed, line, problem";
 
 fn link_row(r: &rusqlite::Row) -> rusqlite::Result<Link> {
+    link_at(r, 0)
+}
+
+/// A link from the row's [`LINK_COLS`], starting at column `at`.
+fn link_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Link> {
     Ok(Link {
-        source_id: r.get(0)?,
-        rel: rel_of(&r.get::<_, String>(1)?)?,
-        target: r.get(2)?,
-        target_id: r.get(3)?,
-        heading: r.get(4)?,
-        alias: r.get(5)?,
-        embed: r.get(6)?,
-        line: r.get::<_, i64>(7)? as usize,
-        problem: r.get(8)?,
+        source_id: r.get(at)?,
+        rel: rel_of(&r.get::<_, String>(at + 1)?)?,
+        target: r.get(at + 2)?,
+        target_id: r.get(at + 3)?,
+        heading: r.get(at + 4)?,
+        alias: r.get(at + 5)?,
+        embed: r.get(at + 6)?,
+        line: r.get::<_, i64>(at + 7)? as usize,
+        problem: r.get(at + 8)?,
     })
 }
 
@@ -564,22 +569,7 @@ impl Tx<'_> {
             "SELECT id, {LINK_COLS} FROM links WHERE target_key = ?1
              AND EXISTS (SELECT 1 FROM items s WHERE s.id = source_id AND s.deleted = 0)"
         ))?;
-        let rows = st.query_map([key], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                Link {
-                    source_id: r.get(1)?,
-                    rel: rel_of(&r.get::<_, String>(2)?)?,
-                    target: r.get(3)?,
-                    target_id: r.get(4)?,
-                    heading: r.get(5)?,
-                    alias: r.get(6)?,
-                    embed: r.get(7)?,
-                    line: r.get::<_, i64>(8)? as usize,
-                    problem: r.get(9)?,
-                },
-            ))
-        })?;
+        let rows = st.query_map([key], |r| Ok((r.get::<_, i64>(0)?, link_at(r, 1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -988,23 +978,8 @@ impl Tx<'_> {
              FROM links l JOIN items s ON s.id = l.source_id
              WHERE l.target_key IN (SELECT value FROM json_each(?1)) AND s.deleted = 0",
         )?;
-        let rows = st.query_map([serde_json::to_string(keys)?], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                Link {
-                    source_id: r.get(1)?,
-                    rel: rel_of(&r.get::<_, String>(2)?)?,
-                    target: r.get(3)?,
-                    target_id: r.get(4)?,
-                    heading: r.get(5)?,
-                    alias: r.get(6)?,
-                    embed: r.get(7)?,
-                    line: r.get::<_, i64>(8)? as usize,
-                    problem: r.get(9)?,
-                },
-                kind_of(&r.get::<_, String>(10)?)?,
-            ))
-        })?;
+        let rows = st
+            .query_map([serde_json::to_string(keys)?], |r| Ok((r.get::<_, i64>(0)?, link_at(r, 1)?, kind_of(&r.get::<_, String>(10)?)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
@@ -2018,22 +1993,7 @@ impl Tx<'_> {
     /// arrived in (a deleted item's links are right again the moment it is restored).
     pub fn links_with_key_any_source(&self, key: &str) -> Result<Vec<(i64, Link)>> {
         let mut st = self.tx.prepare_cached(&format!("SELECT id, {LINK_COLS} FROM links WHERE target_key = ?1"))?;
-        let rows = st.query_map([key], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                Link {
-                    source_id: r.get(1)?,
-                    rel: rel_of(&r.get::<_, String>(2)?)?,
-                    target: r.get(3)?,
-                    target_id: r.get(4)?,
-                    heading: r.get(5)?,
-                    alias: r.get(6)?,
-                    embed: r.get(7)?,
-                    line: r.get::<_, i64>(8)? as usize,
-                    problem: r.get(9)?,
-                },
-            ))
-        })?;
+        let rows = st.query_map([key], |r| Ok((r.get::<_, i64>(0)?, link_at(r, 1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
