@@ -138,10 +138,15 @@ def rss_kib(pids):
 
 
 def started_at(pid):
-    """The process's start, in seconds since the epoch (from /proc, in clock ticks)."""
+    """The process's start, in seconds since the epoch: /proc gives it in clock ticks since boot.
+
+    The boot's own time comes from the boot-time clock, not from `btime` in /proc/stat: `btime`
+    is rounded down to a whole second, which put every start up to a second too early (0.48 s on
+    the boot where this was found) and made every duration measured from it that much longer.
+    """
     ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    btime = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
-    return btime + ticks / os.sysconf("SC_CLK_TCK")
+    booted = time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+    return booted + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def find_app(name, after):
@@ -182,7 +187,9 @@ def measure(app, url, runs):
             while time.time() < deadline:
                 ready = d.execute_script(
                     "const d = document.documentElement.dataset, r = d.ready, l = d.lensReady, s = d.listed; "
-                    "return r && l && s ? [Number(r), performance.timeOrigin, Number(l), Number(s)] : null"
+                    "const n = performance.getEntriesByType('navigation')[0] || {}, m = (k) => Number(d[k] || 0); "
+                    "return r && l && s ? [Number(r), performance.timeOrigin, Number(l), Number(s), "
+                    "[n.responseEnd || 0, n.domInteractive || 0, m('sessionAsked'), m('sessionAnswered')]] : null"
                 )
                 if ready:
                     break
@@ -190,8 +197,12 @@ def measure(app, url, runs):
             if not ready:
                 raise SystemExit("the window never became interactive")
             check_workspace(d)
-            ms_ready, origin, ms_lens, ms_listed = ready
+            ms_ready, origin, ms_lens, ms_listed, marks = ready
             start = started_at(pid) if pid else t0
+            # The app is started by the WebDriver session asked for at t0, never before it (a tick
+            # of /proc's clock, 10 ms, aside): a start earlier than that is a fault of the clocks.
+            if start < t0 - 0.02:
+                raise SystemExit(f"the app's start ({start:.3f}) precedes the session that started it ({t0:.3f}): the clocks disagree")
             cold = (origin + ms_ready) / 1000 - start
             lens = (origin + ms_lens) / 1000 - start
             listed = (origin + ms_listed) / 1000 - start
@@ -200,7 +211,9 @@ def measure(app, url, runs):
             procs = len(tree(pid)) if pid else 0
             results.append((cold, lens, rss, listed))
             print(f"run {run + 1}: interactive {cold * 1000:.0f} ms after the process started "
-                  f"(page: {ms_ready:.0f} ms after its navigation), lens drawn at {lens * 1000:.0f} ms, "
+                  f"(navigation at {(origin / 1000 - start) * 1000:.0f} ms; then page loaded {marks[0]:.0f}, "
+                  f"script running {marks[1]:.0f}, workspace asked for {marks[2]:.0f} and answered {marks[3]:.0f}, "
+                  f"drawn {ms_ready:.0f} ms after it), lens drawn at {lens * 1000:.0f} ms, "
                   f"every list filled at {listed * 1000:.0f} ms; "
                   f"RSS of {procs} processes {rss / 1024:.0f} MiB", flush=True)
         finally:

@@ -95,10 +95,16 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
     ]
 }
 
+/// Runs `f` on the open workspace. Waiting for it (another command holds it, or it is still
+/// opening) and the work itself block this thread, not the async runtime: the runtime's other
+/// tasks move to another worker meanwhile, so a long command (the lists of 100k items) never
+/// holds up a quick one on another connection (the lens).
 fn with<T>(state: &AppState, f: impl FnOnce(&mut Workspace) -> mellanrum::Result<T>) -> Res<T> {
-    let mut guard = state.lock();
-    let ws = guard.as_mut().ok_or_else(|| "no workspace is open".to_string())?;
-    f(ws).map_err(|e| e.to_string())
+    tokio::task::block_in_place(|| {
+        let mut guard = state.lock();
+        let ws = guard.as_mut().ok_or_else(|| "no workspace is open".to_string())?;
+        f(ws).map_err(|e| e.to_string())
+    })
 }
 
 /// What the window shows about the open workspace.
@@ -131,6 +137,10 @@ pub struct Session {
 }
 
 fn session_of(state: &AppState) -> Res<Session> {
+    tokio::task::block_in_place(|| session_locked(state))
+}
+
+fn session_locked(state: &AppState) -> Res<Session> {
     let mut guard = state.lock();
     let open = match guard.as_mut() {
         Some(ws) => Some(info_of(ws).map_err(|e| e.to_string())?),
@@ -155,7 +165,7 @@ async fn create_workspace(
 ) -> Res<Session> {
     let target = state.target();
     let ws = create_at(&target, demo, name.as_deref(), person.as_deref(), perspective.as_deref()).map_err(|e| e.to_string())?;
-    *state.lock() = Some(ws);
+    state.replace(Some(ws));
     session_of(&state)
 }
 
@@ -179,10 +189,7 @@ async fn choose_workspace(app: tauri::AppHandle, state: State<'_, AppState>) -> 
         return session_of(&state);
     };
     let dir = picked.into_path().map_err(|e| e.to_string())?;
-    match Workspace::open(&dir) {
-        Ok(ws) => *state.lock() = Some(ws),
-        Err(_) => *state.lock() = None,
-    }
+    state.replace(Workspace::open(&dir).ok());
     state.set_target(dir);
     session_of(&state)
 }
@@ -356,8 +363,10 @@ async fn trace_item(state: State<'_, AppState>, id: String, depth: Option<usize>
 /// The integration lens, computed from the store now.
 #[tauri::command(rename_all = "snake_case")]
 async fn lens(state: State<'_, AppState>) -> Res<mellanrum::lens::Lens> {
-    let opt = mellanrum::lens::LensOptions { limit: 30, ..mellanrum::lens::LensOptions::new(mellanrum::workspace::today()) };
-    with(&state, |ws| ws.lens(&opt))
+    // On the lens's own connection: see `AppState::with_lens`.
+    tokio::task::block_in_place(|| state.with_lens(|ws| ws.lens(&crate::state::lens_options())))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "no workspace is open".to_string())
 }
 
 /// Concurrent changes merged by rule ("Anna and Erik both changed the status of X").

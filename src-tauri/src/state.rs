@@ -40,6 +40,13 @@ pub struct AppState {
     /// The folder a first start creates its workspace in.
     pub target: Mutex<PathBuf>,
     ws: Mutex<Option<Workspace>>,
+    /// A second connection to the open workspace, for the lens alone. Its first view reads the
+    /// whole graph (a third of a second at 100k items): on a connection of its own that neither
+    /// waits for the lists and edits on the first one nor holds them up, and it is read while the
+    /// window starts. Follows the first: reopened when another workspace is opened.
+    lens: Mutex<Option<Workspace>>,
+    /// The folder of the open workspace, read without waiting for the first connection.
+    root: Mutex<Option<PathBuf>>,
     /// False while the workspace named at start is being opened: commands wait for it.
     opened: (Mutex<bool>, Condvar),
     pub picked: Mutex<Option<Picked>>,
@@ -61,6 +68,8 @@ impl AppState {
         AppState {
             target: Mutex::new(target),
             ws: Mutex::new(None),
+            lens: Mutex::new(None),
+            root: Mutex::new(None),
             opened: (Mutex::new(false), Condvar::new()),
             picked: Mutex::new(None),
             syncer: Default::default(),
@@ -77,26 +86,58 @@ impl AppState {
                 self.0 .1.notify_all();
             }
         }
-        let _done = Done(&self.opened);
+        let done = Done(&self.opened);
         let ws = Workspace::open(&self.target()).ok();
+        let open = ws.is_some();
+        *self.root.lock().unwrap_or_else(|e| e.into_inner()) = ws.as_ref().map(|ws| ws.root().to_path_buf());
         *self.ws.lock().unwrap_or_else(|e| e.into_inner()) = ws;
+        drop(done);
+        // The lens is the first view: its graph is read now, on its own connection, while the
+        // window starts (an error shows when the view asks again).
+        if open {
+            let _ = self.with_lens(|ws| ws.lens(&lens_options()));
+        }
     }
 
-    pub fn lock(&self) -> MutexGuard<'_, Option<Workspace>> {
+    /// Replaces the open workspace (none: the target folder has none yet).
+    pub fn replace(&self, ws: Option<Workspace>) {
+        let mut main = self.lock();
+        *self.lens.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.root.lock().unwrap_or_else(|e| e.into_inner()) = ws.as_ref().map(|ws| ws.root().to_path_buf());
+        *main = ws;
+    }
+
+    /// Runs `f` on the lens's connection to the open workspace; `None` when no workspace is open.
+    pub fn with_lens<T>(&self, f: impl FnOnce(&mut Workspace) -> mellanrum::Result<T>) -> mellanrum::Result<Option<T>> {
+        let Some(root) = self.root() else { return Ok(None) };
+        let mut lens = self.lens.lock().unwrap_or_else(|e| e.into_inner());
+        if lens.as_ref().is_none_or(|ws| ws.root() != root) {
+            *lens = None;
+            *lens = Some(Workspace::open(&root)?);
+        }
+        f(lens.as_mut().expect("opened above")).map(Some)
+    }
+
+    /// Waits until the workspace named at start has been opened (or found missing).
+    fn wait_opened(&self) {
         let (opened, ready) = &self.opened;
         let mut done = opened.lock().unwrap_or_else(|e| e.into_inner());
         while !*done {
             done = ready.wait(done).unwrap_or_else(|e| e.into_inner());
         }
-        drop(done);
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Option<Workspace>> {
+        self.wait_opened();
         // A panic while holding the lock cannot leave the workspace half-written (every write is one
         // SQLite transaction), so a poisoned lock is safe to take over.
         self.ws.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The folder of the open workspace.
+    /// The folder of the open workspace (waits while it opens).
     pub fn root(&self) -> Option<PathBuf> {
-        self.lock().as_ref().map(|ws| ws.root().to_path_buf())
+        self.wait_opened();
+        self.root.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn picked(&self) -> MutexGuard<'_, Option<Picked>> {
@@ -110,6 +151,11 @@ impl AppState {
     pub fn set_target(&self, p: PathBuf) {
         *self.target.lock().unwrap_or_else(|e| e.into_inner()) = p;
     }
+}
+
+/// The lens as the window shows it: today's, with the 30 first of each list.
+pub fn lens_options() -> mellanrum::lens::LensOptions {
+    mellanrum::lens::LensOptions { limit: 30, ..mellanrum::lens::LensOptions::new(mellanrum::workspace::today()) }
 }
 
 #[cfg(test)]
@@ -139,5 +185,41 @@ mod tests {
         assert!(!waiting.is_finished(), "a command went ahead before the workspace was open");
         s.finish_opening();
         assert!(waiting.join().unwrap().unwrap().starts_with("Demo"));
+    }
+
+    #[test]
+    fn the_lens_reads_on_its_own_connection_and_follows_the_open_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        mellanrum::demo::create(&dir.path().join("demo")).unwrap();
+        let s = std::sync::Arc::new(AppState::new(dir.path().join("demo")));
+        let items = |s: &AppState| s.with_lens(|ws| ws.lens(&lens_options())).unwrap().unwrap().items;
+        let before = items(&s);
+        assert!(before > 0);
+
+        // While the first connection is busy (the lists, an edit), the lens still answers.
+        let busy = s.lock();
+        let lens = {
+            let s = s.clone();
+            std::thread::spawn(move || items(&s))
+        };
+        assert_eq!(lens.join().unwrap(), before);
+
+        // A save on the first connection is seen by the lens's.
+        let mut busy = busy;
+        let new = mellanrum::workspace::NewItem {
+            kind: Some(mellanrum::model::Kind::Note),
+            title: "Seen by the lens".into(),
+            ..Default::default()
+        };
+        busy.as_mut().unwrap().create(new).unwrap();
+        drop(busy);
+        assert_eq!(items(&s), before + 1);
+
+        // Another workspace opened: the lens follows it.
+        let other = mellanrum::Workspace::init(&dir.path().join("empty"), Some("Empty")).unwrap();
+        s.replace(Some(other));
+        assert_eq!(items(&s), 0);
+        s.replace(None);
+        assert!(s.with_lens(|ws| ws.lens(&lens_options())).unwrap().is_none());
     }
 }
