@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/05-calendar-events/up.sql"),
     include_str!("../migrations/06-sync/up.sql"),
     include_str!("../migrations/07-live-item-indexes/up.sql"),
+    include_str!("../migrations/08-lens-item-index/up.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
