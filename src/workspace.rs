@@ -1056,18 +1056,8 @@ pub(crate) fn derive_links_many(tx: &Tx, items: &[&Item]) -> Result<Vec<Vec<Link
         .map(|(item, refs)| {
             refs.into_iter()
                 .map(|(l, target)| {
-                    let (target_id, problem) = targets.resolve(item.kind, l.rel, &target);
-                    Link {
-                        source_id: item.id.clone(),
-                        rel: l.rel,
-                        target,
-                        target_id,
-                        heading: l.heading,
-                        alias: l.alias,
-                        embed: l.embed,
-                        line: l.line,
-                        problem,
-                    }
+                    let resolved = targets.resolve(item.kind, l.rel, &target);
+                    link_of(item, l, target, resolved)
                 })
                 .collect()
         })
@@ -1079,20 +1069,25 @@ pub(crate) fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {
         .into_iter()
         .map(|l: LinkRef| {
             let target = l.full_target();
-            let (target_id, problem) = resolve_target(tx, item.kind, l.rel, &target)?;
-            Ok(Link {
-                source_id: item.id.clone(),
-                rel: l.rel,
-                target,
-                target_id,
-                heading: l.heading,
-                alias: l.alias,
-                embed: l.embed,
-                line: l.line,
-                problem,
-            })
+            let resolved = resolve_target(tx, item.kind, l.rel, &target)?;
+            Ok(link_of(item, l, target, resolved))
         })
         .collect()
+}
+
+/// The link `l` in `item`'s body to `target` (its full form), resolved as `(target id, problem)`.
+fn link_of(item: &Item, l: LinkRef, target: String, (target_id, problem): (Option<String>, Option<String>)) -> Link {
+    Link {
+        source_id: item.id.clone(),
+        rel: l.rel,
+        target,
+        target_id,
+        heading: l.heading,
+        alias: l.alias,
+        embed: l.embed,
+        line: l.line,
+        problem,
+    }
 }
 
 /// Flattens an item into `field → value` for diffs and the change log.
