@@ -137,15 +137,8 @@ pub struct Session {
 }
 
 fn session_of(state: &AppState) -> Res<Session> {
-    tokio::task::block_in_place(|| session_locked(state))
-}
-
-fn session_locked(state: &AppState) -> Res<Session> {
-    let mut guard = state.lock();
-    let open = match guard.as_mut() {
-        Some(ws) => Some(info_of(ws).map_err(|e| e.to_string())?),
-        None => None,
-    };
+    // Waits for the workspace off the async runtime, as `with` does.
+    let open = tokio::task::block_in_place(|| state.lock().as_mut().map(info_of).transpose()).map_err(|e| e.to_string())?;
     Ok(Session { open, target: state.target().display().to_string() })
 }
 
