@@ -246,11 +246,14 @@ def measure_map(app, url, runs):
                 time.sleep(0.05)
             t0 = time.time()
             d.find_element(By.CSS_SELECTOR, '[data-testid="nav-map"]').click()
-            worst, nodes = 0.0, None
+            worst, nodes, slow = 0.0, None, []
             while time.time() < t0 + 300:
                 a = time.time()
-                nodes = d.execute_script("const m = document.querySelector('.map-canvas'); return m && m.dataset.drawn && m.dataset.drawn !== '0' ? m.dataset.drawn : null")
+                nodes, laying = d.execute_script("const m = document.querySelector('.map-canvas'); return [m && m.dataset.drawn && m.dataset.drawn !== '0' ? m.dataset.drawn : null, !!document.querySelector('[data-testid=map-laying]')]")
                 worst = max(worst, time.time() - a)
+                # Where the window stopped answering: when, for how long, and in which phase.
+                if time.time() - a > 0.2:
+                    slow.append(f"{(a - t0) * 1000:.0f}+{(time.time() - a) * 1000:.0f}{' (laying out)' if laying else ''}")
                 if nodes:
                     break
                 time.sleep(0.05)
@@ -275,7 +278,8 @@ def measure_map(app, url, runs):
                 time.sleep(0.05)
             results.append((drawn, worst, max(after)))
             print(f"run {run + 1}: {nodes} nodes drawn in {drawn * 1000:.0f} ms; the window's slowest answer meanwhile "
-                  f"{worst * 1000:.0f} ms, in the 10 s after {max(after) * 1000:.0f} ms", flush=True)
+                  f"{worst * 1000:.0f} ms, in the 10 s after {max(after) * 1000:.0f} ms; answers over 200 ms at "
+                  f"{', '.join(slow) or 'none'}, first frames {first_frame * 1000:.0f} ms", flush=True)
             if os.environ.get("MAP_SHOT"):
                 d.save_screenshot(os.environ["MAP_SHOT"])
         finally:

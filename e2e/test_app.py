@@ -17,6 +17,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
@@ -467,6 +468,41 @@ class App(unittest.TestCase):
         self.assertFalse(self.qs(tid("map-laying")), "the layout notice stays after the map is drawn")
         time.sleep(0.3)
         self.shot("27-large-map")
+        # A large map is drawn by the window's own renderer: its picture shows the notes (in the
+        # notes' colour) and the links between them, which it counts.
+        edges = int(self.d.execute_script("return document.querySelector('.map-canvas').dataset.edges"))
+        self.assertGreaterEqual(edges, 400, "the large map lost its links")
+        picture = """
+            const c = document.querySelector('.bigmap canvas');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            const note = (x, y) => { const i = (y * c.width + x) * 4; return d[i] === 0x8a && d[i + 1] === 0x94 && d[i + 2] === 0xa6; };
+            // A point well inside a node: 5 x 5 pixels of the notes' colour, nearest the middle.
+            let best = null, inked = 0, hash = 0;
+            for (let y = 2; y < c.height - 2; y++) for (let x = 2; x < c.width - 2; x++) {
+              const i = (y * c.width + x) * 4;
+              hash = (hash * 31 + d[i] + d[i + 1] * 7 + d[i + 2] * 13) | 0;
+              if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) inked++;
+              if (!note(x, y)) continue;
+              let inside = true;
+              for (let dy = -2; dy <= 2 && inside; dy++) for (let dx = -2; dx <= 2 && inside; dx++) inside = note(x + dx, y + dy);
+              const far = Math.hypot(x - c.width / 2, y - c.height / 2);
+              if (inside && (!best || far < best[2])) best = [x, y, far];
+            }
+            return { best, inked, hash, w: c.width, h: c.height };
+        """
+        before = self.d.execute_script(picture)
+        self.assertIsNotNone(before["best"], "no note is drawn on the large map")
+        self.assertGreater(before["inked"], 5000, "the large map's picture is nearly empty")
+        # The keyboard zooms it: a new picture is drawn.
+        big = self.q(".bigmap")
+        big.send_keys("+")
+        self.wait(lambda: self.d.execute_script(picture)["hash"] != before["hash"], msg="zooming in with + drew no new picture")
+        big.send_keys("0")
+        self.wait(lambda: self.d.execute_script(picture)["hash"] == before["hash"], msg="0 did not fit the map again")
+        # A click on a node opens it.
+        x, y, _ = before["best"]
+        ActionChains(self.d).move_to_element_with_offset(big, x - before["w"] / 2, y - before["h"] / 2).click().perform()
+        self.wait(lambda: (self.q(tid("item-title")).get_attribute("value") or "").startswith("Map note"), msg="a click on a node of the large map opened nothing")
 
 
 if __name__ == "__main__":
