@@ -61,6 +61,8 @@ export interface DrawRequest {
 
 export interface DrawReply extends Omit<DrawRequest, "bg"> {
   pixels: ArrayBuffer;
+  /** How long the worker took to draw it. */
+  ms: number;
 }
 
 export const MIN_ZOOM = 0.002;
@@ -182,7 +184,11 @@ export class BigMap {
   private selected: string | undefined;
   private press: { x: number; y: number; pan: { x: number; y: number }; moved: boolean } | undefined;
   private readonly resize: ResizeObserver;
+  /** The map's size (CSS pixels) when the picture on screen was drawn. */
+  private drawnSize = { width: 0, height: 0 };
   private readonly hooks: BigMapHooks;
+  /** For benchmarks: the last picture's time in the worker, and on the window's thread (put and labels). */
+  readonly timing = { worker: 0, window: 0 };
 
   constructor(hooks: BigMapHooks) {
     this.hooks = hooks;
@@ -206,7 +212,11 @@ export class BigMap {
     this.element.addEventListener("pointercancel", this.onUp);
     this.element.addEventListener("wheel", this.onWheel, { passive: false });
     this.element.addEventListener("keydown", this.onKey);
-    this.resize = new ResizeObserver(() => this.request());
+    // A new size needs a new picture; showing the map (from hidden) is not a new size of its own.
+    this.resize = new ResizeObserver(() => {
+      const { width, height } = this.size();
+      if (this.shown && (width !== this.drawnSize.width || height !== this.drawnSize.height)) this.request();
+    });
     this.resize.observe(this.element);
   }
 
@@ -312,6 +322,7 @@ export class BigMap {
   private put(reply: DrawReply) {
     if (reply.id !== this.inFlight) return;
     this.inFlight = 0;
+    const started = performance.now();
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     const drawn: Viewport = { zoom: reply.zoom / dpr, pan: { x: reply.pan.x / dpr, y: reply.pan.y / dpr } };
     const { width, height } = this.size();
@@ -324,9 +335,14 @@ export class BigMap {
     this.picture.getContext("2d")?.putImageData(new ImageData(new Uint8ClampedArray(reply.pixels), reply.width, reply.height), 0, 0);
     this.drawLabels(drawn, width, height, dpr);
     this.shown = drawn;
+    this.drawnSize = { width, height };
+    // The map changed size while the picture was drawn: another one, at the new size.
+    if (Math.round(width * dpr) !== reply.width || Math.round(height * dpr) !== reply.height) this.stale = true;
     const t = followTransform(drawn, this.view);
     this.picture.style.transform = t;
     this.labels.style.transform = t;
+    this.timing.worker = reply.ms;
+    this.timing.window = performance.now() - started;
     if (this.stale) this.request();
     this.hooks.drawn();
   }

@@ -11,6 +11,7 @@ self.onmessage = (e: MessageEvent<{ scene: MapScene } | DrawRequest>) => {
     return;
   }
   const req = e.data;
+  const started = performance.now();
   const { width, height, zoom, pan } = req;
   const p = picture(width, height, req.bg);
   const s = scene;
@@ -28,6 +29,6 @@ self.onmessage = (e: MessageEvent<{ scene: MapScene } | DrawRequest>) => {
       if (c) disc(p, (xy[2 * i] ?? 0) * zoom + pan.x, (xy[2 * i + 1] ?? 0) * zoom + pan.y, (radius[i] ?? 0) * zoom, c);
     }
   }
-  const reply: DrawReply = { id: req.id, width, height, zoom, pan, pixels: p.data.buffer as ArrayBuffer };
+  const reply: DrawReply = { id: req.id, width, height, zoom, pan, pixels: p.data.buffer as ArrayBuffer, ms: performance.now() - started };
   (self as unknown as Worker).postMessage(reply, [reply.pixels]);
 };
