@@ -308,6 +308,12 @@ class App(unittest.TestCase):
         self.wait(lambda: drawn() == total, msg=f"the map never drew its {total} nodes")
         time.sleep(0.3)
         self.shot("15-map")
+        # The keyboard zooms the map: its nodes are drawn anew, larger.
+        nodes = "const c = document.querySelector('.map-canvas canvas[data-id=layer2-node]'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let h = 0; for (let i = 0; i < d.length; i += 16) h = (h * 31 + d[i] + d[i + 3]) | 0; return h;"
+        before = self.d.execute_script(nodes)
+        self.q(".map-canvas").send_keys("+")
+        self.wait(lambda: self.d.execute_script(nodes) != before, msg="+ did not zoom the map")
+        self.q(".map-canvas").send_keys("0")
         # Filtering by kind redraws only that kind: the demo has four signals.
         self.q(tid("map-kind-signal")).click()
         self.wait(lambda: self.q(tid("map-count")).text.startswith("4 / ") and drawn() == "4", msg="the signals filter did not redraw")

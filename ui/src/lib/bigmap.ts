@@ -422,7 +422,11 @@ export class BigMap {
   private onMove = (e: PointerEvent) => {
     const p = this.press;
     if (!p) {
-      this.element.style.cursor = this.nodeAt(e.clientX, e.clientY) ? "pointer" : "grab";
+      // Over a node: a hand, and its title (most nodes of a large map show no label).
+      const n = this.nodeAt(e.clientX, e.clientY);
+      this.element.style.cursor = n ? "pointer" : "grab";
+      const title = n?.label ?? "";
+      if (this.element.title !== title) this.element.title = title;
       return;
     }
     const [dx, dy] = [e.clientX - p.x, e.clientY - p.y];
