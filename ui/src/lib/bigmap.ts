@@ -52,6 +52,8 @@ export interface MapScene {
 
 export interface DrawRequest {
   id: number;
+  /** Which map (`show` call) the picture is of. */
+  scene: number;
   width: number;
   height: number;
   zoom: number;
@@ -178,6 +180,7 @@ export class BigMap {
   /** The view of the picture on screen, if any. */
   private shown: Viewport | undefined;
   private nextId = 0;
+  private scene = 0;
   /** The draw request the worker is working on, and whether the view changed since. */
   private inFlight = 0;
   private stale = false;
@@ -253,7 +256,8 @@ export class BigMap {
       ],
     };
     this.edgeTotal = ends.length / 3;
-    this.worker.postMessage({ scene });
+    this.scene++;
+    this.worker.postMessage({ map: scene });
     this.shown = undefined;
     this.selected = undefined;
     // Shown only while it has a map: a small one is Cytoscape's.
@@ -308,6 +312,7 @@ export class BigMap {
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     const req: DrawRequest = {
       id: ++this.nextId,
+      scene: this.scene,
       width: Math.round(width * dpr),
       height: Math.round(height * dpr),
       zoom: this.view.zoom * dpr,
@@ -322,6 +327,11 @@ export class BigMap {
   private put(reply: DrawReply) {
     if (reply.id !== this.inFlight) return;
     this.inFlight = 0;
+    // A picture of the map shown before: the new map's is asked for instead.
+    if (reply.scene !== this.scene) {
+      this.request();
+      return;
+    }
     const started = performance.now();
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     const drawn: Viewport = { zoom: reply.zoom / dpr, pan: { x: reply.pan.x / dpr, y: reply.pan.y / dpr } };

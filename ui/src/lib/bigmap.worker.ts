@@ -5,9 +5,9 @@ import type { DrawReply, DrawRequest, MapScene } from "./bigmap";
 
 let scene: MapScene | undefined;
 
-self.onmessage = (e: MessageEvent<{ scene: MapScene } | DrawRequest>) => {
-  if ("scene" in e.data) {
-    scene = e.data.scene;
+self.onmessage = (e: MessageEvent<{ map: MapScene } | DrawRequest>) => {
+  if ("map" in e.data) {
+    scene = e.data.map;
     return;
   }
   const req = e.data;
@@ -29,6 +29,6 @@ self.onmessage = (e: MessageEvent<{ scene: MapScene } | DrawRequest>) => {
       if (c) disc(p, (xy[2 * i] ?? 0) * zoom + pan.x, (xy[2 * i + 1] ?? 0) * zoom + pan.y, (radius[i] ?? 0) * zoom, c);
     }
   }
-  const reply: DrawReply = { id: req.id, width, height, zoom, pan, pixels: p.data.buffer as ArrayBuffer, ms: performance.now() - started };
+  const reply: DrawReply = { id: req.id, scene: req.scene, width, height, zoom, pan, pixels: p.data.buffer as ArrayBuffer, ms: performance.now() - started };
   (self as unknown as Worker).postMessage(reply, [reply.pixels]);
 };
