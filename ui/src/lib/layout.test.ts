@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LayoutCache, layoutKey } from "./layout";
+import { extendLayout, LayoutCache, layoutKey, type Placed } from "./layout";
 
 const req = (n: number, extraEdge = false) => ({
   nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, size: 10 + (i % 3) })),
@@ -24,7 +24,7 @@ describe("layoutKey", () => {
 describe("LayoutCache", () => {
   it("keeps the most recently used layouts and forgets the oldest", () => {
     const cache = new LayoutCache(2);
-    const p = (x: number) => ({ a: { x, y: 0 } });
+    const p = (x: number): Placed => ({ positions: { a: { x, y: 0 } }, added: 0 });
     cache.put("one", p(1));
     cache.put("two", p(2));
     expect(cache.get("one")).toEqual(p(1)); // now the most recent
@@ -32,5 +32,66 @@ describe("LayoutCache", () => {
     expect(cache.get("two")).toBeUndefined();
     expect(cache.get("one")).toEqual(p(1));
     expect(cache.get("three")).toEqual(p(3));
+  });
+});
+
+describe("extendLayout", () => {
+  // A laid-out map of 100 nodes on a grid, each linked to the next.
+  const ids = Array.from({ length: 100 }, (_, i) => `n${i}`);
+  const base: Placed = { positions: Object.fromEntries(ids.map((id, i) => [id, { x: (i % 10) * 100, y: Math.floor(i / 10) * 100 }])), added: 0 };
+  const map = (nodes: string[], edges: [string, string][]) => ({ nodes: nodes.map((id) => ({ id, size: 10 })), edges: edges.map(([source, target]) => ({ source, target })) });
+  const chain: [string, string][] = ids.slice(1).map((id, i) => [ids[i] ?? "", id]);
+
+  it("keeps every node in its place and puts a new one beside the nodes it links to", () => {
+    const got = extendLayout(base, map([...ids, "new"], [...chain, ["new", "n0"], ["new", "n1"]]));
+    expect(got).toBeDefined();
+    for (const id of ids) expect(got?.positions[id]).toEqual(base.positions[id]);
+    const p = got?.positions.new;
+    expect(p).toBeDefined();
+    // Near the middle of n0 (0, 0) and n1 (100, 0): 45–75 units from it.
+    const d = Math.hypot((p?.x ?? 0) - 50, p?.y ?? 0);
+    expect(d).toBeGreaterThanOrEqual(45);
+    expect(d).toBeLessThanOrEqual(75);
+    expect(got?.added).toBe(1);
+  });
+
+  it("places a chain of new nodes off the placed one, and unlinked ones in rows beside the map", () => {
+    const got = extendLayout(base, map([...ids, "a", "b", "alone"], [...chain, ["a", "n99"], ["b", "a"]]));
+    const [a, b, alone] = [got?.positions.a, got?.positions.b, got?.positions.alone];
+    expect(Math.hypot((a?.x ?? 0) - 900, (a?.y ?? 0) - 900)).toBeLessThanOrEqual(75);
+    expect(Math.hypot((b?.x ?? 0) - (a?.x ?? 0), (b?.y ?? 0) - (a?.y ?? 0))).toBeLessThanOrEqual(75);
+    expect(alone?.x).toBeGreaterThan(900);
+  });
+
+  it("is the same each time for the same maps", () => {
+    const req = map([...ids, "x", "y"], [...chain, ["x", "n5"], ["y", "n50"]]);
+    expect(extendLayout(base, req)).toEqual(extendLayout(base, req));
+  });
+
+  it("declines when too much is new since the last full layout, or too much of the base is gone", () => {
+    // 12 new in a map of 112: more than a tenth.
+    const twelve = Array.from({ length: 12 }, (_, i) => `new${i}`);
+    expect(extendLayout(base, map([...ids, ...twelve], chain))).toBeUndefined();
+    expect(extendLayout(base, map([...ids, ...twelve.slice(1)], chain))).toBeDefined();
+    expect(extendLayout(base, map([...ids, "one"], chain))).toBeDefined();
+    // Ten added before, one more now: over a tenth of the map since the last full layout.
+    expect(extendLayout({ ...base, added: 10 }, map([...ids, "one"], chain))).toBeUndefined();
+    // A filter keeping half the map is laid out afresh.
+    expect(extendLayout(base, map(ids.slice(0, 50), chain))).toBeUndefined();
+    // A few items deleted: the rest stay where they were.
+    const fewer = extendLayout(base, map(ids.slice(0, 95), chain));
+    expect(fewer?.positions.n3).toEqual(base.positions.n3);
+    expect(Object.keys(fewer?.positions ?? {})).toHaveLength(95);
+  });
+});
+
+describe("LayoutCache.extend", () => {
+  it("extends the newest kept layout that fits", () => {
+    const cache = new LayoutCache();
+    cache.put("old", { positions: { a: { x: 0, y: 0 } }, added: 0 });
+    cache.put("new", { positions: { a: { x: 5, y: 5 }, b: { x: 9, y: 9 } }, added: 0 });
+    const got = cache.extend({ nodes: [{ id: "a", size: 1 }, { id: "b", size: 1 }, { id: "c", size: 1 }], edges: [{ source: "c", target: "b" }] });
+    expect(got?.positions.a).toEqual({ x: 5, y: 5 });
+    expect(got?.positions.c).toBeDefined();
   });
 });

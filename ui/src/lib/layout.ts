@@ -49,12 +49,83 @@ export function layoutKey(req: Pick<LayoutRequest, "nodes" | "edges">): string {
   return `${req.nodes.length}.${req.edges.length}.${(a >>> 0).toString(36)}.${((b >>> 0) & 0x1fffff).toString(36)}`;
 }
 
+export type Positions = LayoutReply["positions"];
+
+/** A layout kept: its positions, and how many of its nodes were placed by `extendLayout` since the last full layout. */
+export interface Placed {
+  positions: Positions;
+  added: number;
+}
+
+/**
+ * The layout of a map that differs from an earlier one (`base`) by a few items, without laying it
+ * out again: every node keeps its place, and each new one goes next to the nodes it links to (or,
+ * linked to none, in a row beside the map). The map a team knows stays where it was when someone
+ * adds a note. Undefined when the maps differ too much for that: more than a tenth of the nodes
+ * new since the last full layout, or more than a tenth of the base gone (a filter, say).
+ */
+export function extendLayout(base: Placed, req: Pick<LayoutRequest, "nodes" | "edges">): Placed | undefined {
+  const n = req.nodes.length;
+  const missing = req.nodes.filter((x) => !(x.id in base.positions)).map((x) => x.id);
+  const kept = n - missing.length;
+  const baseSize = Object.keys(base.positions).length;
+  const room = Math.max(10, Math.floor(n / 10));
+  if (base.added + missing.length > room || kept < baseSize - Math.max(10, Math.floor(baseSize / 10))) return undefined;
+  const positions: Positions = {};
+  let [x0, y0, x1] = [Infinity, Infinity, -Infinity];
+  for (const x of req.nodes) {
+    const p = base.positions[x.id];
+    if (!p) continue;
+    positions[x.id] = p;
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x);
+  }
+  if (!Number.isFinite(x0)) [x0, y0, x1] = [0, 0, 0];
+  const links = new Map<string, string[]>();
+  for (const e of req.edges) {
+    links.set(e.source, [...(links.get(e.source) ?? []), e.target]);
+    links.set(e.target, [...(links.get(e.target) ?? []), e.source]);
+  }
+  // New nodes linked to placed ones go beside them; a chain of new nodes, a few passes deep.
+  let waiting = missing;
+  for (let pass = 0; pass < 4 && waiting.length; pass++) {
+    const still: string[] = [];
+    for (const id of waiting) {
+      const near = (links.get(id) ?? []).map((o) => positions[o]).filter((p) => p !== undefined);
+      if (!near.length) {
+        still.push(id);
+        continue;
+      }
+      const cx = near.reduce((t, p) => t + p.x, 0) / near.length;
+      const cy = near.reduce((t, p) => t + p.y, 0) / near.length;
+      const r = seeded(hashOf(id));
+      const angle = r() * 2 * Math.PI;
+      const dist = 45 + r() * 30;
+      positions[id] = { x: cx + Math.cos(angle) * dist, y: cy + Math.sin(angle) * dist };
+    }
+    waiting = still;
+  }
+  // Linked to nothing placed: in rows to the right of the map.
+  const cols = Math.max(1, Math.ceil(Math.sqrt(waiting.length)));
+  waiting.forEach((id, k) => {
+    positions[id] = { x: x1 + 90 + (k % cols) * 50, y: y0 + Math.floor(k / cols) * 50 };
+  });
+  return { positions, added: base.added + missing.length };
+}
+
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /** The last few layouts, newest last: coming back to the map, or undoing a filter, lays nothing out again. */
 export class LayoutCache {
-  private readonly entries = new Map<string, LayoutReply["positions"]>();
+  private readonly entries = new Map<string, Placed>();
   constructor(private readonly size = 4) {}
 
-  get(key: string): LayoutReply["positions"] | undefined {
+  get(key: string): Placed | undefined {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -63,9 +134,18 @@ export class LayoutCache {
     return hit;
   }
 
-  put(key: string, positions: LayoutReply["positions"]) {
+  /** The newest kept layout that `extendLayout` can turn into the layout of `req`, so extended. */
+  extend(req: Pick<LayoutRequest, "nodes" | "edges">): Placed | undefined {
+    for (const placed of [...this.entries.values()].reverse()) {
+      const extended = extendLayout(placed, req);
+      if (extended) return extended;
+    }
+    return undefined;
+  }
+
+  put(key: string, placed: Placed) {
     this.entries.delete(key);
-    this.entries.set(key, positions);
+    this.entries.set(key, placed);
     for (const k of this.entries.keys()) {
       if (this.entries.size <= this.size) break;
       this.entries.delete(k);
@@ -85,15 +165,19 @@ export function layOutInWorker(req: LayoutRequest): Promise<LayoutReply> {
   if (worker) worker.terminate();
   worker = undefined;
   const key = layoutKey(req);
-  const known = laidOut.get(key);
-  if (known) return Promise.resolve({ run: req.run, positions: known, ms: 0 });
+  const started = performance.now();
+  const known = laidOut.get(key) ?? laidOut.extend(req);
+  if (known) {
+    laidOut.put(key, known);
+    return Promise.resolve({ run: req.run, positions: known.positions, ms: performance.now() - started });
+  }
   const w = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
   worker = w;
   return new Promise((resolve, reject) => {
     w.onmessage = (e: MessageEvent<LayoutReply>) => {
       if (worker === w) worker = undefined;
       w.terminate();
-      laidOut.put(key, e.data.positions);
+      laidOut.put(key, { positions: e.data.positions, added: 0 });
       resolve(e.data);
     };
     w.onerror = (e) => {
