@@ -322,11 +322,54 @@ def measure_map(app, url, runs):
           f"in the 10 s after, slowest {max(r[2] * 1000 for r in results):.0f} ms")
 
 
+def measure_views(app, url, runs):
+    """Every view of the rail in turn, at full size: how long the window stops answering after a
+    click on it (a script round trip every 50 ms for 3 s), and when the view's content is there."""
+    from selenium import webdriver
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.options import ArgOptions
+
+    views = ["note", "signal", "insight", "friction", "resolution", "goal", "meeting", "people", "trace", "exchange", "conflicts", "settings", "lens"]
+    worst = {v: [] for v in views}
+    for run in range(runs):
+        opts = ArgOptions()
+        opts.set_capability("browserName", "wry")
+        opts.set_capability("tauri:options", {"application": app})
+        d = webdriver.Remote(command_executor=url, options=opts)
+        try:
+            d.set_window_size(1360, 840)
+            deadline = time.time() + 120
+            while not d.execute_script("return document.documentElement.dataset.listed") and time.time() < deadline:
+                time.sleep(0.05)
+            check_workspace(d)
+            time.sleep(1)
+            line = []
+            for v in views:
+                a = time.time()
+                d.find_element(By.CSS_SELECTOR, f'[data-testid="nav-{v}"]').click()
+                slowest = time.time() - a
+                until = time.time() + 3
+                while time.time() < until:
+                    b = time.time()
+                    d.execute_script("return 1")
+                    slowest = max(slowest, time.time() - b)
+                    time.sleep(0.05)
+                worst[v].append(slowest)
+                line.append(f"{v} {slowest * 1000:.0f}")
+            print(f"run {run + 1}: slowest answer after opening each view (ms): " + ", ".join(line), flush=True)
+        finally:
+            d.quit()
+        time.sleep(1)
+    print("median of the slowest answers: " + ", ".join(f"{v} {statistics.median(worst[v]) * 1000:.0f} ms" for v in views))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "generate":
         generate(Path(sys.argv[2]), int(sys.argv[3]))
     elif sys.argv[1] == "measure":
         measure(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "views":
+        measure_views(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "map":
         measure_map(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:

@@ -510,6 +510,25 @@ class App(unittest.TestCase):
         ActionChains(self.d).move_to_element_with_offset(big, x - before["w"] / 2, y - before["h"] / 2).click().perform()
         self.wait(lambda: (self.q(tid("item-title")).get_attribute("value") or "").startswith("Map note"), msg="a click on a node of the large map opened nothing")
 
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_16_a_full_board_column_shows_more_on_request(self):
+        # 130 open frictions imported by the CLI: the column shows its newest 100 and a button for the rest.
+        vault = self.tmp / "friction-vault"
+        vault.mkdir()
+        for i in range(130):
+            (vault / f"Board friction {i:03}.md").write_text(f"---\nkind: friction\nstatus: open\n---\nFriction {i}.\n", encoding="utf-8")
+        subprocess.run([CLI, "--workspace", str(self.ws), "--as", "Anna Lind", "import", "vault", str(vault)], check=True, capture_output=True)
+        self.nav("friction")
+        column = '[data-status="open"]'
+        self.wait(lambda: int(self.q(f"{column} .count").text.replace("\u00a0", "").replace(",", "").replace(" ", "")) >= 130, timeout=15)
+        total = int(self.q(f"{column} .count").text.replace("\u00a0", "").replace(",", "").replace(" ", ""))
+        self.assertEqual(len(self.qs(f"{column} {tid('friction-card')}")), 100)
+        more = self.q(f"{column} {tid('board-more')}")
+        self.assertEqual(more.text.replace("\u00a0", "").replace(" ", ""), f"+{total - 100}")
+        more.click()
+        self.wait(lambda: len(self.qs(f"{column} {tid('friction-card')}")) == total, msg="the rest of the column never came")
+        self.assertFalse(self.qs(f"{column} {tid('board-more')}"), "the button stays once every card is shown")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
