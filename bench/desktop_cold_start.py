@@ -356,11 +356,36 @@ def measure_views(app, url, runs):
                     time.sleep(0.05)
                 worst[v].append(slowest)
                 line.append(f"{v} {slowest * 1000:.0f}")
+            # An item opened from the notes list: until its title is in the editor.
+            d.find_element(By.CSS_SELECTOR, '[data-testid="nav-note"]').click()
+            time.sleep(1)
+            row = d.find_elements(By.CSS_SELECTOR, '[data-testid="list-item"]')[5]
+            title = row.find_element(By.CSS_SELECTOR, ".row-title").get_attribute("textContent")
+            a = time.time()
+            row.click()
+            while d.execute_script("const t = document.querySelector('[data-testid=item-title]'); return t ? t.value : ''") != title and time.time() < a + 30:
+                time.sleep(0.01)
+            opened = time.time() - a
+            if opened > 29:
+                got = d.execute_script("const t = document.querySelector('[data-testid=item-title]'); return t ? t.value : null")
+                raise SystemExit(f"the item '{title}' never opened: the editor shows {got!r}")
+            # Search as you type: the palette, a word typed, until its hits are listed.
+            d.execute_script("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'k', ctrlKey: true, bubbles: true}))")
+            box = d.find_element(By.CSS_SELECTOR, '[data-testid="search-input"]')
+            a = time.time()
+            box.send_keys("kvalitet pricing")
+            while not d.find_elements(By.CSS_SELECTOR, '[data-testid="search-result"]') and time.time() < a + 30:
+                time.sleep(0.01)
+            searched = time.time() - a
+            worst.setdefault("open an item", []).append(opened)
+            worst.setdefault("search", []).append(searched)
+            line += [f"item opened {opened * 1000:.0f}", f"search answered {searched * 1000:.0f}"]
             print(f"run {run + 1}: slowest answer after opening each view (ms): " + ", ".join(line), flush=True)
         finally:
             d.quit()
         time.sleep(1)
-    print("median of the slowest answers: " + ", ".join(f"{v} {statistics.median(worst[v]) * 1000:.0f} ms" for v in views))
+    print("median of the slowest answers: " + ", ".join(f"{v} {statistics.median(worst[v]) * 1000:.0f} ms" for v in views)
+          + f"; an item opened from the list {statistics.median(worst['open an item']) * 1000:.0f} ms, search typed to hits {statistics.median(worst['search']) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
