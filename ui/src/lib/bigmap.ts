@@ -59,10 +59,14 @@ export interface DrawRequest {
   zoom: number;
   pan: { x: number; y: number };
   bg: Rgba;
+  /** Device pixels per CSS pixel the picture is drawn at (width, height, zoom and pan are in device pixels). */
+  dpr: number;
 }
 
 export interface DrawReply extends Omit<DrawRequest, "bg"> {
+  /** Empty when the worker could not draw it (see `error`). */
   pixels: ArrayBuffer;
+  error?: string;
   /** How long the worker took to draw it. */
   ms: number;
 }
@@ -167,6 +171,8 @@ export interface BigMapHooks {
   drawn(): void;
   /** The map's name for assistive technology. */
   label: string;
+  /** The picture could not be drawn. */
+  failed(message: string): void;
 }
 
 export class BigMap {
@@ -209,6 +215,12 @@ export class BigMap {
     }
     this.worker = new Worker(new URL("./bigmap.worker.ts", import.meta.url), { type: "module" });
     this.worker.onmessage = (e: MessageEvent<DrawReply>) => this.put(e.data);
+    // A worker that fails (it could not even start) must not leave the map waiting for it.
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.inFlight = 0;
+      hooks.failed(e.message || "the map could not be drawn");
+    };
     this.element.addEventListener("pointerdown", this.onDown);
     this.element.addEventListener("pointermove", this.onMove);
     this.element.addEventListener("pointerup", this.onUp);
@@ -218,7 +230,9 @@ export class BigMap {
     // A new size needs a new picture; showing the map (from hidden) is not a new size of its own.
     this.resize = new ResizeObserver(() => {
       const { width, height } = this.size();
-      if (this.shown && (width !== this.drawnSize.width || height !== this.drawnSize.height)) this.request();
+      if (!width || !height || !this.nodes.length) return;
+      if (!this.shown && !this.inFlight) this.fit(); // shown while it had no size: fitted and drawn now
+      else if (this.shown && (width !== this.drawnSize.width || height !== this.drawnSize.height)) this.request();
     });
     this.resize.observe(this.element);
   }
@@ -260,6 +274,11 @@ export class BigMap {
     this.worker.postMessage({ map: scene });
     this.shown = undefined;
     this.selected = undefined;
+    // The map shown before is not shown for this one while its picture is drawn.
+    for (const c of [this.picture, this.labels]) {
+      c.getContext("2d")?.clearRect(0, 0, c.width, c.height);
+      c.style.transform = "";
+    }
     // Shown only while it has a map: a small one is Cytoscape's.
     this.element.style.display = nodes.length ? "block" : "none";
     if (nodes.length) this.fit();
@@ -318,6 +337,7 @@ export class BigMap {
       zoom: this.view.zoom * dpr,
       pan: { x: this.view.pan.x * dpr, y: this.view.pan.y * dpr },
       bg: parseHex(themeColour("--bg")),
+      dpr,
     };
     this.inFlight = req.id;
     this.stale = false;
@@ -332,8 +352,13 @@ export class BigMap {
       this.request();
       return;
     }
+    if (reply.error) {
+      this.hooks.failed(reply.error);
+      return;
+    }
     const started = performance.now();
-    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    // The scale it was drawn at, which the window's may no longer be (moved to another screen).
+    const dpr = reply.dpr;
     const drawn: Viewport = { zoom: reply.zoom / dpr, pan: { x: reply.pan.x / dpr, y: reply.pan.y / dpr } };
     const { width, height } = this.size();
     for (const c of [this.picture, this.labels]) {
@@ -346,8 +371,9 @@ export class BigMap {
     this.drawLabels(drawn, width, height, dpr);
     this.shown = drawn;
     this.drawnSize = { width, height };
-    // The map changed size while the picture was drawn: another one, at the new size.
-    if (Math.round(width * dpr) !== reply.width || Math.round(height * dpr) !== reply.height) this.stale = true;
+    // The map changed size or scale while the picture was drawn: another one, as it is now.
+    const now = Math.min(2, window.devicePixelRatio || 1);
+    if (now !== dpr || Math.round(width * dpr) !== reply.width || Math.round(height * dpr) !== reply.height) this.stale = true;
     const t = followTransform(drawn, this.view);
     this.picture.style.transform = t;
     this.labels.style.transform = t;
@@ -470,6 +496,8 @@ export class BigMap {
   };
 
   private onKey = (e: KeyboardEvent) => {
+    // Ctrl, Cmd and Alt with these keys belong to the window (Alt+0 opens People, say).
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
     const { width, height } = this.size();
     const step = 80;
     const pan = (dx: number, dy: number) => this.setView({ zoom: this.view.zoom, pan: { x: this.view.pan.x + dx, y: this.view.pan.y + dy } });

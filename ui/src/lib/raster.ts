@@ -74,7 +74,8 @@ export function clip(ax: number, ay: number, bx: number, by: number, x0: number,
 export function line(p: Picture, ax: number, ay: number, bx: number, by: number, c: Rgba, width = 1) {
   const seg = clip(ax, ay, bx, by, -2, -2, p.width + 1, p.height + 1);
   if (!seg) return;
-  const [x0, y0, x1, y1] = seg;
+  // Wu's lines put a coordinate on a pixel's corner, discs on its centre: half a pixel apart.
+  const [x0, y0, x1, y1] = seg.map((v) => v - 0.5) as [number, number, number, number];
   const strands = Math.max(1, Math.round(width));
   const faint = Math.min(1, width);
   const steep = Math.abs(y1 - y0) > Math.abs(x1 - x0);
