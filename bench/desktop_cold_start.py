@@ -228,22 +228,30 @@ def measure(app, url, runs):
           f"RSS {statistics.median(rss):.0f} MiB (max {max(rss):.0f})")
 
 
-def measure_map(app, url, runs):
+def started(app, url, until):
+    """A WebDriver session on a new instance of the app, its window 1360 x 840, once the page has
+    set `data-UNTIL` on <html> (within 120 s)."""
     from selenium import webdriver
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.common.options import ArgOptions
+
+    opts = ArgOptions()
+    opts.set_capability("browserName", "wry")
+    opts.set_capability("tauri:options", {"application": app})
+    d = webdriver.Remote(command_executor=url, options=opts)
+    d.set_window_size(1360, 840)
+    deadline = time.time() + 120
+    while not d.execute_script(f"return document.documentElement.dataset.{until}") and time.time() < deadline:
+        time.sleep(0.05)
+    return d
+
+
+def measure_map(app, url, runs):
+    from selenium.webdriver.common.by import By
 
     results = []
     for run in range(runs):
-        opts = ArgOptions()
-        opts.set_capability("browserName", "wry")
-        opts.set_capability("tauri:options", {"application": app})
-        d = webdriver.Remote(command_executor=url, options=opts)
+        d = started(app, url, "ready")
         try:
-            d.set_window_size(1360, 840)
-            deadline = time.time() + 120
-            while not d.execute_script("return document.documentElement.dataset.ready") and time.time() < deadline:
-                time.sleep(0.05)
             # Every frame that took longer than 100 ms, from here on: when (after the click) and how long.
             d.execute_script("window.__gaps = []; let last = performance.now(); window.__t0 = last; "
                              "const tick = (t) => { if (t - last > 100) window.__gaps.push([Math.round(last - window.__t0), Math.round(t - last)]); last = t; requestAnimationFrame(tick); }; requestAnimationFrame(tick);")
@@ -325,22 +333,13 @@ def measure_map(app, url, runs):
 def measure_views(app, url, runs):
     """Every view of the rail in turn, at full size: how long the window stops answering after a
     click on it (a script round trip every 50 ms for 3 s), and when the view's content is there."""
-    from selenium import webdriver
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.options import ArgOptions
 
     views = ["note", "signal", "insight", "friction", "resolution", "goal", "meeting", "people", "trace", "exchange", "conflicts", "settings", "lens"]
     worst = {v: [] for v in views}
     for run in range(runs):
-        opts = ArgOptions()
-        opts.set_capability("browserName", "wry")
-        opts.set_capability("tauri:options", {"application": app})
-        d = webdriver.Remote(command_executor=url, options=opts)
+        d = started(app, url, "listed")
         try:
-            d.set_window_size(1360, 840)
-            deadline = time.time() + 120
-            while not d.execute_script("return document.documentElement.dataset.listed") and time.time() < deadline:
-                time.sleep(0.05)
             check_workspace(d)
             time.sleep(1)
             line = []
