@@ -245,6 +245,18 @@ def started(app, url, until):
     return d
 
 
+def slowest_answer(d, seconds):
+    """Asks the window for a script round trip every 50 ms for `seconds`: the slowest answer."""
+    slowest = 0.0
+    until = time.time() + seconds
+    while time.time() < until:
+        a = time.time()
+        d.execute_script("return 1")
+        slowest = max(slowest, time.time() - a)
+        time.sleep(0.05)
+    return slowest
+
+
 def measure_map(app, url, runs):
     from selenium.webdriver.common.by import By
 
@@ -290,20 +302,9 @@ def measure_map(app, url, runs):
                 d.execute_script(wheel, -150 if i < 5 else 150)
                 zooming = max(zooming, time.time() - a)
                 time.sleep(0.1)
-            until = time.time() + 2
-            while time.time() < until:
-                a = time.time()
-                d.execute_script("return 1")
-                zooming = max(zooming, time.time() - a)
-                time.sleep(0.05)
+            zooming = max(zooming, slowest_answer(d, 2))
             # Once drawn, the window should answer at once: how long it takes over the next 10 s.
-            after = []
-            until = time.time() + 10
-            while time.time() < until:
-                a = time.time()
-                d.execute_script("return 1")
-                after.append(time.time() - a)
-                time.sleep(0.05)
+            after = slowest_answer(d, 10)
             # Away and back: the map opened a second time, laid out already.
             d.find_element(By.CSS_SELECTOR, '[data-testid="nav-lens"]').click()
             time.sleep(1)
@@ -315,9 +316,9 @@ def measure_map(app, url, runs):
             gaps = d.execute_script("return window.__gaps.map(([a, b]) => a + '+' + b).join(', ')")
             m = d.execute_script("const m = document.querySelector('.map-canvas').dataset; return [m.layoutMs, m.pictureMs, m.putMs, m.graphMs]")
             print(f"    graph asked for and received in {m[3]} ms; laid out in {m[0]} ms; the first picture drawn in {m[1]} ms in the worker, put on screen in {m[2]} ms", flush=True)
-            results.append((drawn, worst, max(after), zooming, again))
+            results.append((drawn, worst, after, zooming, again))
             print(f"run {run + 1}: {nodes} nodes drawn in {drawn * 1000:.0f} ms; the window's slowest answer meanwhile "
-                  f"{worst * 1000:.0f} ms, while zooming {zooming * 1000:.0f} ms, in the 10 s after {max(after) * 1000:.0f} ms; answers over 200 ms at "
+                  f"{worst * 1000:.0f} ms, while zooming {zooming * 1000:.0f} ms, in the 10 s after {after * 1000:.0f} ms; answers over 200 ms at "
                   f"{', '.join(slow) or 'none'}, opened again in {again * 1000:.0f} ms, first frames {first_frame * 1000:.0f} ms; frames over 100 ms at {gaps or 'none'}", flush=True)
             if os.environ.get("MAP_SHOT"):
                 d.save_screenshot(os.environ["MAP_SHOT"])
@@ -346,13 +347,7 @@ def measure_views(app, url, runs):
             for v in views:
                 a = time.time()
                 d.find_element(By.CSS_SELECTOR, f'[data-testid="nav-{v}"]').click()
-                slowest = time.time() - a
-                until = time.time() + 3
-                while time.time() < until:
-                    b = time.time()
-                    d.execute_script("return 1")
-                    slowest = max(slowest, time.time() - b)
-                    time.sleep(0.05)
+                slowest = max(time.time() - a, slowest_answer(d, 3))
                 worst[v].append(slowest)
                 line.append(f"{v} {slowest * 1000:.0f}")
             # An item opened from the notes list: until its title is in the editor.
