@@ -9,7 +9,7 @@
 //
 // Pan by dragging or with the arrow keys, zoom with the wheel or + and -, 0 fits the map; a click
 // on a node opens it.
-import { declutter, KIND_COLORS, type LabelCandidate } from "./graph";
+import { declutter, HUB_DEGREE, KIND_COLORS, labelCandidate, labelStyle, type LabelCandidate } from "./graph";
 import { parseHex, type Rgba } from "./raster";
 import { KINDS, type Kind } from "./types";
 
@@ -158,8 +158,33 @@ export class NodeGrid {
   }
 }
 
-/** A colour of the current theme, from the page's CSS variables. */
-function themeColour(name: "--bg" | "--fg" | "--fg-muted"): string {
+/** What a key does on a map, large or small: arrows pan, + and - zoom about the middle, 0 fits. */
+export type MapMove = { pan: [number, number] } | { zoom: number } | { fit: true };
+
+/** The move for key event `e`, if it is one; keys with Ctrl, Cmd or Alt belong to the window (Alt+0 opens People, say). */
+export function mapMove(e: KeyboardEvent): MapMove | undefined {
+  if (e.ctrlKey || e.metaKey || e.altKey) return undefined;
+  const step = 80;
+  const moves: Record<string, MapMove> = {
+    ArrowLeft: { pan: [step, 0] },
+    ArrowRight: { pan: [-step, 0] },
+    ArrowUp: { pan: [0, step] },
+    ArrowDown: { pan: [0, -step] },
+    "+": { zoom: 1.25 },
+    "=": { zoom: 1.25 },
+    "-": { zoom: 1 / 1.25 },
+    "0": { fit: true },
+  };
+  return moves[e.key];
+}
+
+/** Device pixels per CSS pixel a picture is drawn at (at most 2: four times the pixels is enough). */
+function pixelRatio(): number {
+  return Math.min(2, window.devicePixelRatio || 1);
+}
+
+/** A colour of the current theme (light or dark), from the page's CSS variables. */
+export function themeColour(name: "--bg" | "--fg" | "--fg-muted"): string {
   const fallback = { "--bg": "#f7f7f5", "--fg": "#1e2230", "--fg-muted": "#6b7080" }[name];
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
@@ -181,6 +206,7 @@ export class BigMap {
   private readonly labels: HTMLCanvasElement;
   private readonly worker: Worker;
   private nodes: BigNode[] = [];
+  private edgeTotal = 0;
   private grid = new NodeGrid([]);
   private view: Viewport = { zoom: 1, pan: { x: 0, y: 0 } };
   /** The view of the picture on screen, if any. */
@@ -198,6 +224,11 @@ export class BigMap {
   private readonly hooks: BigMapHooks;
   /** For benchmarks: the last picture's time in the worker, and on the window's thread (put and labels). */
   readonly timing = { worker: 0, window: 0 };
+
+  /** How many edges the current map draws (between two of its nodes, no loops). */
+  get edgeCount(): number {
+    return this.edgeTotal;
+  }
 
   constructor(hooks: BigMapHooks) {
     this.hooks = hooks;
@@ -275,20 +306,12 @@ export class BigMap {
     this.shown = undefined;
     this.selected = undefined;
     // The map shown before is not shown for this one while its picture is drawn.
-    for (const c of [this.picture, this.labels]) {
-      c.getContext("2d")?.clearRect(0, 0, c.width, c.height);
-      c.style.transform = "";
-    }
+    for (const c of [this.picture, this.labels]) c.getContext("2d")?.clearRect(0, 0, c.width, c.height);
+    this.transform("");
     // Shown only while it has a map: a small one is Cytoscape's.
     this.element.style.display = nodes.length ? "block" : "none";
     if (nodes.length) this.fit();
   }
-
-  /** How many edges the current map draws (between two of its nodes, no loops). */
-  get edgeCount(): number {
-    return this.edgeTotal;
-  }
-  private edgeTotal = 0;
 
   fit() {
     const { width, height } = this.size();
@@ -306,17 +329,19 @@ export class BigMap {
     this.element.remove();
   }
 
+  /** Moves the picture and its labels together (a CSS transform; "" for where they were drawn). */
+  private transform(t: string) {
+    this.picture.style.transform = t;
+    this.labels.style.transform = t;
+  }
+
   private size() {
     return { width: this.element.clientWidth, height: this.element.clientHeight };
   }
 
   private setView(v: Viewport) {
     this.view = v;
-    if (this.shown) {
-      const t = followTransform(this.shown, v);
-      this.picture.style.transform = t;
-      this.labels.style.transform = t;
-    }
+    if (this.shown) this.transform(followTransform(this.shown, v));
     this.request();
   }
 
@@ -328,7 +353,7 @@ export class BigMap {
     }
     const { width, height } = this.size();
     if (!width || !height) return;
-    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    const dpr = pixelRatio();
     const req: DrawRequest = {
       id: ++this.nextId,
       scene: this.scene,
@@ -372,11 +397,8 @@ export class BigMap {
     this.shown = drawn;
     this.drawnSize = { width, height };
     // The map changed size or scale while the picture was drawn: another one, as it is now.
-    const now = Math.min(2, window.devicePixelRatio || 1);
-    if (now !== dpr || Math.round(width * dpr) !== reply.width || Math.round(height * dpr) !== reply.height) this.stale = true;
-    const t = followTransform(drawn, this.view);
-    this.picture.style.transform = t;
-    this.labels.style.transform = t;
+    if (pixelRatio() !== dpr || Math.round(width * dpr) !== reply.width || Math.round(height * dpr) !== reply.height) this.stale = true;
+    this.transform(followTransform(drawn, this.view));
     this.timing.worker = reply.ms;
     this.timing.window = performance.now() - started;
     if (this.stale) this.request();
@@ -394,18 +416,14 @@ export class BigMap {
     const at = (n: BigNode) => ({ x: n.x * z + v.pan.x, y: n.y * z + v.pan.y });
     const candidates: LabelCandidate[] = [];
     const byId = new Map<string, BigNode>();
-    // Below 7 px on screen no label would be legible: none is drawn, and none measured.
-    if (13 * z >= 7) {
+    // Below this zoom not even a hub's label would be legible: none is measured.
+    if (labelStyle(HUB_DEGREE, z)) {
       for (const n of this.nodes) {
-        const hub = n.degree >= 4;
-        const font = (hub ? 13 : 11) * z;
-        if (font < 7) continue;
         const p = at(n);
         if (p.x < -200 || p.y < -50 || p.x > width + 200 || p.y > height + 50) continue;
-        const w = Math.min(n.label.length * font * 0.6, (hub ? 170 : 130) * z) + 4;
-        const h = font * 1.35;
-        const top = p.y + (n.size * z) / 2 + 3 * z;
-        candidates.push({ id: n.id, x: p.x, y: top + h / 2, w, h, weight: n.degree });
+        const c = labelCandidate(n.id, p.x, p.y, n.label, n.size, n.degree, z);
+        if (!c) continue;
+        candidates.push(c);
         byId.set(n.id, n);
       }
     }
@@ -416,11 +434,11 @@ export class BigMap {
     ctx.textBaseline = "middle";
     for (const c of candidates) {
       const n = byId.get(c.id);
-      if (!n || !keep.has(c.id)) continue;
-      const hub = n.degree >= 4;
-      const font = (hub ? 13 : 11) * z;
+      const style = n && labelStyle(n.degree, z);
+      if (!n || !style || !keep.has(c.id)) continue;
+      const { hub, font } = style;
       ctx.font = `${hub ? "bold " : ""}${font}px ${family}`;
-      const text = ellipsis(ctx, n.label, (hub ? 170 : 130) * z);
+      const text = ellipsis(ctx, n.label, style.maxWidth);
       const tw = ctx.measureText(text).width;
       ctx.globalAlpha = 0.8;
       ctx.fillStyle = bg;
@@ -483,7 +501,7 @@ export class BigMap {
     this.selected = n.id;
     if (this.shown) {
       const { width, height } = this.size();
-      this.drawLabels(this.shown, width, height, Math.min(2, window.devicePixelRatio || 1));
+      this.drawLabels(this.shown, width, height, pixelRatio());
     }
     this.hooks.open(n);
   };
@@ -496,38 +514,13 @@ export class BigMap {
   };
 
   private onKey = (e: KeyboardEvent) => {
-    // Ctrl, Cmd and Alt with these keys belong to the window (Alt+0 opens People, say).
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const { width, height } = this.size();
-    const step = 80;
-    const pan = (dx: number, dy: number) => this.setView({ zoom: this.view.zoom, pan: { x: this.view.pan.x + dx, y: this.view.pan.y + dy } });
-    switch (e.key) {
-      case "ArrowLeft":
-        pan(step, 0);
-        break;
-      case "ArrowRight":
-        pan(-step, 0);
-        break;
-      case "ArrowUp":
-        pan(0, step);
-        break;
-      case "ArrowDown":
-        pan(0, -step);
-        break;
-      case "+":
-      case "=":
-        this.setView(zoomAround(this.view, 1.25, width / 2, height / 2));
-        break;
-      case "-":
-        this.setView(zoomAround(this.view, 1 / 1.25, width / 2, height / 2));
-        break;
-      case "0":
-        this.fit();
-        break;
-      default:
-        return;
-    }
+    const move = mapMove(e);
+    if (!move) return;
     e.preventDefault();
+    const { width, height } = this.size();
+    if ("pan" in move) this.setView({ zoom: this.view.zoom, pan: { x: this.view.pan.x + move.pan[0], y: this.view.pan.y + move.pan[1] } });
+    else if ("zoom" in move) this.setView(zoomAround(this.view, move.zoom, width / 2, height / 2));
+    else this.fit();
   };
 }
 

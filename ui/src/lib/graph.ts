@@ -76,6 +76,30 @@ export const KIND_COLORS: Record<Kind, string> = {
   meeting: "#5fb0d8",
 };
 
+/** From this many links an item is a hub: its label is bold, larger, and kept first. */
+export const HUB_DEGREE = 4;
+
+/**
+ * How a node's label is set at zoom `z`: bold or not, its font size on screen and its widest box
+ * (longer labels are cut with an ellipsis). Undefined below 7 px, where no label is legible: it is
+ * neither drawn nor measured.
+ */
+export function labelStyle(degree: number, z: number): { hub: boolean; font: number; maxWidth: number } | undefined {
+  const hub = degree >= HUB_DEGREE;
+  const font = (hub ? 13 : 11) * z;
+  return font < 7 ? undefined : { hub, font, maxWidth: (hub ? 170 : 130) * z };
+}
+
+/** The label of a node drawn at screen point (x, y) with diameter `size` at zoom `z`: a box under the node. */
+export function labelCandidate(id: string, x: number, y: number, label: string, size: number, degree: number, z: number): LabelCandidate | undefined {
+  const style = labelStyle(degree, z);
+  if (!style) return undefined;
+  const w = Math.min(label.length * style.font * 0.6, style.maxWidth) + 4;
+  const h = style.font * 1.35;
+  const top = y + (size * z) / 2 + 3 * z;
+  return { id, x, y: top + h / 2, w, h, weight: degree };
+}
+
 /** A label the map could draw: its node's place on screen, the label's size, and its weight. */
 export interface LabelCandidate {
   id: string;
