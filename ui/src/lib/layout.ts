@@ -34,14 +34,10 @@ export function seeded(seed: number): () => number {
 export function layoutKey(req: Pick<LayoutRequest, "nodes" | "edges">): string {
   let a = 0x811c9dc5;
   let b = 0x01000193;
+  // Each part ends with a separator, so parts that run together differently hash differently.
   const mix = (text: string) => {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
-    a = Math.imul(a ^ 0x1f, 0x01000193);
-    b = Math.imul(b ^ 0x1f, 0x5bd1e995);
+    a = fnv1a(`${text}\x1f`, a);
+    b = fnv1a(`${text}\x1f`, b, 0x5bd1e995);
   };
   for (const n of req.nodes) mix(`${n.id}:${n.size}`);
   mix("|");
@@ -83,9 +79,14 @@ export function extendLayout(base: Placed, req: Pick<LayoutRequest, "nodes" | "e
   }
   if (!Number.isFinite(x0)) [x0, y0, x1] = [0, 0, 0];
   const links = new Map<string, string[]>();
+  const link = (a: string, b: string) => {
+    const list = links.get(a);
+    if (list) list.push(b);
+    else links.set(a, [b]);
+  };
   for (const e of req.edges) {
-    links.set(e.source, [...(links.get(e.source) ?? []), e.target]);
-    links.set(e.target, [...(links.get(e.target) ?? []), e.source]);
+    link(e.source, e.target);
+    link(e.target, e.source);
   }
   // New nodes linked to placed ones go beside them; a chain of new nodes, a few passes deep.
   let waiting = missing;
@@ -99,7 +100,7 @@ export function extendLayout(base: Placed, req: Pick<LayoutRequest, "nodes" | "e
       }
       const cx = near.reduce((t, p) => t + p.x, 0) / near.length;
       const cy = near.reduce((t, p) => t + p.y, 0) / near.length;
-      const r = seeded(hashOf(id));
+      const r = seeded(fnv1a(id) >>> 0);
       const angle = r() * 2 * Math.PI;
       const dist = 45 + r() * 30;
       positions[id] = { x: cx + Math.cos(angle) * dist, y: cy + Math.sin(angle) * dist };
@@ -114,10 +115,10 @@ export function extendLayout(base: Placed, req: Pick<LayoutRequest, "nodes" | "e
   return { positions, added: base.added + missing.length };
 }
 
-function hashOf(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+/** FNV-1a of `text`'s UTF-16 code units, continuing from `h` (32 bits, signed). */
+function fnv1a(text: string, h = 0x811c9dc5, prime = 0x01000193): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), prime);
+  return h;
 }
 
 /** The last few layouts, newest last: coming back to the map, or undoing a filter, lays nothing out again. */
