@@ -29,6 +29,11 @@ DRIVER_URL = os.environ.get("TAURI_DRIVER_URL", "http://127.0.0.1:4444")
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
 
+def number(text):
+    """A count as the window writes it (grouped with commas or spaces, sv or en) as an int; 0 for none."""
+    return int(text.replace(",", "").replace("\u00a0", "").replace(" ", "") or 0)
+
+
 def tid(name):
     return f'[data-testid="{name}"]'
 
@@ -463,11 +468,11 @@ class App(unittest.TestCase):
             (vault / f"Map note {i:03}.md").write_text(f"Note {i} of the large map.\n\n{links}", encoding="utf-8")
         subprocess.run([CLI, "--workspace", str(self.ws), "--as", "Anna Lind", "import", "vault", str(vault)], check=True, capture_output=True)
         self.nav("map")
-        self.wait(lambda: int(self.q(tid("map-count")).text.split(" / ")[0].replace(",", "").replace("\u00a0", "").replace(" ", "") or 0) > 260, timeout=15)
+        self.wait(lambda: number(self.q(tid("map-count")).text.split(" / ")[0]) > 260, timeout=15)
         total = self.q(tid("map-count")).text.split(" / ")[0]
         # Laid out in the worker (a CSP or bundling fault would leave it never drawn), then in place.
         self.wait(
-            lambda: self.d.execute_script("return document.querySelector('.map-canvas').dataset.drawn") == total.replace(",", "").replace("\u00a0", "").replace(" ", ""),
+            lambda: self.d.execute_script("return document.querySelector('.map-canvas').dataset.drawn") == str(number(total)),
             timeout=60,
             msg=f"the map of {total} nodes was never drawn",
         )
@@ -523,8 +528,8 @@ class App(unittest.TestCase):
         subprocess.run([CLI, "--workspace", str(self.ws), "--as", "Anna Lind", "import", "vault", str(vault)], check=True, capture_output=True)
         self.nav("friction")
         column = '[data-status="open"]'
-        self.wait(lambda: int(self.q(f"{column} .count").text.replace("\u00a0", "").replace(",", "").replace(" ", "")) >= 130, timeout=15)
-        total = int(self.q(f"{column} .count").text.replace("\u00a0", "").replace(",", "").replace(" ", ""))
+        self.wait(lambda: number(self.q(f"{column} .count").text) >= 130, timeout=15)
+        total = number(self.q(f"{column} .count").text)
         self.assertEqual(len(self.qs(f"{column} {tid('friction-card')}")), 100)
         more = self.q(f"{column} {tid('board-more')}")
         self.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", more)
