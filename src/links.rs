@@ -24,6 +24,9 @@ pub struct LinkRef {
     /// The folder part of `[[folder/Title]]`, if any.
     pub folder: Option<String>,
     pub heading: Option<String>,
+    /// With a heading, the target and heading as one text (`Bug #4` in `[[Bug #4]]`): a title may
+    /// hold a `#`, and a link naming such a title whole goes to it rather than to a heading.
+    pub whole: Option<String>,
     pub alias: Option<String>,
     pub embed: bool,
     /// 1-based line number.
@@ -192,6 +195,7 @@ fn parse_inner(inner: &str, abs_start: usize, line: usize, rel: Rel, embed: bool
         Some(i) => (&target_part[..i], Some(target_part[i + 1..].trim().to_string()).filter(|h| !h.is_empty())),
         None => (target_part, None),
     };
+    let whole = heading.as_ref().map(|_| target_part.trim().to_string());
     let (folder, name) = match path_part.rfind('/') {
         Some(i) => (Some(path_part[..i].trim().to_string()).filter(|f| !f.is_empty()), &path_part[i + 1..]),
         None => (None, path_part),
@@ -209,6 +213,7 @@ fn parse_inner(inner: &str, abs_start: usize, line: usize, rel: Rel, embed: bool
         target: target.to_string(),
         folder,
         heading,
+        whole,
         alias,
         embed,
         line,

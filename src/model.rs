@@ -290,7 +290,8 @@ pub fn normalize_tag(s: &str) -> Result<String> {
     Ok(t)
 }
 
-/// Checks an item title: not empty, no line breaks, no characters that break `[[links]]`.
+/// Checks an item title: not empty, no line breaks, no characters that break `[[links]]`. A `#`
+/// is kept (`Bug #4`): a link naming the title whole goes to it (see `links::LinkRef::whole`).
 pub fn check_title(s: &str) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
@@ -299,7 +300,7 @@ pub fn check_title(s: &str) -> Result<String> {
     if t.contains(['\n', '\r']) {
         return Err(Error::invalid("a title must be a single line"));
     }
-    if let Some(bad) = ["[[", "]]", "|", "#"].iter().find(|b| t.contains(**b)) {
+    if let Some(bad) = ["[[", "]]", "|"].iter().find(|b| t.contains(**b)) {
         return Err(Error::invalid(format!("title '{t}': '{bad}' cannot appear in a title because it breaks [[links]]")));
     }
     if t.chars().count() > 500 {

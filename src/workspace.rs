@@ -1049,13 +1049,19 @@ pub(crate) fn derive_links_many(tx: &Tx, items: &[&Item]) -> Result<Vec<Vec<Link
                 .collect()
         })
         .collect();
-    let targets = Targets::load(tx, parsed.iter().flatten().map(|(_, t)| t.as_str()))?;
+    let targets = Targets::load(tx, parsed.iter().flatten().flat_map(|(l, t)| std::iter::once(t.as_str()).chain(l.whole.as_deref())))?;
     Ok(items
         .iter()
         .zip(parsed)
         .map(|(item, refs)| {
             refs.into_iter()
                 .map(|(l, target)| {
+                    if let Some(whole) = l.whole.clone() {
+                        let resolved = targets.resolve(item.kind, l.rel, &whole);
+                        if resolved != (None, None) {
+                            return link_of(item, LinkRef { heading: None, ..l }, whole, resolved);
+                        }
+                    }
                     let resolved = targets.resolve(item.kind, l.rel, &target);
                     link_of(item, l, target, resolved)
                 })
@@ -1064,10 +1070,18 @@ pub(crate) fn derive_links_many(tx: &Tx, items: &[&Item]) -> Result<Vec<Vec<Link
         .collect())
 }
 
+/// The links of `item`'s body, resolved. A link naming a title that holds a `#` whole
+/// (`[[Bug #4]]`) goes to that title; otherwise `#` starts a heading.
 pub(crate) fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {
     links::parse(&item.body)
         .into_iter()
         .map(|l: LinkRef| {
+            if let Some(whole) = l.whole.clone() {
+                let resolved = resolve_target(tx, item.kind, l.rel, &whole)?;
+                if resolved != (None, None) {
+                    return Ok(link_of(item, LinkRef { heading: None, ..l }, whole, resolved));
+                }
+            }
             let target = l.full_target();
             let resolved = resolve_target(tx, item.kind, l.rel, &target)?;
             Ok(link_of(item, l, target, resolved))

@@ -254,8 +254,8 @@ fn jira_and_bugzilla_csv_exports_import_with_a_mapping() {
     args.push(&hadoop);
     args.extend_from_slice(&map);
     let r = ws.json(&args);
-    // The fixture holds the first 200 tickets (CRLF, multi-line quoted descriptions).
-    assert_eq!((r["items"].as_u64(), r["created"].as_u64()), (Some(200), Some(200)), "{r}");
+    // The fixture holds all 2,503 tickets (CRLF, multi-line quoted descriptions).
+    assert_eq!((r["items"].as_u64(), r["created"].as_u64()), (Some(2503), Some(2503)), "{r}");
     assert_eq!(r["errors"].as_array().unwrap().len(), 0);
     // The first row, read by hand: 13404344, created "30/Sep/21 17:20".
     let s = ws.show("JAR in conflict with timestamp check causes AM errors");
@@ -263,12 +263,13 @@ fn jira_and_bugzilla_csv_exports_import_with_a_mapping() {
     assert_eq!(s["fields"]["ref"], "13404344");
     assert_eq!(s["fields"]["date"], "2021-09-30");
     assert_eq!(s["fields"]["properties"]["Priority"], "Blocker");
-    assert!(s["body"].as_str().unwrap().starts_with("After an init action pulls down a new JAR"));
+    // Its text holds `[1]` and `'s`: kept as text inside a fenced block.
+    assert!(s["body"].as_str().unwrap().starts_with("```text\nAfter an init action pulls down a new JAR"), "{}", s["body"]);
     assert!(!s["body"].as_str().unwrap().contains('\r'));
     // Again: matched on the external reference.
     let r = ws.json(&args);
-    assert_eq!((r["created"].as_u64(), r["unchanged"].as_u64()), (Some(0), Some(200)));
-    assert_eq!(ws.json(&["list", "--kind", "signal"]).as_array().unwrap().len(), 200);
+    assert_eq!((r["created"].as_u64(), r["unchanged"].as_u64()), (Some(0), Some(2503)));
+    assert_eq!(ws.json(&["list", "--kind", "signal"]).as_array().unwrap().len(), 2503);
 
     // Bugzilla: ISO dates with an offset and a space; titles with pipes stay readable.
     let sm = sig("gitbugs/SeaMonkey_bugs.csv");
@@ -277,10 +278,55 @@ fn jira_and_bugzilla_csv_exports_import_with_a_mapping() {
     let r = ws.json(&args);
     assert_eq!(r["created"], 200);
     let id = ws.json(&["list", "--kind", "signal"]).as_array().unwrap().len();
-    assert_eq!(id, 400);
+    assert_eq!(id, 2703);
     let port = ws.show("Port ¦Bug 752376 - Avoid calling scrollbox.ensureElementIsVisible() if the tab strip doesn't overflow to prevent layout flushes¦ to SeaMonkey");
     assert_eq!(port["fields"]["date"], "2020-01-02");
     assert_eq!(port["fields"]["ref"], "1606681");
+}
+
+#[test]
+fn ticket_text_is_imported_as_text_and_titles_keep_their_hash() {
+    let ws = Ws::new();
+    let hadoop = sig("gitbugs/hadoop_bugs.csv");
+    ws.json(&[
+        "import",
+        "signals",
+        &hadoop,
+        "--map",
+        "title=Summary",
+        "--map",
+        "body=Description",
+        "--map",
+        "ref=Issue id",
+        "--map",
+        "date=Created",
+    ]);
+    // HADOOP 13327954's description is a shell script with `[[ -n "${HADOOP_HOME}" ]]`.
+    let sudo = ws.show("Sudo in hadoop-functions.sh should preserve environment variables");
+    let body = sudo["body"].as_str().unwrap();
+    assert!(body.contains(r#"if [[ -n "${HADOOP_HOME}" ]]; then"#), "{body}");
+    assert!(body.starts_with("```text\n") && body.ends_with("\n```"), "{body}");
+    // Not a link: nothing is unresolved, in this signal or anywhere in the 2,503 tickets.
+    assert_eq!(sudo["links"].as_array().map_or(0, Vec::len), 0, "{sudo}");
+    assert_eq!(ws.json(&["unresolved"]).as_array().unwrap().len(), 0);
+    // A `#` in a title is kept as written, and a link naming that title whole goes to it.
+    let t = ws.show("TestZKFailoverController#testNoZK is flaky");
+    assert_eq!(t["title"], "TestZKFailoverController#testNoZK is flaky");
+    assert_eq!(
+        ws.json(&["list", "--kind", "signal"]).as_array().unwrap().iter().filter(|s| s["title"].as_str().unwrap().contains('＃')).count(),
+        0
+    );
+    ws.ok(&["add", "insight", "--title", "Flaky ZK tests", "--body", "evidence:: [[TestZKFailoverController#testNoZK is flaky]]"]);
+    let i = ws.show("Flaky ZK tests");
+    assert_eq!(i["links"][0]["id"], t["id"], "{i}");
+    assert!(i["links"][0].get("heading").is_none(), "{i}");
+    // Plain prose stays as it was.
+    let f = std::env::temp_dir().join(format!("plain-{}.csv", std::process::id()));
+    std::fs::write(&f, "title,body\nSlow export,The export takes an hour for us\nBold,Use **bold** and <b>tags</b>\n").unwrap();
+    ws.json(&["import", "signals", f.to_str().unwrap()]);
+    assert_eq!(ws.show("Slow export")["body"], "The export takes an hour for us");
+    assert_eq!(ws.show("Bold")["body"], "```text\nUse **bold** and <b>tags</b>\n```");
+    std::fs::remove_file(&f).ok();
 }
 
 #[test]

@@ -572,12 +572,38 @@ fn file_line(inc: &Incoming, body_line: usize) -> usize {
 }
 
 /// Makes a title out of any text: one line, no characters that break `[[links]]`
-/// (`|` becomes `¦`, `#` becomes `＃`, `[[`/`]]` single brackets), at most 500 characters.
+/// (`|` becomes `¦`, `[[`/`]]` single brackets; a `#` is kept), at most 500 characters.
 pub fn safe_title(s: &str) -> Option<String> {
     let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let t = one_line.replace("[[", "[").replace("]]", "]").replace('|', "¦").replace('#', "＃");
+    let t = one_line.replace("[[", "[").replace("]]", "]").replace('|', "¦");
     let t: String = if t.chars().count() > 500 { t.chars().take(499).collect::<String>() + "…" } else { t };
     model::check_title(&t).ok()
+}
+
+/// Text from outside (a ticket's description) as a body that reads as that text: when it holds
+/// anything Markdown or a `[[link]]` would take for markup, it goes inside a fenced block (a fence
+/// longer than any run of backticks in it), so nothing in it becomes a link, a heading or HTML.
+pub fn plain_body(s: &str) -> String {
+    let text = s.trim_end();
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let markup = |line: &str| {
+        let t = line.trim_start();
+        line.starts_with("    ")
+            || line.starts_with('\t')
+            || t.starts_with(['-', '+', '=', '>', '#'])
+            || t.split_once(['.', ')']).is_some_and(|(n, _)| !n.is_empty() && n.len() < 10 && n.bytes().all(|b| b.is_ascii_digit()))
+            || t.contains(['[', ']', '<', '>', '*', '_', '`', '|', '~', '\\', '&'])
+            || t.contains("://")
+            || t.contains("::")
+    };
+    if !text.lines().any(markup) {
+        return text.to_string();
+    }
+    let longest = text.lines().map(|l| l.trim_start().bytes().take_while(|&b| b == b'`').count()).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}text\n{text}\n{fence}")
 }
 
 /// Normalises tags, dropping (with a message) the ones that are not tags.

@@ -7,7 +7,9 @@
 //! The mapping names, for each signal field, the column (for JSON: the key, or a dotted path)
 //! holding it: `title`, `body`, `quote`, `customer`, `source`, `date`, `ref`, `tags`. A field not
 //! mapped is read from a column of the same name if there is one. Columns left over are kept as
-//! properties of the signal. A row that cannot be imported is reported with its row number and
+//! properties of the signal. The body is kept as text (`import::plain_body`): a ticket's
+//! `[[ -n "$X" ]]` or `<b>` is shown as written, never read as a link or markup; a title keeps its
+//! characters (a `#` too). A row that cannot be imported is reported with its row number and
 //! why; the other rows still import. Importing again updates the signals with the same `ref`.
 
 use std::collections::BTreeMap;
@@ -315,7 +317,8 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
             fields.props.insert(k.clone(), v.clone());
         }
         let signal_ref = fields.get("ref").map(str::to_string);
-        let body = get("body");
+        // A ticket's text is text: nothing in it becomes a link or markup.
+        let body = super::plain_body(&get("body"));
         let body_lines = body.lines().count();
         b.push(Incoming {
             kind: Kind::Signal,
