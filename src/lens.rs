@@ -7,8 +7,10 @@
 //! - **Perspectives** are the distinct perspectives of people. An item's perspective is its author's.
 //! - **Matrix**: for each pair of perspectives, `links` counts resolved links (any relation, once per
 //!   source, target and relation) between an item of one and an item of the other; `co_authored`
-//!   counts items whose contributors (everyone with a revision of it) include both. A pair with
-//!   neither is a **silo**.
+//!   counts items whose contributors (everyone with a revision of it) include both; `positions`
+//!   counts frictions where both stated a position; `agreed` counts resolutions agreed by both (its
+//!   `agreed_by` names people, matched by name, or perspectives). A pair with none of these is a
+//!   **silo**.
 //! - **Bridge people**: in the graph of people (two people are joined when they contributed to the
 //!   same item, or one's item links to the other's), a person bridges perspectives P and Q when some
 //!   other P-person and Q-person are connected with them and are not without them. Ranked by
@@ -106,6 +108,38 @@ pub struct PairRow {
     pub b: String,
     pub links: usize,
     pub co_authored: usize,
+    /// Frictions where both perspectives stated a position.
+    pub positions: usize,
+    /// Resolutions both agreed to.
+    pub agreed: usize,
+}
+
+/// Where perspectives met in a friction: its positions (`(friction, perspective)`) and who agreed
+/// to a resolution (`(resolution, agreed_by as written)`), by node index.
+#[derive(Debug, Clone, Default)]
+pub struct Stances {
+    pub positions: Vec<(usize, String)>,
+    pub agreed: Vec<(usize, String)>,
+}
+
+impl Stances {
+    /// Reads the stances of the live items of `g`.
+    pub fn load(tx: &crate::store::Tx, g: &Graph) -> Result<Stances> {
+        let (mut pos, mut agr) = (Vec::new(), Vec::new());
+        tx.each_stance(
+            |id, p| {
+                if let Some(i) = g.pos(id) {
+                    pos.push((i, p.to_string()));
+                }
+            },
+            |id, a| {
+                if let Some(i) = g.pos(id) {
+                    agr.push((i, a.to_string()));
+                }
+            },
+        )?;
+        Ok(Stances { positions: pos, agreed: agr })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -278,8 +312,8 @@ pub fn meeting_hours(start: Option<&str>, end: Option<&str>, all_day: bool, work
 
 /// Computes every figure of the lens.
 /// `contributions` are `(node index, index into people)` pairs, in any order and repeated at will.
-pub fn compute(g: &Graph, people: &[Person], contributions: &[(usize, usize)], opt: &LensOptions) -> Result<Lens> {
-    compute_reading(g, people, move || Ok(contributions), opt)
+pub fn compute(g: &Graph, people: &[Person], contributions: &[(usize, usize)], stances: &Stances, opt: &LensOptions) -> Result<Lens> {
+    compute_reading(g, people, move || Ok(contributions), stances, opt)
 }
 
 /// As [`compute`], with the contributions given by `contributions` — called (to read them from the
@@ -288,6 +322,7 @@ fn compute_reading<'c>(
     g: &Graph,
     people: &[Person],
     contributions: impl FnOnce() -> Result<&'c [(usize, usize)]>,
+    stances: &Stances,
     opt: &LensOptions,
 ) -> Result<Lens> {
     if !(opt.workday_hours > 0.0 && opt.workday_hours <= 24.0) {
@@ -356,6 +391,35 @@ fn compute_reading<'c>(
                 }
             }
         }
+        // Positions in one friction, and agreement on one resolution: each set of perspectives
+        // counts once per item for every pair in it.
+        let count_pairs = |groups: &mut Vec<(usize, usize)>, m: &mut [Vec<usize>]| {
+            groups.sort_unstable();
+            groups.dedup();
+            for c in groups.chunk_by(|a, b| a.0 == b.0) {
+                for (i, &(_, a)) in c.iter().enumerate() {
+                    for &(_, b) in &c[i + 1..] {
+                        m[a.min(b)][a.max(b)] += 1;
+                    }
+                }
+            }
+        };
+        let mut positions = vec![vec![0usize; np]; np];
+        let mut held: Vec<(usize, usize)> =
+            stances.positions.iter().filter_map(|(i, p)| pindex.get(&model::title_key(p)).map(|&p| (*i, p))).collect();
+        count_pairs(&mut held, &mut positions);
+        let mut agreed = vec![vec![0usize; np]; np];
+        let mut agreeing: Vec<(usize, usize)> = Vec::new();
+        for (i, names) in &stances.agreed {
+            for name in names.split([',', ';']).map(str::trim).filter(|n| !n.is_empty()) {
+                if let Some(&p) = by_name.get(&name.to_lowercase()) {
+                    agreeing.push((*i, person_persp[p]));
+                } else if let Some(&p) = pindex.get(&model::title_key(name)) {
+                    agreeing.push((*i, p));
+                }
+            }
+        }
+        count_pairs(&mut agreeing, &mut agreed);
         let person_edges: BTreeSet<(usize, usize)> = person_edges.into_iter().collect();
         let mut items_per_persp = vec![0usize; np];
         for p in persp.iter().flatten() {
@@ -374,8 +438,15 @@ fn compute_reading<'c>(
         let mut silos = Vec::new();
         for a in 0..np {
             for b in a + 1..np {
-                matrix.push(PairRow { a: pnames[a].clone(), b: pnames[b].clone(), links: links[a][b], co_authored: co[a][b] });
-                if links[a][b] + co[a][b] == 0 {
+                matrix.push(PairRow {
+                    a: pnames[a].clone(),
+                    b: pnames[b].clone(),
+                    links: links[a][b],
+                    co_authored: co[a][b],
+                    positions: positions[a][b],
+                    agreed: agreed[a][b],
+                });
+                if links[a][b] + co[a][b] + positions[a][b] + agreed[a][b] == 0 {
                     silos.push([pnames[a].clone(), pnames[b].clone()]);
                 }
             }
@@ -1045,13 +1116,15 @@ pub fn parse_day(what: &str, s: &str) -> Result<NaiveDate> {
     model::parse_date(s).ok_or_else(|| Error::invalid(format!("{what}: '{s}' is not a date (use YYYY-MM-DD)")))
 }
 
-/// What the lens reads from the store: the graph, the people and who contributed to what.
+/// What the lens reads from the store: the graph, the people, who contributed to what and the
+/// stances taken in frictions.
 pub struct Loaded {
     /// The store's [`crate::store::Store::generation`] when this was read.
     generation: (u64, i64),
     graph: Graph,
     people: Vec<Person>,
     contributions: Vec<(usize, usize)>,
+    stances: Stances,
 }
 
 impl crate::workspace::Workspace {
@@ -1064,13 +1137,14 @@ impl crate::workspace::Workspace {
             self.lens = None; // freed before reading anew, not alongside
         }
         if let Some(l) = self.lens.take() {
-            let lens = compute(&l.graph, &l.people, &l.contributions, opt);
+            let lens = compute(&l.graph, &l.people, &l.contributions, &l.stances, opt);
             self.lens = Some(l);
             return lens;
         }
-        let (graph, people, contributions, lens) = self.store.read(|tx| {
+        let (graph, people, contributions, stances, lens) = self.store.read(|tx| {
             let g = Graph::load(tx)?;
             let people = tx.people()?;
+            let stances = Stances::load(tx, &g)?;
             let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
             let mut contributions = Vec::new();
             // Who contributed to what is read while bridge items are found.
@@ -1100,11 +1174,12 @@ impl crate::workspace::Workspace {
                     read(slot)?;
                     Ok(&slot[..])
                 },
+                &stances,
                 opt,
             )?;
-            Ok((g, people, contributions, lens))
+            Ok((g, people, contributions, stances, lens))
         })?;
-        self.lens = Some(Box::new(Loaded { generation, graph, people, contributions }));
+        self.lens = Some(Box::new(Loaded { generation, graph, people, contributions, stances }));
         Ok(lens)
     }
 }

@@ -1636,6 +1636,23 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Calls `f(item id, perspective)` for every position of a friction, and `f(item id, agreed_by)`
+    /// for every resolution that names who agreed (deleted items too; the caller drops them).
+    pub fn each_stance(&self, mut position: impl FnMut(&str, &str), mut agreed: impl FnMut(&str, &str)) -> Result<()> {
+        let mut st = self.tx.prepare_cached("SELECT item_id, perspective FROM friction_positions")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            position(text_ref(r, 0)?, text_ref(r, 1)?);
+        }
+        let mut st =
+            self.tx.prepare_cached("SELECT item_id, agreed_by FROM resolution_fields WHERE agreed_by IS NOT NULL AND agreed_by != ''")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            agreed(text_ref(r, 0)?, text_ref(r, 1)?);
+        }
+        Ok(())
+    }
+
     /// Calls `f(item id, person id)` for every revision (several per pair, deleted items too).
     pub fn each_contribution(&self, mut f: impl FnMut(&str, &str)) -> Result<()> {
         let mut st = self.tx.prepare_cached("SELECT item_id, author FROM revisions")?;

@@ -339,12 +339,13 @@ fn the_lens_shows_every_figure() {
     assert_eq!(
         l["matrix"],
         json!([
-            {"a": "Engineering", "b": "Product", "links": 2, "co_authored": 0},
-            {"a": "Engineering", "b": "Sales", "links": 1, "co_authored": 1},
-            {"a": "Engineering", "b": "Support", "links": 0, "co_authored": 0},
-            {"a": "Product", "b": "Sales", "links": 2, "co_authored": 0},
-            {"a": "Product", "b": "Support", "links": 4, "co_authored": 1},
-            {"a": "Sales", "b": "Support", "links": 1, "co_authored": 0},
+            {"a": "Engineering", "b": "Product", "links": 2, "co_authored": 0, "positions": 0, "agreed": 0},
+            // Release cadence holds Sales' and Engineering's positions.
+            {"a": "Engineering", "b": "Sales", "links": 1, "co_authored": 1, "positions": 1, "agreed": 0},
+            {"a": "Engineering", "b": "Support", "links": 0, "co_authored": 0, "positions": 0, "agreed": 0},
+            {"a": "Product", "b": "Sales", "links": 2, "co_authored": 0, "positions": 0, "agreed": 0},
+            {"a": "Product", "b": "Support", "links": 4, "co_authored": 1, "positions": 0, "agreed": 0},
+            {"a": "Sales", "b": "Support", "links": 1, "co_authored": 0, "positions": 0, "agreed": 0},
         ])
     );
     assert_eq!(l["silos"], json!([["Engineering", "Support"]]));
@@ -479,8 +480,46 @@ fn a_new_link_closes_the_silo_and_the_bridge_is_no_longer_needed() {
     o.ws.ok(&["--as", "Sara", "link", "Gamma likes the current cadence", "Release cadence", "--rel", "references"]);
     let l = o.ws.json(&["lens"]);
     assert_eq!(l["silos"], json!([]));
-    assert_eq!(l["matrix"][2], json!({"a": "Engineering", "b": "Support", "links": 1, "co_authored": 0}));
+    assert_eq!(l["matrix"][2], json!({"a": "Engineering", "b": "Support", "links": 1, "co_authored": 0, "positions": 0, "agreed": 0}));
     assert_eq!(l["bridges"]["people"], json!([]));
+}
+
+#[test]
+fn positions_in_one_friction_and_agreement_on_its_resolution_close_the_silo() {
+    let o = org();
+    // Johan (Product) writes down where Engineering and Support stand; neither touches an item of
+    // the other, and no link joins their items.
+    add_as(
+        &o.ws,
+        "Johan",
+        "friction",
+        "Who triages Gamma's bugs",
+        &["--position", "Engineering=Triage in the sprint", "--position", "Support=Triage the same day"],
+    );
+    let silo = |l: &Value| l["matrix"][2].clone();
+    let l = o.ws.json(&["lens"]);
+    assert_eq!(silo(&l), json!({"a": "Engineering", "b": "Support", "links": 0, "co_authored": 0, "positions": 1, "agreed": 0}));
+    assert_eq!(l["silos"], json!([]));
+    // They settle it: a resolution agreed by Erik and Sara (names; a perspective's name counts too,
+    // a name nobody has does not).
+    add_as(
+        &o.ws,
+        "Johan",
+        "resolution",
+        "Support triages, Engineering fixes",
+        &["--set", "agreed_by=Erik, Sara, Nobody", "--body", "resolves:: [[Who triages Gamma's bugs]]"],
+    );
+    add_as(&o.ws, "Johan", "resolution", "Sales and Support share the queue", &["--set", "agreed_by=Sales, support"]);
+    let l = o.ws.json(&["lens"]);
+    assert_eq!(silo(&l), json!({"a": "Engineering", "b": "Support", "links": 0, "co_authored": 0, "positions": 1, "agreed": 1}));
+    assert_eq!(l["matrix"][5], json!({"a": "Sales", "b": "Support", "links": 1, "co_authored": 0, "positions": 0, "agreed": 1}));
+    // The text view says what the figures count.
+    let text = o.ws.ok(&["lens"]);
+    assert!(text.contains("positions"), "{text}");
+    // A deleted friction's positions no longer count.
+    o.ws.ok(&["delete", "Who triages Gamma's bugs"]);
+    let l = o.ws.json(&["lens"]);
+    assert_eq!(silo(&l)["positions"], 0);
 }
 
 #[test]

@@ -144,10 +144,13 @@ fn render_lens(l: &Lens) -> String {
     for p in &l.perspectives {
         s += &format!("  {:<20} {} item(s) · {}\n", p.name, p.items, p.people.join(", "));
     }
-    s += "\nWho connects with whom (links + co-authored items)\n";
+    s += "\nWho connects with whom (links, co-authored items, positions in one friction, resolutions agreed together)\n";
     for m in &l.matrix {
-        let silo = if m.links + m.co_authored == 0 { "  ← silo" } else { "" };
-        s += &format!("  {:<20} × {:<20} {:>5} links {:>5} co-authored{silo}\n", m.a, m.b, m.links, m.co_authored);
+        let silo = if m.links + m.co_authored + m.positions + m.agreed == 0 { "  ← silo" } else { "" };
+        s += &format!(
+            "  {:<20} × {:<20} {:>5} links {:>5} co-authored {:>5} positions {:>5} agreed{silo}\n",
+            m.a, m.b, m.links, m.co_authored, m.positions, m.agreed
+        );
     }
     if l.silos.is_empty() {
         s += "  No silos: every pair of perspectives is connected.\n";

@@ -198,7 +198,8 @@ export interface LensData {
   as_of: string;
   items: number;
   perspectives: { name: string; people: string[]; items: number }[];
-  matrix: { a: string; b: string; links: number; co_authored: number }[];
+  /** Per pair: links, co-authored items, frictions where both stated a position, resolutions both agreed to. */
+  matrix: { a: string; b: string; links: number; co_authored: number; positions: number; agreed: number }[];
   silos: [string, string][];
   bridges: {
     people: { name: string; perspective: string; betweenness: number; connects: [string, string][] }[];
