@@ -770,9 +770,11 @@ pub(crate) fn status(ws: &mut Workspace) -> Result<IndexStatus> {
     Ok(IndexStatus { docs: searcher.num_docs(), segments: searcher.segment_readers().len(), pending, applied_seq: applied })
 }
 
-pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize) -> Result<(usize, Vec<Hit>)> {
+/// The best `limit` hits of `q` and how many match in all; `snippets: false` leaves them out
+/// (a list's filter wants only which items match).
+pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool) -> Result<(usize, Vec<Hit>)> {
     ensure(ws)?;
-    match search_once(ws, q, limit) {
+    match search_once(ws, q, limit, snippets) {
         Err(Error::Index(_)) => {}
         other => return other,
     }
@@ -780,7 +782,7 @@ pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize) -> Result<(usi
     // again (waiting for a rebuild in progress) and retry.
     ws.index.handle = None;
     ensure(ws)?;
-    match search_once(ws, q, limit) {
+    match search_once(ws, q, limit, snippets) {
         Err(Error::Index(msg)) => {
             // Sound on opening, failing in use: rebuild once and answer from the new index.
             tracing::warn!("search index failed ({msg}); rebuilding it");
@@ -790,13 +792,13 @@ pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize) -> Result<(usi
             let items = rebuild_fresh(ws, &ident, &mut |_, _| {})?;
             drop(lock);
             ws.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
-            search_once(ws, q, limit)
+            search_once(ws, q, limit, snippets)
         }
         other => other,
     }
 }
 
-fn search_once(ws: &mut Workspace, q: &Query, limit: usize) -> Result<(usize, Vec<Hit>)> {
+fn search_once(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool) -> Result<(usize, Vec<Hit>)> {
     // Which queued saves the committed index lacks. Read the position before reloading, so the
     // searcher holds at least that; re-read when another process trimmed the queue meanwhile.
     let mut attempt = 0;
@@ -876,7 +878,8 @@ fn search_once(ws: &mut Workspace, q: &Query, limit: usize) -> Result<(usize, Ve
         let doc: TantivyDocument = s.doc(addr).map_err(ierr)?;
         let get = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let kind: Kind = get(f.kind).parse().map_err(|_| Error::Index(format!("unknown kind in the index: {}", get(f.kind))))?;
-        hits.push(Hit { id: get(f.id), kind, title: get(f.title), score, snippet: snip.make(&get(f.text), &get(f.resolution)) });
+        let snippet = if snippets { snip.make(&get(f.text), &get(f.resolution)) } else { String::new() };
+        hits.push(Hit { id: get(f.id), kind, title: get(f.title), score, snippet });
     }
     Ok((total, hits))
 }
@@ -936,6 +939,9 @@ struct Built {
 }
 
 /// The free-text fields and their weights.
+/// The weight of a word's secondary form (its English stem when that differs from the primary).
+const OTHER_STEM_BOOST: f32 = 0.05;
+
 fn text_fields(f: &Fields) -> [(Field, f32); 4] {
     [(f.title, TITLE_BOOST), (f.tags, TAGS_BOOST), (f.text, 1.0), (f.resolution, 1.0)]
 }
@@ -1041,7 +1047,10 @@ fn atom_query(f: &Fields, a: &Atom, stats: &Stats, terms: Option<&mut BTreeSet<S
                 }
                 let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
                 for (field, boost) in text_fields(f) {
-                    for form in &forms {
+                    for (i, form) in forms.iter().enumerate() {
+                        // The word itself and its primary stem rank above a match through the
+                        // other language's stem only (`customers` finds "Customed" last).
+                        let boost = if i == 0 { boost } else { boost * OTHER_STEM_BOOST };
                         alts.push(Box::new(BoostQuery::new(term_q(field, form), boost)));
                     }
                 }

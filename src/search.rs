@@ -138,6 +138,67 @@ pub enum Filter {
 /// The filters the query language knows, for messages.
 pub const FILTERS: &[&str] = &["kind", "status", "tag", "author", "perspective", "after", "before"];
 
+/// The same filters in Swedish (accepted in any query; listed in Swedish messages).
+pub const FILTERS_SV: &[&str] = &["typ", "status", "tagg", "författare", "perspektiv", "efter", "före"];
+
+/// The language of a query's error messages. Swedish filter names and values (`typ:friktion`,
+/// `status:löst`) are accepted whatever the language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Sv,
+}
+
+impl Lang {
+    /// An invalid-query error in this language.
+    fn err(self, en: impl Into<String>, sv: impl Into<String>) -> Error {
+        Error::invalid(match self {
+            Lang::En => en.into(),
+            Lang::Sv => sv.into(),
+        })
+    }
+}
+
+/// A filter's English name for its Swedish one.
+fn filter_name_en(name: &str) -> Option<&'static str> {
+    let i = FILTERS_SV.iter().position(|f| *f == name).or_else(|| FILTERS.iter().position(|f| *f == name))?;
+    Some(FILTERS[i])
+}
+
+/// A kind by its English or Swedish name (singular or plural).
+fn kind_named(v: &str) -> Option<Kind> {
+    let v = v.to_lowercase();
+    let sv = match v.as_str() {
+        "anteckning" | "anteckningar" => Some(Kind::Note),
+        "signaler" => Some(Kind::Signal),
+        "insikt" | "insikter" => Some(Kind::Insight),
+        "friktion" | "friktioner" => Some(Kind::Friction),
+        "beslut" | "lösning" | "lösningar" => Some(Kind::Resolution),
+        "mål" => Some(Kind::Goal),
+        "möte" | "möten" => Some(Kind::Meeting),
+        _ => None,
+    };
+    sv.or_else(|| v.parse().ok())
+}
+
+/// A status by its English or Swedish name.
+fn status_named(v: &str) -> Option<String> {
+    let v = v.to_lowercase();
+    let en = match v.as_str() {
+        "öppen" | "öppna" => "open",
+        "utforskas" => "exploring",
+        "löst" | "lösta" => "resolved",
+        "parkerad" | "parkerade" => "parked",
+        "hypotes" => "hypothesis",
+        "bekräftad" | "bekräftade" => "validated",
+        "motbevisad" | "motbevisade" => "invalidated",
+        other => other,
+    };
+    (model::FRICTION_STATUSES.contains(&en) || model::INSIGHT_STATUSES.contains(&en)).then(|| en.to_string())
+}
+
 impl Query {
     /// True when the query has no positive text or filter (only exclusions).
     pub fn only_exclusions(&self) -> bool {
@@ -155,27 +216,41 @@ enum Piece {
 /// Parses a query string. Errors name the problem and how to fix it, in one line (a line break
 /// in the quoted query is shown as `\n`).
 pub fn parse(input: &str) -> Result<Query> {
-    parse_query(input).map_err(|e| match e {
+    parse_in(input, Lang::En)
+}
+
+/// [`parse`], with errors in `lang`.
+pub fn parse_in(input: &str, lang: Lang) -> Result<Query> {
+    parse_query(input, lang).map_err(|e| match e {
         Error::Invalid(m) => Error::Invalid(m.replace('\r', "\\r").replace('\n', "\\n")),
         e => e,
     })
 }
 
-fn parse_query(input: &str) -> Result<Query> {
+fn parse_query(input: &str, lang: Lang) -> Result<Query> {
     if input.trim().is_empty() {
-        return Err(Error::invalid("empty query: type words to search for, or a filter such as kind:friction"));
+        return Err(lang.err(
+            "empty query: type words to search for, or a filter such as kind:friction",
+            "tom sökning: skriv ord att söka efter, eller ett filter som typ:friktion",
+        ));
     }
-    let pieces = lex(input)?;
+    let pieces = lex(input, lang)?;
     let mut clauses: Vec<Clause> = Vec::new();
     let mut i = 0;
     while i < pieces.len() {
         match &pieces[i] {
             Piece::Or => {
-                return Err(Error::invalid(if i == 0 {
-                    "query: OR needs a word on its left (write `a OR b`)".to_string()
+                return Err(if i == 0 {
+                    lang.err(
+                        "query: OR needs a word on its left (write `a OR b`)",
+                        "sökning: OR behöver ett ord till vänster (skriv `a OR b`)",
+                    )
                 } else {
-                    "query: OR needs a word on each side (write `a OR b`)".to_string()
-                }));
+                    lang.err(
+                        "query: OR needs a word on each side (write `a OR b`)",
+                        "sökning: OR behöver ett ord på var sida (skriv `a OR b`)",
+                    )
+                });
             }
             Piece::Atom { negated, atoms } => {
                 // Collect `x OR y OR z`.
@@ -184,12 +259,20 @@ fn parse_query(input: &str) -> Result<Query> {
                 while j < pieces.len() && matches!(pieces[j], Piece::Or) {
                     match pieces.get(j + 1) {
                         Some(Piece::Atom { negated, atoms }) => group.push((*negated, atoms)),
-                        _ => return Err(Error::invalid("query: OR needs a word on its right (write `a OR b`)")),
+                        _ => {
+                            return Err(lang.err(
+                                "query: OR needs a word on its right (write `a OR b`)",
+                                "sökning: OR behöver ett ord till höger (skriv `a OR b`)",
+                            ))
+                        }
                     }
                     j += 2;
                 }
                 if group.len() > 1 && group.iter().any(|(neg, _)| *neg) {
-                    return Err(Error::invalid("query: an excluded term (-x) cannot be part of an OR; write the exclusion on its own"));
+                    return Err(lang.err(
+                        "query: an excluded term (-x) cannot be part of an OR; write the exclusion on its own",
+                        "sökning: ett uteslutet ord (-x) kan inte ingå i ett OR; skriv uteslutningen för sig",
+                    ));
                 }
                 if group.len() == 1 && *negated {
                     for a in atoms {
@@ -224,12 +307,15 @@ fn parse_query(input: &str) -> Result<Query> {
         }
     }
     if kept.is_empty() {
-        return Err(Error::invalid(format!("query '{}' has no words to search for (only punctuation)", input.trim())));
+        return Err(lang.err(
+            format!("query '{}' has no words to search for (only punctuation)", input.trim()),
+            format!("sökningen '{}' har inga ord att söka efter (bara skiljetecken)", input.trim()),
+        ));
     }
     Ok(Query { clauses: kept })
 }
 
-fn lex(input: &str) -> Result<Vec<Piece>> {
+fn lex(input: &str, lang: Lang) -> Result<Vec<Piece>> {
     let chars: Vec<(usize, char)> = input.char_indices().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -246,7 +332,7 @@ fn lex(input: &str) -> Result<Vec<Piece>> {
             k += 1;
         }
         if chars[k].1 == '"' {
-            let (text, next) = quoted(input, &chars, k)?;
+            let (text, next) = quoted(input, &chars, k, lang)?;
             out.push(Piece::Atom { negated, atoms: vec![Atom::Phrase(text)] });
             i = next;
             continue;
@@ -258,20 +344,21 @@ fn lex(input: &str) -> Result<Vec<Piece>> {
         }
         let token = &input[chars[k].0..chars.get(j).map_or(input.len(), |c| c.0)];
         let mut next = j;
-        let filter_name = token.strip_suffix(':').filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphabetic()));
+        let filter_name = token.strip_suffix(':').filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphabetic()));
         let atoms = if let (Some(name), Some((_, '"'))) = (filter_name, chars.get(j)) {
-            let (value, after) = quoted(input, &chars, j)?;
+            let (value, after) = quoted(input, &chars, j, lang)?;
             next = after;
-            filter(name, &value)?
+            filter(name, &value, lang)?
         } else if chars.get(j).is_some_and(|c| c.1 == '"') && !token.is_empty() {
-            return Err(Error::invalid(format!(
-                "query: a quote starts in the middle of '{token}\"' (column {}); put a space before the phrase",
-                chars[j].0 + 1
-            )));
-        } else if let Some((name, value)) =
-            token.split_once(':').filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphabetic()))
+            return Err(lang.err(
+                format!("query: a quote starts in the middle of '{token}\"' (column {}); put a space before the phrase", chars[j].0 + 1),
+                format!("sökning: ett citattecken börjar mitt i '{token}\"' (kolumn {}); sätt ett mellanslag före frasen", chars[j].0 + 1),
+            ));
+        } else if let Some((name, value)) = token
+            .split_once(':')
+            .filter(|(n, _)| !n.is_empty() && (n.chars().all(|c| c.is_ascii_alphabetic()) || filter_name_en(&n.to_lowercase()).is_some()))
         {
-            filter(name, value)?
+            filter(name, value, lang)?
         } else if token == "OR" && !negated {
             out.push(Piece::Or);
             i = next;
@@ -286,65 +373,100 @@ fn lex(input: &str) -> Result<Vec<Piece>> {
 }
 
 /// Reads a quoted string starting at `chars[at]` (a `"`); returns its text and the index after it.
-fn quoted(input: &str, chars: &[(usize, char)], at: usize) -> Result<(String, usize)> {
+fn quoted(input: &str, chars: &[(usize, char)], at: usize, lang: Lang) -> Result<(String, usize)> {
     let open = chars[at].0;
     match chars[at + 1..].iter().position(|(_, c)| *c == '"') {
         Some(p) => {
             let close = at + 1 + p;
             Ok((input[open + 1..chars[close].0].to_string(), close + 1))
         }
-        None => Err(Error::invalid(format!(
-            "query: the quote at column {} is never closed (phrases go between two \" marks)",
-            input[..open].chars().count() + 1
-        ))),
+        None => Err(lang.err(
+            format!("query: the quote at column {} is never closed (phrases go between two \" marks)", input[..open].chars().count() + 1),
+            format!("sökning: citattecknet i kolumn {} stängs aldrig (fraser står mellan två \")", input[..open].chars().count() + 1),
+        )),
     }
 }
 
-fn filter(name: &str, value: &str) -> Result<Vec<Atom>> {
+fn filter(name: &str, value: &str, lang: Lang) -> Result<Vec<Atom>> {
     let lname = name.to_lowercase();
-    if !FILTERS.contains(&lname.as_str()) {
-        return Err(Error::invalid(format!(
-            "query: unknown filter '{name}:' (filters: {}); to search for the text itself, put it in quotes: \"{name}:{value}\"",
-            FILTERS.iter().map(|f| format!("{f}:")).collect::<Vec<_>>().join(", ")
-        )));
-    }
+    let Some(en) = filter_name_en(&lname) else {
+        let list = |fs: &[&str]| fs.iter().map(|f| format!("{f}:")).collect::<Vec<_>>().join(", ");
+        return Err(lang.err(
+            format!(
+                "query: unknown filter '{name}:' (filters: {}); to search for the text itself, put it in quotes: \"{name}:{value}\"",
+                list(FILTERS)
+            ),
+            format!(
+                "sökning: okänt filter '{name}:' (filter: {}); sök efter texten själv inom citattecken: \"{name}:{value}\"",
+                list(FILTERS_SV)
+            ),
+        ));
+    };
     let values: Vec<&str> = value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
     if values.is_empty() {
-        return Err(Error::invalid(format!("query: filter '{lname}:' needs a value, e.g. {}", example(&lname))));
+        return Err(lang.err(
+            format!("query: filter '{lname}:' needs a value, e.g. {}", example(en)),
+            format!("sökning: filtret '{lname}:' behöver ett värde, t.ex. {}", example_sv(en)),
+        ));
     }
     values
         .into_iter()
         .map(|v| {
-            Ok(Atom::Filter(match lname.as_str() {
-                "kind" => Filter::Kind(v.parse().map_err(|e: Error| Error::invalid(format!("query: kind:{v}: {e}")))?),
-                "status" => {
-                    let s = v.to_lowercase();
-                    if !model::FRICTION_STATUSES.contains(&s.as_str()) && !model::INSIGHT_STATUSES.contains(&s.as_str()) {
-                        return Err(Error::invalid(format!(
+            Ok(Atom::Filter(match en {
+                "kind" => Filter::Kind(kind_named(v).ok_or_else(|| {
+                    let why = v.parse::<Kind>().err().map(|e| e.to_string()).unwrap_or_default();
+                    lang.err(
+                        format!("query: kind:{v}: {why}"),
+                        format!(
+                            "sökning: {lname}:{v}: okänd typ '{v}' (typer: anteckning, signal, insikt, friktion, beslut, mål, möte)"
+                        ),
+                    )
+                })?),
+                "status" => Filter::Status(status_named(v).ok_or_else(|| {
+                    lang.err(
+                        format!(
                             "query: status:{v} is not a status (frictions: {}; insights: {})",
                             model::FRICTION_STATUSES.join(", "),
                             model::INSIGHT_STATUSES.join(", ")
-                        )));
-                    }
-                    Filter::Status(s)
-                }
-                "tag" => Filter::Tag(model::normalize_tag(v).map_err(|e| Error::invalid(format!("query: tag:{v}: {e}")))?),
+                        ),
+                        format!(
+                            "sökning: status:{v} är ingen status (friktioner: öppen, utforskas, löst, parkerad; insikter: hypotes, bekräftad, motbevisad)"
+                        ),
+                    )
+                })?),
+                "tag" => Filter::Tag(model::normalize_tag(v).map_err(|e| {
+                    lang.err(format!("query: tag:{v}: {e}"), format!("sökning: {lname}:{v} är ingen tagg (taggar är ett ord, t.ex. pris eller team/sälj)"))
+                })?),
                 "author" => Filter::Author(v.to_lowercase()),
                 "perspective" => Filter::Perspective(v.to_lowercase()),
-                "after" | "before" => {
+                _ => {
                     let d = model::parse_date(v).ok_or_else(|| {
-                        Error::invalid(format!("query: {lname}:{v} is not a date (use YYYY-MM-DD, e.g. {lname}:2026-01-31)"))
+                        lang.err(
+                            format!("query: {lname}:{v} is not a date (use YYYY-MM-DD, e.g. {lname}:2026-01-31)"),
+                            format!("sökning: {lname}:{v} är inget datum (skriv ÅÅÅÅ-MM-DD, t.ex. {lname}:2026-01-31)"),
+                        )
                     })?;
-                    if lname == "after" {
+                    if en == "after" {
                         Filter::After(d)
                     } else {
                         Filter::Before(d)
                     }
                 }
-                _ => unreachable!("checked above"),
             }))
         })
         .collect()
+}
+
+fn example_sv(name: &str) -> &'static str {
+    match name {
+        "kind" => "typ:friktion",
+        "status" => "status:löst",
+        "tag" => "tagg:pris",
+        "author" => "författare:anna",
+        "perspective" => "perspektiv:sälj",
+        "after" => "efter:2026-01-01",
+        _ => "före:2026-02-01",
+    }
 }
 
 fn example(name: &str) -> &'static str {
@@ -504,10 +626,24 @@ impl FormsCache {
 impl Workspace {
     /// Searches the workspace. Every saved change is found, committed to the index or not.
     pub fn search(&mut self, query: &str, limit: usize) -> Result<SearchResults> {
+        self.search_in(query, limit, Lang::En)
+    }
+
+    /// [`Workspace::search`], with a bad query's error in `lang`.
+    pub fn search_in(&mut self, query: &str, limit: usize, lang: Lang) -> Result<SearchResults> {
         let started = Instant::now();
-        let q = parse(query)?;
-        let (total, hits) = crate::index::search(self, &q, limit)?;
+        let q = parse_in(query, lang)?;
+        let (total, hits) = crate::index::search(self, &q, limit, true)?;
         Ok(SearchResults { total, took_ms: started.elapsed().as_secs_f64() * 1000.0, hits })
+    }
+
+    /// Every item matching `query`, best first, without snippets: what a list's filter shows and
+    /// "select all matching" takes.
+    pub fn search_ids(&mut self, query: &str, lang: Lang) -> Result<Vec<String>> {
+        let q = parse_in(query, lang)?;
+        let live = self.counts()?.values().sum::<i64>().max(1) as usize;
+        let (_, hits) = crate::index::search(self, &q, live, false)?;
+        Ok(hits.into_iter().map(|h| h.id).collect())
     }
 
     /// Rebuilds the search index from the database; `progress(done, total)` is called as it goes.

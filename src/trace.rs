@@ -13,7 +13,8 @@
 //! | `supports:: [[B]]` | A | B |
 //! | `contradicts:: [[B]]` | A | B |
 //!
-//! Plain `[[references]]` are mentions, not part of the thread. Everything here is a pure function
+//! Plain `[[references]]` are mentions, not part of the thread — except a mention of an insight in
+//! a trace: the item naming an insight draws on it, so the insight and its evidence are upstream. Everything here is a pure function
 //! over a [`View`] of the store: the whole store loaded once ([`Graph`], for the lens) or a lazy
 //! view that reads only the items a trace reaches ([`TxView`]).
 
@@ -447,7 +448,14 @@ pub enum Dir {
 pub fn step(view: &mut dyn View, id: &str, dir: Dir) -> Result<Vec<(String, Rel)>> {
     let mut out: BTreeMap<String, Rel> = BTreeMap::new();
     for e in view.edges(id)? {
-        let Some((up, down)) = up_down(&e) else { continue };
+        let ends = match up_down(&e) {
+            Some(ends) => Some(ends),
+            // A plain mention of an insight draws on it: the insight (and its evidence) is upstream
+            // of the item naming it.
+            None if view.node(&e.target_id)?.is_some_and(|n| n.kind == Kind::Insight) => Some((e.target_id.as_str(), e.source_id.as_str())),
+            None => None,
+        };
+        let Some((up, down)) = ends else { continue };
         if up == down {
             continue;
         }

@@ -508,3 +508,34 @@ fn a_vault_export_never_writes_through_a_symlink_or_outside_its_folder() {
     want.sort();
     assert_eq!(got, want);
 }
+
+#[test]
+fn every_export_colours_kinds_with_the_windows_palette() {
+    // The window's palette: `--k-KIND: #rrggbb;` in its style sheet.
+    let css = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/style.css")).unwrap();
+    let palette: Vec<(String, String)> = css
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("--k-"))
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_end_matches(';').trim().to_string()))
+        .collect();
+    assert_eq!(palette.len(), 7, "{palette:?}");
+    let ws = small();
+    ws.add("goal", "Fast exports", &[]);
+    ws.add("meeting", "Planning", &["--set", "start=2026-03-02T09:00:00Z", "--set", "end=2026-03-02T10:00:00Z"]);
+    let dir = tempfile::tempdir().unwrap();
+    let dot = dir.path().join("map.dot");
+    export(&ws, "dot", &dot, &[]);
+    let dot = std::fs::read_to_string(&dot).unwrap();
+    let html = dir.path().join("map.html");
+    export(&ws, "html", &html, &[]);
+    let html = std::fs::read_to_string(&html).unwrap();
+    let mmd = dir.path().join("map.mmd");
+    export(&ws, "mermaid", &mmd, &[]);
+    let mmd = std::fs::read_to_string(&mmd).unwrap();
+    for (kind, colour) in &palette {
+        assert!(html.contains(&format!("[\"{kind}\",\"{colour}\"]")), "html: {kind} {colour}");
+        assert!(mmd.contains(&format!("classDef {kind} fill:{colour}")), "mermaid: {kind} {colour}");
+        assert!(dot.contains(&format!("fillcolor=\"{colour}\"")), "dot: {kind} {colour}");
+    }
+}

@@ -187,6 +187,27 @@ fn line(d: usize, rel: &str, title: &str, repeat: bool) -> (usize, String, Strin
 }
 
 #[test]
+fn a_plain_link_to_an_insight_brings_its_evidence_into_the_trace() {
+    let o = org();
+    add_as(&o.ws, "Erik", "friction", "Export keeps slipping", &["--body", "We keep hearing [[Customers want faster delivery]]."]);
+    let t = o.ws.json(&["trace", "Export keeps slipping"]);
+    let up = flattened(&t["up"]);
+    assert_eq!(up[0], line(0, "references", "Customers want faster delivery", false), "{up:?}");
+    for s in ["Acme waits for the export", "Acme: the export is late again", "Beta wants faster delivery"] {
+        assert!(up.contains(&line(1, "evidence", s, false)), "{s}: {up:?}");
+    }
+    assert_eq!(t["summary"]["signals"], 4);
+    assert_eq!(t["summary"]["customers"], json!(["Acme AB", "Beta", "Gamma"]));
+    // The insight sees the friction downstream; a plain link to a note stays a mention.
+    let t = o.ws.json(&["trace", "Customers want faster delivery"]);
+    assert!(flattened(&t["down"]).contains(&line(0, "references", "Export keeps slipping", false)));
+    add_as(&o.ws, "Erik", "friction", "Pricing again", &["--body", "As in [[Release notes practice]]."]);
+    let t = o.ws.json(&["trace", "Pricing again"]);
+    assert_eq!(t["up"], json!([]));
+    assert_eq!(t["summary"]["signals"], 0);
+}
+
+#[test]
 fn trace_both_ways_with_a_cycle_shown_once() {
     let o = org();
     let t = o.ws.json(&["trace", "Customers want faster delivery"]);

@@ -149,6 +149,47 @@ fn title_matches_rank_above_body_matches() {
 }
 
 #[test]
+fn the_word_and_its_stem_rank_above_a_match_through_the_other_languages_stem_only() {
+    let ws = Ws::new();
+    // "Customed" shares only the English stem `custom` with "customers", and sits in a title.
+    ws.add("note", "Customed build flags", &["--body", "Flags for the build."]);
+    ws.add("note", "Release notes", &["--body", "Two customers asked for the export."]);
+    ws.add("note", "Interview summary", &["--body", "The customer wants monthly releases."]);
+    ws.add("note", "Customers", &["--body", "Who they are."]);
+    let t = titles(&ws, "customers");
+    assert_eq!(t.len(), 4, "every form is still found: {t:?}");
+    // The word itself, in a title or a body, ranks above the title that shares only the English stem.
+    assert_eq!(&t[..2], ["Customers", "Release notes"], "{t:?}");
+    assert!(t[2..].contains(&"Customed build flags".to_string()), "{t:?}");
+}
+
+#[test]
+fn swedish_filter_names_and_values_and_errors_in_swedish() {
+    use mellanrum::search::{parse, parse_in, Lang};
+    let ws = Ws::new();
+    ws.add("friction", "Pricing tension", &["--body", "pricing"]);
+    ws.add("friction", "Old tension", &["--body", "pricing"]);
+    ws.add("resolution", "We decided", &["--body", "resolves:: [[Old tension]]"]);
+    ws.add("insight", "Pricing hunch", &["--body", "pricing"]);
+    assert_eq!(title_set(&ws, "status:löst"), set(&["Old tension"]));
+    assert_eq!(title_set(&ws, "kind:friktion"), set(&["Pricing tension", "Old tension"]));
+    assert_eq!(title_set(&ws, "typ:friktion status:öppen"), set(&["Pricing tension"]));
+    assert_eq!(title_set(&ws, "typ:insikter status:hypotes"), set(&["Pricing hunch"]));
+    assert_eq!(title_set(&ws, "pricing typ:beslut,friktion -status:löst"), set(&["Pricing tension"]));
+    assert_eq!(parse("tagg:pris").unwrap(), parse("tag:pris").unwrap());
+    assert_eq!(parse("före:2026-01-01 efter:2025-01-01").unwrap(), parse("before:2026-01-01 after:2025-01-01").unwrap());
+    // Errors in the window's language; the English ones are as they were.
+    let sv = |q: &str| parse_in(q, Lang::Sv).unwrap_err().to_string();
+    assert!(sv("status:klar").contains("status:klar är ingen status") && sv("status:klar").contains("löst"), "{}", sv("status:klar"));
+    assert!(sv("typ:blogg").contains("okänd typ 'blogg'"), "{}", sv("typ:blogg"));
+    assert!(sv("colour:red").contains("okänt filter 'colour:'") && sv("colour:red").contains("typ:"), "{}", sv("colour:red"));
+    assert!(sv("\"kund").contains("stängs aldrig"), "{}", sv("\"kund"));
+    assert!(sv("efter:snart").contains("inget datum"), "{}", sv("efter:snart"));
+    assert!(sv("").contains("tom sökning"));
+    assert!(ws.fails(&["search", "status:done"]).contains("status:done is not a status"));
+}
+
+#[test]
 fn phrases_exclusion_and_or() {
     let ws = Ws::new();
     ws.add("note", "A", &["--body", "The customer feedback was clear."]);

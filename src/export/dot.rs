@@ -25,16 +25,17 @@ pub fn quoted(s: &str) -> String {
     out
 }
 
-/// The fill colour of a kind (shared by the DOT, Mermaid and HTML maps).
+/// The colour of a kind: one palette for the window (`--k-*` in `ui/src/style.css`, held equal by
+/// a test) and every export that colours (DOT, Mermaid, the HTML map).
 pub fn colour(k: Kind) -> &'static str {
     match k {
-        Kind::Note => "#e8e8e8",
-        Kind::Signal => "#9ecae1",
-        Kind::Insight => "#fdd0a2",
-        Kind::Friction => "#fc9272",
-        Kind::Resolution => "#a1d99b",
-        Kind::Goal => "#dadaeb",
-        Kind::Meeting => "#fff7bc",
+        Kind::Note => "#8a94a6",
+        Kind::Signal => "#e0a03a",
+        Kind::Insight => "#2fae8f",
+        Kind::Friction => "#e0605a",
+        Kind::Resolution => "#6f8cff",
+        Kind::Goal => "#b57bee",
+        Kind::Meeting => "#5fb0d8",
     }
 }
 

@@ -25,6 +25,7 @@ import type {
   ImportOutcome,
   ExportFormat,
   ExportReport,
+  PreviewRow,
 } from "./types";
 
 export const api = {
@@ -47,7 +48,16 @@ export const api = {
   unresolved: () => invoke<Unresolved[]>("unresolved"),
   history: (id: string) => invoke<RevisionView[]>("history", { id }),
   unusedSignals: () => invoke<string[]>("unused_signals"),
-  search: (query: string, limit = 30) => invoke<SearchResults>("search", { query, limit }),
+  /** Every item matching `query` (the search's language), best first: a list's filter. */
+  filterItems: (query: string, lang: "en" | "sv" = "en") => invoke<string[]>("filter_items", { query, lang }),
+  /** Adds (and removes) tags on each of `ids` in one transaction; how many changed. */
+  updateMany: (ids: string[], addTags: string[], removeTags: string[]) => invoke<number>("update_many", { ids, add_tags: addTags, remove_tags: removeTags }),
+  /** Links `from` to each of `to` in one save. */
+  linkMany: (from: string, to: string[], rel: Rel) => invoke<SaveReport>("link_many", { from, to, rel }),
+  /** The first ten rows of the chosen signals file as `map` would import them. */
+  previewImport: (map: [string, string][]) => invoke<PreviewRow[]>("preview_import", { map }),
+  /** `lang`: the language of a bad query's error (Swedish filter names and values work in both). */
+  search: (query: string, limit = 30, lang: "en" | "sv" = "en") => invoke<SearchResults>("search", { query, limit, lang }),
   resolveRef: (reference: string) => invoke<string>("resolve_ref", { reference }),
   people: () => invoke<Person[]>("people"),
   addPerson: (name: string, perspective: string) => invoke<Person>("add_person", { name, perspective }),

@@ -66,10 +66,11 @@ export function facets(g: Graph): { perspectives: string[]; tags: string[] } {
   return { perspectives: [...p].sort(), tags: [...t].sort() };
 }
 
+/** The kind palette: the same as `--k-*` in style.css and every export's (held equal by tests). */
 export const KIND_COLORS: Record<Kind, string> = {
   note: "#8a94a6",
   signal: "#e0a03a",
-  insight: "#3ec7a6",
+  insight: "#2fae8f",
   friction: "#e0605a",
   resolution: "#6f8cff",
   goal: "#b57bee",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeHits, paletteQuery } from "./palette";
+import { mergeHits, onlyFilters, paletteQuery, typedKinds } from "./palette";
 import { sanitizeSnippet } from "./markdown";
 
 describe("paletteQuery", () => {
@@ -22,5 +22,21 @@ describe("mergeHits", () => {
   const h = (id: string, snippet = "") => ({ id, kind: "note" as const, title: id, score: 1, snippet });
   it("puts title matches first, keeps their snippets from the index, and lists each item once", () => {
     expect(mergeHits([h("b"), h("c")], [h("a", "x"), h("b", "<b>y</b>")])).toEqual([h("b", "<b>y</b>"), h("c"), h("a", "x")]);
+  });
+});
+
+describe("typed filters", () => {
+  it("finds the kinds a typed kind: or typ: filter names, in English or Swedish", () => {
+    expect(typedKinds("S3A kind:signal")).toEqual(["signal"]);
+    expect(typedKinds("typ:friktion,beslut")).toEqual(["friction", "resolution"]);
+    expect(typedKinds("kind:blog pricing")).toEqual([]);
+    expect(typedKinds("pricing")).toEqual([]);
+    expect(paletteQuery("typ:friktion", "signal")).toBe("typ:friktion");
+  });
+  it("knows a query of filters only, which makes no title", () => {
+    expect(onlyFilters("kind:friction status:resolved")).toBe(true);
+    expect(onlyFilters("status:löst")).toBe(true);
+    expect(onlyFilters("kind:friction pricing")).toBe(false);
+    expect(onlyFilters("")).toBe(false);
   });
 });

@@ -312,3 +312,15 @@ export interface ExportReport {
   files: number;
   bytes: number;
 }
+
+/** One row of a signals file as it will be imported. */
+export interface PreviewRow {
+  row: number;
+  title: string;
+  date: string;
+  customer: string;
+  source: string;
+  ref: string;
+  body: string;
+  problem: string;
+}

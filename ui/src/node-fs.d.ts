@@ -1,0 +1,4 @@
+// The one Node.js call the unit tests make (they run in Node; the window never does).
+declare module "node:fs" {
+  export function readFileSync(path: string, encoding: "utf8"): string;
+}
