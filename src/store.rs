@@ -206,6 +206,17 @@ pub struct ItemRow {
     pub title: String,
     pub status: Option<String>,
     pub updated: String,
+    /// A signal's day observed, customer, source and the start of its quote (or else its body).
+    pub signal: Option<SignalCols>,
+}
+
+/// What a list row shows of a signal.
+#[derive(Debug, Clone)]
+pub struct SignalCols {
+    pub date: Option<String>,
+    pub customer: Option<String>,
+    pub source: Option<String>,
+    pub text: String,
 }
 
 fn kind_of(s: &str) -> rusqlite::Result<Kind> {
@@ -495,16 +506,30 @@ impl Tx<'_> {
     /// Live items for a list, newest first, optionally of one kind and/or carrying one tag.
     pub fn list_items(&self, kind: Option<Kind>, tag: Option<&str>, include_deleted: bool) -> Result<Vec<ItemRow>> {
         let mut st = self.tx.prepare_cached(
-            "SELECT i.id, i.kind, i.title, COALESCE(ff.status, inf.status), i.updated FROM items i
+            "SELECT i.id, i.kind, i.title, COALESCE(ff.status, inf.status), i.updated,
+                    COALESCE(sf.date, substr(i.created, 1, 10)), sf.customer, sf.source, substr(COALESCE(NULLIF(sf.quote, ''), i.body), 1, 400)
+             FROM items i
              LEFT JOIN friction_fields ff ON ff.item_id = i.id
              LEFT JOIN insight_fields inf ON inf.item_id = i.id
+             LEFT JOIN signal_fields sf ON i.kind = 'signal' AND sf.item_id = i.id
              WHERE (?1 IS NULL OR i.kind = ?1)
                AND (?2 IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.item_id = i.id AND t.tag = ?2))
                AND (i.deleted = 0 OR ?3)
              ORDER BY i.updated DESC, i.id DESC",
         )?;
         let rows = st.query_map(params![kind.map(Kind::as_str), tag, include_deleted], |r| {
-            Ok(ItemRow { id: r.get(0)?, kind: kind_of(&r.get::<_, String>(1)?)?, title: r.get(2)?, status: r.get(3)?, updated: r.get(4)? })
+            let kind = kind_of(&r.get::<_, String>(1)?)?;
+            let signal = if kind == Kind::Signal {
+                Some(SignalCols {
+                    date: r.get(5)?,
+                    customer: r.get(6)?,
+                    source: r.get(7)?,
+                    text: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                })
+            } else {
+                None
+            };
+            Ok(ItemRow { id: r.get(0)?, kind, title: r.get(2)?, status: r.get(3)?, updated: r.get(4)?, signal })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -130,12 +130,45 @@ pub struct ItemSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     pub updated: String,
+    /// A signal's day observed, else the day it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// A signal's first line of text: its quote's, else its body's (a fence line skipped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
 }
 
 impl From<ItemRow> for ItemSummary {
     fn from(r: ItemRow) -> Self {
-        ItemSummary { id: r.id, kind: r.kind, title: r.title, status: r.status, updated: r.updated }
+        let mut s = ItemSummary {
+            id: r.id,
+            kind: r.kind,
+            title: r.title,
+            status: r.status,
+            observed: None,
+            customer: None,
+            source: None,
+            line: None,
+            updated: r.updated,
+        };
+        if let Some(sig) = r.signal {
+            s.observed = sig.date;
+            s.customer = sig.customer.filter(|c| !c.trim().is_empty());
+            s.source = sig.source.filter(|c| !c.trim().is_empty());
+            s.line = first_line(&sig.text);
+        }
+        s
     }
+}
+
+/// The first line of text worth showing in a row: not blank, not a code fence; at most 160 characters.
+fn first_line(text: &str) -> Option<String> {
+    let l = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("```") && !l.starts_with("~~~"))?;
+    Some(if l.chars().count() > 160 { l.chars().take(159).collect::<String>() + "…" } else { l.to_string() })
 }
 
 /// One revision in an item's history.
@@ -484,54 +517,56 @@ impl Workspace {
     /// Applies an edit to the item `id`.
     pub fn update(&mut self, id: &str, edit: Edit) -> Result<SaveReport> {
         let ctx = self.ctx()?;
+        self.store.write(|tx| Ok(apply_edit(tx, &ctx, id, &edit)?.0))
+    }
+
+    /// Applies one edit to each of `ids` in one transaction (tagging a selection, say): all of them
+    /// change or, when one fails, none. Returns how many changed.
+    pub fn update_many(&mut self, ids: &[String], edit: Edit) -> Result<usize> {
+        let ctx = self.ctx()?;
         self.store.write(|tx| {
-            let old = live_item(tx, id)?;
-            let mut new = old.clone();
-            if let Some(t) = &edit.title {
-                new.title = model::check_title(t)?;
-            }
-            if let Some(b) = &edit.body {
-                new.body = normalize_body(b);
-            }
-            for (name, value) in &edit.set {
-                set_field(old.kind, &mut new.fields, name, value)?;
-            }
-            if old.kind == Kind::Friction {
-                check_friction_status(tx, &old, new.fields.get("status").unwrap_or("open"))?;
-            }
-            for (p, pos) in &edit.positions {
-                set_position(old.kind, &mut new.fields, p, pos)?;
-            }
-            let mut tags: BTreeSet<String> = new.tags.iter().cloned().collect();
-            for t in &edit.add_tags {
-                tags.insert(model::normalize_tag(t)?);
-            }
-            for t in &edit.remove_tags {
-                let t = model::normalize_tag(t)?;
-                if !tags.remove(&t) {
-                    return Err(Error::invalid(format!("'{}' has no tag '{t}'", old.title)));
+            let mut changed = 0;
+            for id in ids {
+                if apply_edit(tx, &ctx, id, &edit)?.1 {
+                    changed += 1;
                 }
             }
-            new.tags = tags.into_iter().collect();
-            for a in &edit.add_aliases {
-                let a = model::check_title(a)?;
-                if !new.aliases.iter().any(|x| model::title_key(x) == model::title_key(&a)) {
-                    new.aliases.push(a);
+            Ok(changed)
+        })
+    }
+
+    /// Adds typed links from `from` to each of `to` in one save of `from`'s body (an insight
+    /// taking a selection of signals as evidence).
+    pub fn link_many(&mut self, from: &str, to: &[String], rel: Rel) -> Result<SaveReport> {
+        let ctx = self.ctx()?;
+        self.store.write(|tx| {
+            let src = live_item(tx, from)?;
+            let mut report = SaveReport { id: src.id.clone(), ..Default::default() };
+            let existing = tx.links_from(&src.id)?;
+            let mut body = src.body.clone();
+            for t in to {
+                let dst = live_item(tx, t)?;
+                rel.check(src.kind, dst.kind)
+                    .map_err(|m| Error::invalid(format!("cannot link '{}' to '{}': {m}", src.title, dst.title)))?;
+                if existing.iter().any(|l| l.rel == rel && l.target_id.as_deref() == Some(&dst.id)) {
+                    continue;
                 }
-            }
-            for a in &edit.remove_aliases {
-                let before = new.aliases.len();
-                new.aliases.retain(|x| model::title_key(x) != model::title_key(a));
-                if new.aliases.len() == before {
-                    return Err(Error::invalid(format!("'{}' has no alias '{a}'", old.title)));
+                let first = tx.ids_by_title_key(&model::title_key(&dst.title))?;
+                if first.first().map(|(id, _)| id.as_str()) != Some(dst.id.as_str()) {
+                    return Err(Error::invalid(format!(
+                        "another item is also titled '{}', so a [[link]] by title would reach it instead; rename one of them first",
+                        dst.title
+                    )));
                 }
+                body = links::append_link(&body, rel, &dst.title);
             }
-            let mut report = SaveReport { id: old.id.clone(), ..Default::default() };
-            if new == old {
+            if body == src.body {
                 return Ok(report);
             }
+            let mut new = src.clone();
+            new.body = body;
             new.updated = ctx.now.clone();
-            save(tx, &ctx, Some(&old), new, "update", &mut report)?;
+            save(tx, &ctx, Some(&src), new, "update", &mut report)?;
             settle(tx, &ctx, &mut report)?;
             Ok(report)
         })
@@ -814,6 +849,59 @@ impl Workspace {
 }
 
 // ---- the rules, as functions over a transaction ---------------------------------------------
+
+/// Applies an edit to the item `id` inside the caller's transaction.
+fn apply_edit(tx: &Tx, ctx: &Ctx, id: &str, edit: &Edit) -> Result<(SaveReport, bool)> {
+    let old = live_item(tx, id)?;
+    let mut new = old.clone();
+    if let Some(t) = &edit.title {
+        new.title = model::check_title(t)?;
+    }
+    if let Some(b) = &edit.body {
+        new.body = normalize_body(b);
+    }
+    for (name, value) in &edit.set {
+        set_field(old.kind, &mut new.fields, name, value)?;
+    }
+    if old.kind == Kind::Friction {
+        check_friction_status(tx, &old, new.fields.get("status").unwrap_or("open"))?;
+    }
+    for (p, pos) in &edit.positions {
+        set_position(old.kind, &mut new.fields, p, pos)?;
+    }
+    let mut tags: BTreeSet<String> = new.tags.iter().cloned().collect();
+    for t in &edit.add_tags {
+        tags.insert(model::normalize_tag(t)?);
+    }
+    for t in &edit.remove_tags {
+        let t = model::normalize_tag(t)?;
+        if !tags.remove(&t) {
+            return Err(Error::invalid(format!("'{}' has no tag '{t}'", old.title)));
+        }
+    }
+    new.tags = tags.into_iter().collect();
+    for a in &edit.add_aliases {
+        let a = model::check_title(a)?;
+        if !new.aliases.iter().any(|x| model::title_key(x) == model::title_key(&a)) {
+            new.aliases.push(a);
+        }
+    }
+    for a in &edit.remove_aliases {
+        let before = new.aliases.len();
+        new.aliases.retain(|x| model::title_key(x) != model::title_key(a));
+        if new.aliases.len() == before {
+            return Err(Error::invalid(format!("'{}' has no alias '{a}'", old.title)));
+        }
+    }
+    let mut report = SaveReport { id: old.id.clone(), ..Default::default() };
+    if new == old {
+        return Ok((report, false));
+    }
+    new.updated = ctx.now.clone();
+    save(tx, ctx, Some(&old), new, "update", &mut report)?;
+    settle(tx, ctx, &mut report)?;
+    Ok((report, true))
+}
 
 pub(crate) fn resolve_ref(tx: &Tx, reference: &str) -> Result<String> {
     let r = reference.trim();

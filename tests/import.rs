@@ -467,3 +467,84 @@ fn a_killed_import_keeps_whole_batches_and_a_rerun_completes_it() {
     assert_eq!((r["links"].as_i64(), r["resolved"].as_i64()), (Some(n - 1), Some(n - 1)));
     assert_eq!(ws.json(&["info"])["counts"]["note"], n);
 }
+
+#[test]
+fn the_window_guesses_the_mapping_of_common_exports_and_previews_rows_as_imported() {
+    use mellanrum::import::signals::{guess_mapping, preview, Options};
+    let cols = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let map = |c: &[&str]| guess_mapping(&cols(c)).into_iter().collect::<std::collections::BTreeMap<_, _>>();
+    let pairs = |p: &[(&str, &str)]| p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<std::collections::BTreeMap<_, _>>();
+    // Jira (the Hadoop export), Bugzilla, Zendesk, Intercom, Productboard, GitHub issues.
+    let jira = ["Summary", "Issue id", "Status", "Priority", "Resolution", "Created", "Resolved", "Affects Version/s", "Description"];
+    assert_eq!(map(&jira), pairs(&[("title", "Summary"), ("body", "Description"), ("date", "Created"), ("ref", "Issue id")]));
+    assert_eq!(map(&["Bug ID", "Summary", "Reporter", "Opened"])["ref"], "Bug ID");
+    let zendesk = map(&["Id", "Subject", "Description", "Requester", "Organization", "Via", "Created at", "Tags"]);
+    assert_eq!(
+        zendesk,
+        pairs(&[
+            ("title", "Subject"),
+            ("body", "Description"),
+            ("customer", "Organization"),
+            ("source", "Via"),
+            ("date", "Created at"),
+            ("ref", "Id"),
+            ("tags", "Tags")
+        ])
+    );
+    let intercom = map(&["Conversation ID", "Conversation subject", "First message", "Company name", "Created at"]);
+    assert_eq!(
+        intercom,
+        pairs(&[
+            ("title", "Conversation subject"),
+            ("quote", "First message"),
+            ("customer", "Company name"),
+            ("date", "Created at"),
+            ("ref", "Conversation ID")
+        ])
+    );
+    let pb = map(&["Note title", "Note text", "Company", "Created date", "Source", "Tags", "Note ID"]);
+    assert_eq!(pb["title"], "Note title");
+    assert_eq!(pb["body"], "Note text");
+    let gh = map(&["number", "title", "body", "user", "labels", "created_at", "html_url"]);
+    assert_eq!(
+        gh,
+        pairs(&[("title", "title"), ("body", "body"), ("customer", "user"), ("date", "created_at"), ("ref", "number"), ("tags", "labels")])
+    );
+    // The first ten Hadoop rows as the import will write them.
+    let f = fixtures().join("signals/gitbugs/hadoop_bugs.csv");
+    let opts = Options { map: guess_mapping(&cols(&jira)), ..Default::default() };
+    let rows = preview(&f, &opts, 10).unwrap();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(
+        (rows[0].title.as_str(), rows[0].date.as_str(), rows[0].reference.as_str()),
+        ("JAR in conflict with timestamp check causes AM errors", "2021-09-30", "13404344")
+    );
+    assert!(rows[0].body.starts_with("After an init action pulls down a new JAR"), "{:?}", rows[0]);
+    assert!(rows.iter().all(|r| r.problem.is_empty()), "{rows:?}");
+}
+
+#[test]
+fn a_selection_is_tagged_or_linked_in_one_transaction() {
+    use mellanrum::workspace::{Edit, Workspace};
+    use mellanrum::Rel;
+    let ws = Ws::new();
+    let a = ws.add("signal", "Export is slow", &[]);
+    let b = ws.add("signal", "Export times out", &[]);
+    let i = ws.add("insight", "Exports hurt", &[]);
+    let mut w = Workspace::open(ws.path()).unwrap();
+    let tag = |t: &str| Edit { add_tags: vec![t.into()], ..Default::default() };
+    assert_eq!(w.update_many(&[a.clone(), b.clone()], tag("triaged")).unwrap(), 2);
+    assert_eq!(w.update_many(&[a.clone(), b.clone()], tag("triaged")).unwrap(), 0, "nothing changes twice");
+    // One id that is no item: none of them changes.
+    assert!(w.update_many(&[a.clone(), "no-such-item".into()], tag("export")).is_err());
+    assert!(ws.show("Export is slow")["tags"].as_array().unwrap().iter().all(|t| t != "export"));
+    // Links from the insight to both signals in one save of its body.
+    w.link_many(&i, &[a.clone(), b.clone()], Rel::Evidence).unwrap();
+    let links = ws.show("Exports hurt")["links"].clone();
+    assert_eq!(links.as_array().unwrap().len(), 2, "{links}");
+    assert_eq!(ws.json(&["history", "Exports hurt"]).as_array().unwrap().len(), 2, "one revision for both links");
+    // A link that breaks its kind rule leaves the body as it was.
+    let n = ws.add("note", "A note", &[]);
+    assert!(w.link_many(&i, &[n], Rel::Evidence).is_err());
+    assert_eq!(ws.show("Exports hurt")["links"].as_array().unwrap().len(), 2);
+}

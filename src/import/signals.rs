@@ -155,6 +155,118 @@ pub fn columns(file: &Path, opts: &Options) -> Result<Vec<String>> {
     Ok(columns)
 }
 
+/// Column names that common exports give each field (Jira, Zendesk, Intercom, Productboard,
+/// Bugzilla, GitHub issues, and plain names), compared without case, spaces, `_` or `-`. The first
+/// name found among the columns wins.
+const COLUMN_NAMES: [(&str, &str); 8] = [
+    ("title", "title summary subject name issuetitle conversationsubject featurename notetitle shortdescription headline"),
+    ("body", "body description text content details conversationbody notetext comment commentbody issuebody message"),
+    ("quote", "quote verbatim customerquote firstmessage feedback"),
+    ("customer", "customer company organization organisation companyname account accountname requester reporter user author customername segment"),
+    ("source", "source channel via origin sourcetype"),
+    ("date", "date created createdat createddate created_at creationdate opened opendate reported submitted timestamp dateobserved observed updated"),
+    ("ref", "ref key issuekey issueid id ticketid ticket bugid number url externalid conversationid noteid reference"),
+    ("tags", "tags labels label components component keywords tag"),
+];
+
+/// A column mapping guessed from the columns' names (see [`COLUMN_NAMES`]): `(field, column)`,
+/// each column used once, in field order.
+pub fn guess_mapping(columns: &[String]) -> Vec<(String, String)> {
+    let norm = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let keys: Vec<String> = columns.iter().map(|c| norm(c.as_str())).collect();
+    let mut used = vec![false; columns.len()];
+    let mut out = Vec::new();
+    for (field, names) in COLUMN_NAMES {
+        let found = names.split_whitespace().find_map(|n| {
+            let n = norm(n);
+            (0..keys.len()).find(|&i| !used[i] && keys[i] == n)
+        });
+        if let Some(i) = found {
+            used[i] = true;
+            out.push((field.to_string(), columns[i].clone()));
+        }
+    }
+    out
+}
+
+/// One row as it will be imported: what the signal gets, or why the row is skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PreviewRow {
+    pub row: usize,
+    pub title: String,
+    /// The day observed (YYYY-MM-DD).
+    pub date: String,
+    pub customer: String,
+    pub source: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The first line of the body as it will be kept.
+    pub body: String,
+    /// Why the row would be skipped or a field left empty, if so.
+    pub problem: String,
+}
+
+/// The first `n` rows of `file` as `opts` would import them (the mapping checked the same way).
+pub fn preview(file: &Path, opts: &Options, n: usize) -> Result<Vec<PreviewRow>> {
+    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
+    let lower = name.to_lowercase();
+    let format = opts.format.unwrap_or(if lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        Format::Json
+    } else {
+        Format::Csv
+    });
+    let (columns, records) = match format {
+        Format::Csv => csv_records(file, &name)?,
+        Format::Json => json_records(file, &name, opts.records.as_deref())?,
+    };
+    let mut map: BTreeMap<String, String> = opts.map.iter().map(|(f, c)| (f.trim().to_lowercase(), c.trim().to_string())).collect();
+    for f in FIELDS {
+        if !map.contains_key(f) {
+            if let Some(c) = columns.iter().find(|c| c.to_lowercase() == f) {
+                map.insert(f.to_string(), c.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for rec in records.take(n) {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(p) => {
+                out.push(PreviewRow { row: p.row.unwrap_or(0), problem: p.message.clone(), ..Default::default() });
+                continue;
+            }
+        };
+        let get = |f: &str| map.get(f).and_then(|c| rec.get(c)).map(text_of).unwrap_or_default();
+        let mut row = PreviewRow { row: rec.row, ..Default::default() };
+        match safe_title(&get("title")) {
+            Some(t) => row.title = t,
+            None => row.problem = "no title".into(),
+        }
+        let date = get("date");
+        if !date.trim().is_empty() {
+            match parse_when(&date) {
+                Some(d) => row.date = d.format("%Y-%m-%d").to_string(),
+                None => row.problem = format!("'{}' is not a date", date.trim()),
+            }
+        }
+        row.customer = get("customer").trim().to_string();
+        let source = get("source");
+        if !source.trim().is_empty() {
+            // A source that is none of the known ones is left empty, as the import leaves it.
+            row.source = model::normalize_field(Kind::Signal, "source", &source).ok().flatten().unwrap_or_default();
+        }
+        row.reference = get("ref").trim().to_string();
+        row.body = super::plain_body(&get("body"))
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("```"))
+            .map(|l| l.chars().take(160).collect())
+            .unwrap_or_default();
+        out.push(row);
+    }
+    Ok(out)
+}
+
 /// Imports the signals in `file`. An error is one line even where it quotes the file (a column
 /// name holding a line break is shown with `\n`).
 pub fn import(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option<&mut dyn FnMut(usize, usize)>) -> Result<ImportReport> {
