@@ -389,7 +389,7 @@ class App(unittest.TestCase):
             self.assertEqual(n, len(lens["perspectives"]))
             shown = {c.get_attribute("data-pair"): int(c.get_attribute("data-n")) for c in cells}
             for row in lens["matrix"]:
-                self.assertEqual(shown[f"{row['a']}|{row['b']}"], row["links"] + row["co_authored"], row)
+                self.assertEqual(shown[f"{row['a']}|{row['b']}"], row["links"] + row["co_authored"] + row["positions"] + row["agreed"], row)
             self.assertEqual(len(self.qs(tid("silo"))), len(lens["silos"]))
             self.assertIn(str(lens["unused_signals"]["count"]), self.text(self.q(tid("lens-unused-signals"))))
             self.assertIn(str(lens["open_frictions"]["count"]), self.text(self.q(tid("lens-frictions"))))
