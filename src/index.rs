@@ -43,7 +43,7 @@ pub const INDEX_DIR: &str = "index";
 /// The lock that whoever changes the index holds (next to the folder, which a rebuild replaces).
 const LOCK_FILE: &str = "index.lock";
 /// Bump when the schema or the text analysis changes: older indexes are then rebuilt.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const TOKENIZER: &str = "mellanrum";
 const NAME_TOKENIZER: &str = "mellanrum_name";
 /// How much the title weighs against the body.
@@ -1024,37 +1024,51 @@ fn atom_query(f: &Fields, a: &Atom, stats: &Stats, terms: Option<&mut BTreeSet<S
                 Alternatives::Many(alts)
             } else {
                 let Some(word) = words.first() else { return Ok(Alternatives::One(Box::new(EmptyQuery))) };
-                let mut forms = search::word_forms(word);
-                if phrase {
-                    forms.truncate(1);
+                let (mut forms, exact): (Vec<(String, f32)>, Option<String>) = if phrase {
+                    (vec![(search::word_forms(word).swap_remove(0), 1.0)], None)
                 } else {
-                    forms.retain(|x| !x.starts_with(search::FOLD_MARK));
-                }
+                    let q = search::query_forms(word);
+                    (q.words, q.exact)
+                };
                 // Typed without diacritics and found nowhere: match the words with them.
                 if !phrase {
                     if let Some(folded) = search::folded_form(word) {
                         let mut n = 0;
-                        for form in &forms {
+                        for (form, _) in &forms {
                             n += doc_freq_all(f, form, stats)?;
                         }
                         if n == 0 && doc_freq_all(f, &folded, stats)? > 0 {
-                            forms = vec![folded];
+                            forms = vec![(folded, 1.0)];
                         }
                     }
                 }
                 if let Some(t) = terms {
-                    t.extend(forms.iter().cloned());
+                    t.extend(forms.iter().map(|(form, _)| form.clone()));
+                    t.extend(exact.iter().cloned());
                 }
+                // Any form makes a hit (each weighed by its tier and its field); the exact word's
+                // stem only adds to the score, so it ranks above the other forms of its lemma.
                 let mut alts: Vec<Box<dyn TQuery>> = Vec::new();
                 for (field, boost) in text_fields(f) {
-                    for (i, form) in forms.iter().enumerate() {
+                    for (i, (form, weight)) in forms.iter().enumerate() {
                         // The word itself and its primary stem rank above a match through the
                         // other language's stem only (`customers` finds "Customed" last).
-                        let boost = if i == 0 { boost } else { boost * OTHER_STEM_BOOST };
-                        alts.push(Box::new(BoostQuery::new(term_q(field, form), boost)));
+                        let other_stem = i > 0 && !form.starts_with([search::LEMMA_MARK, search::PART_MARK]);
+                        let weight = if other_stem { weight * OTHER_STEM_BOOST } else { *weight };
+                        alts.push(Box::new(BoostQuery::new(term_q(field, form), boost * weight)));
                     }
                 }
-                Alternatives::Many(alts)
+                match exact {
+                    Some(stem) => {
+                        let words: Box<dyn TQuery> = Box::new(BooleanQuery::union(alts));
+                        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, words)];
+                        for (field, boost) in text_fields(f) {
+                            clauses.push((Occur::Should, Box::new(BoostQuery::new(term_q(field, &stem), boost * search::EXACT_WEIGHT))));
+                        }
+                        Alternatives::One(Box::new(BooleanQuery::new(clauses)))
+                    }
+                    None => Alternatives::Many(alts),
+                }
             }
         }
         Atom::Filter(fl) => Alternatives::One(match fl {

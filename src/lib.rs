@@ -15,6 +15,7 @@ pub mod hlc;
 pub mod import;
 pub(crate) mod index;
 pub mod lens;
+pub mod lexicon;
 pub mod links;
 pub mod model;
 pub mod search;

@@ -23,6 +23,17 @@
 //! instead); the stem is therefore finished by removing such an `-s` as Snowball would from the
 //! word itself, so `leverans`, `leveransen` and `leveranser` meet at `leveran`.
 //!
+//! Beside the stems, at the same position, each word is indexed under its lemmas from the lexicon
+//! ([`crate::lexicon`]), marked `=`: `skrev`, `skrivit` and `skriver` all carry `=skriva`,
+//! `äldre` carries `=gammal`, `children` `=child`. A compound is split into known words and each
+//! part's lemma is indexed too, marked `+` (`prissättningsbeslutet` carries `+pris`, `+sättning`,
+//! `+beslut` and its own lemma `=prissättningsbeslut`); no part shorter than three letters.
+//!
+//! A query word the lexicon knows matches by its lemmas (not by its stem, which also reaches
+//! other words: `lära` and `lärare`): the exact word (same stem) ranks first, then other forms of
+//! its lemma, then compounds that hold it as a part. A word the lexicon does not know matches by
+//! its stems as before, by its English lemma, and, if it is a compound, by the compound's lemma.
+//!
 //! Diacritics matter: `får` is not `far`. A query word typed without diacritics (only a–z and
 //! digits) that occurs nowhere in the workspace matches the words that differ from it only by
 //! diacritics instead (`far` finds `får` when no item holds `far`; once one does, `far` finds
@@ -515,8 +526,21 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// The indexed forms of one lower-cased word. The first is the primary form (what phrases
 /// match); then the English stem when it differs; then, for a word with diacritics, a marked
-/// form without them (`~` + folded primary), which only a diacritic-less fallback query uses.
+/// form without them (`~` + folded primary), which only a diacritic-less fallback query uses;
+/// then its lemmas (`=`) and its compound parts' lemmas (`+`), see [`lemma_forms`].
 pub fn word_forms(word: &str) -> Vec<String> {
+    let mut out = stem_forms(word);
+    for f in lemma_forms(word) {
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// The stems of a word: the primary (Swedish) stem, the English one when it differs, and the
+/// folded primary for a word with diacritics.
+fn stem_forms(word: &str) -> Vec<String> {
     let primary = swedish_stem(word);
     let mut out = vec![primary.clone()];
     let en = frostem::Stemmer::new(frostem::Algorithm::English).stem(word).into_owned();
@@ -530,6 +554,78 @@ pub fn word_forms(word: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The mark that starts a lemma form in the index (`=skriva`).
+pub const LEMMA_MARK: char = '=';
+/// The mark that starts a compound part's lemma in the index (`+möte`).
+pub const PART_MARK: char = '+';
+
+/// The lemma forms of a word as the index holds them: its Swedish lemmas, or else its English
+/// lemma (an irregular form) or its lemma as a compound; then the lemmas of its compound parts.
+pub fn lemma_forms(word: &str) -> Vec<String> {
+    let mut out: Vec<String> = crate::lexicon::lemmas(word).into_iter().map(|l| format!("{LEMMA_MARK}{l}")).collect();
+    let compound = crate::lexicon::split(word);
+    if out.is_empty() {
+        if let Some(en) = crate::lexicon::english_lemma(word) {
+            out.push(format!("{LEMMA_MARK}{en}"));
+        } else if let Some(c) = &compound {
+            out.extend(c.lemmas.iter().map(|l| format!("{LEMMA_MARK}{l}")));
+        }
+    }
+    if let Some(c) = compound {
+        for l in c.parts.iter().flatten() {
+            let f = format!("{PART_MARK}{l}");
+            if l.chars().count() >= crate::lexicon::MIN_PART && !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// How a query word matches, by tier: any of `words` must match; `exact` only adds to the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryForms {
+    /// Index forms any of which makes a hit, each with its weight: lemma forms weigh 1, compound
+    /// parts [`PART_WEIGHT`], stems (for words the lexicon does not know) 1.
+    pub words: Vec<(String, f32)>,
+    /// The word's own stem, which ranks the exact word above its other forms.
+    pub exact: Option<String>,
+}
+
+/// The weight of a compound-part hit against a lemma hit.
+pub const PART_WEIGHT: f32 = 0.3;
+/// The weight added for the exact word (its stem) on top of its lemma.
+pub const EXACT_WEIGHT: f32 = 1.0;
+
+/// The forms a query word searches for (see the module's "Text analysis").
+pub fn query_forms(word: &str) -> QueryForms {
+    let sv = crate::lexicon::query_lemmas(word);
+    let primary = swedish_stem(word);
+    if !sv.is_empty() {
+        let mut words: Vec<(String, f32)> = sv.iter().map(|l| (format!("{LEMMA_MARK}{l}"), 1.0)).collect();
+        words.extend(sv.iter().filter(|l| l.chars().count() >= crate::lexicon::MIN_PART).map(|l| (format!("{PART_MARK}{l}"), PART_WEIGHT)));
+        // An English text's inflections of a word that is Swedish too (`system`, `systems`).
+        let en = frostem::Stemmer::new(frostem::Algorithm::English).stem(word).into_owned();
+        if en == word && en != primary {
+            words.push((en, 1.0));
+        }
+        return QueryForms { words, exact: Some(primary) };
+    }
+    let mut words: Vec<(String, f32)> = stem_forms(word).into_iter().filter(|f| !f.starts_with(FOLD_MARK)).map(|f| (f, 1.0)).collect();
+    let english = crate::lexicon::english_lemma(word);
+    words.push((format!("{LEMMA_MARK}{}", english.unwrap_or(word)), 1.0));
+    if let Some(en) = english {
+        // `children` finds `child` too (whose stem is its own).
+        words.extend(stem_forms(en).into_iter().filter(|f| !f.starts_with(FOLD_MARK)).map(|f| (f, 1.0)));
+    }
+    if let Some(c) = crate::lexicon::split(word) {
+        words.extend(c.lemmas.iter().map(|l| (format!("{LEMMA_MARK}{l}"), 1.0)));
+    }
+    let mut seen = std::collections::HashSet::new();
+    words.retain(|(f, _)| seen.insert(f.clone()));
+    QueryForms { words, exact: None }
 }
 
 /// The mark that starts a diacritic-folded form in the index.

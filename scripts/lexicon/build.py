@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Builds Mellanrum's lemma lexicon (lexicon/sv-forms.tsv, lexicon/sv-lemmas.txt and
+lexicon/en-irregular.tsv) from its sources; `cargo run --example lexicon_fst` then turns the
+forms into lexicon/sv.fst, the lookup the search analysis reads. See lexicon/README.md.
+
+Usage: scripts/lexicon/build.py HUNSPELL_DIR WORDNET_DIR
+  HUNSPELL_DIR holds sv_SE.dic and sv_SE.aff (Debian's hunspell-sv, `apt-get download hunspell-sv`)
+  WORDNET_DIR holds noun.exc, verb.exc and adj.exc (Debian's wordnet-base)
+
+Swedish: every word of the Hunspell dictionary is expanded through its affix rules; each form
+maps to the entries it came from (its lemmas). Inflected forms that the dictionary lists as words
+of their own (väljer, gamla, föräldrar) are linked to their lemma by the regular endings of
+Swedish inflection, but only to an entry that has a paradigm of its own in the dictionary.
+Strong verbs, umlaut plurals and irregular comparison come from lexicon/sv-irregular.tsv, and
+reach particle and prefix verbs the dictionary holds (bestod -> bestå). Each form also records
+whether it may start a compound (Hunspell's COMPOUNDBEGIN, or a lemma of its own) and whether it
+only occurs inside compounds (ONLYINCOMPOUND: linking forms such as skol-, vecko-, föräldra-).
+"""
+import collections, pathlib, re, sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OUT = ROOT / "lexicon"
+VOWELS = set("aeiouyåäöé")
+BEGIN, ONLY_COMPOUND, HEADWORD = 1, 2, 4
+# Present participles and their nouns (krävande, lidandet) are words of their own, not forms of
+# the verb: Swedish uses them as adjectives and nouns.
+PARTICIPLE = ("nde", "ndes", "ndet", "ndets", "ndena", "ndenas")
+
+
+def parse_aff(path):
+    sfx, special = collections.defaultdict(list), {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        p = lines[i].split()
+        if p and p[0] == "SFX" and len(p) == 4 and p[3].isdigit():
+            for line in lines[i + 1 : i + 1 + int(p[3])]:
+                q = line.split()
+                strip = "" if q[2] == "0" else q[2]
+                add, _, cont = q[3].partition("/")
+                cond = q[4] if len(q) > 4 else "."
+                sfx[p[1]].append((strip, "" if add == "0" else add, cont, None if cond == "." else re.compile(f"(?:{cond})$")))
+            i += int(p[3]) + 1
+            continue
+        if p and p[0] in ("NEEDAFFIX", "ONLYINCOMPOUND", "FORBIDDENWORD", "COMPOUNDBEGIN", "COMPOUNDPERMITFLAG"):
+            special[p[0]] = p[1]
+        i += 1
+    return sfx, special
+
+
+def suffixed(word, flag, sfx):
+    for strip, add, cont, rx in sfx.get(flag, ()):
+        if word.endswith(strip) and (rx is None or rx.search(word)):
+            yield word[: len(word) - len(strip)] + add, cont
+
+
+def expand(hunspell):
+    """form -> {lemma: flags of the form}, and the entries with a paradigm of their own."""
+    sfx, sp = parse_aff(hunspell / "sv_SE.aff")
+    forms = collections.defaultdict(dict)
+    paradigm = set()
+    lines = (hunspell / "sv_SE.dic").read_text(encoding="utf-8").splitlines()[1:]
+    for line in lines:
+        word, _, flags = line.strip().partition("/")
+        flags = flags.split()[0] if flags else ""
+        if not word or sp["FORBIDDENWORD"] in flags or word.endswith((":", ".")) or any(c.isdigit() for c in word):
+            continue
+        lemma = word.lower().rstrip("-")
+        if not word.endswith("-") and sp["NEEDAFFIX"] not in flags:
+            forms[word.lower()].setdefault(lemma, "")
+            forms[word.lower()][lemma] += flags
+        # An entry with inflection flags (not only genitive and compound flags) has a paradigm.
+        if any(c not in "AXUYWZ!" for c in flags) and not word.endswith("-"):
+            paradigm.add(lemma)
+        for fl in flags:
+            for form, cont in suffixed(word, fl, sfx):
+                forms[form.lower()].setdefault(lemma, "")
+                forms[form.lower()][lemma] += cont
+                for c in cont:
+                    for form2, cont2 in suffixed(form, c, sfx):
+                        forms[form2.lower()].setdefault(lemma, "")
+                        forms[form2.lower()][lemma] += cont2
+    return forms, paradigm, sp
+
+
+# Regular endings: (ending of the form, ending of its lemma).
+ENDINGS = [
+    ("er", "a"), ("ar", "a"), ("r", ""), ("s", "as"), ("es", "as"), ("as", "a"),
+    ("ade", "a"), ("ades", "a"), ("at", "a"), ("ats", "a"), ("ad", "a"),
+    ("de", "a"), ("te", "a"), ("t", "a"), ("ts", "a"), ("des", "a"), ("tes", "a"), ("dde", ""), ("tt", ""), ("dd", ""),
+    ("it", "a"), ("its", "a"), ("en", "a"), ("na", "a"), ("et", "a"),
+    ("en", ""), ("et", ""), ("n", ""), ("t", ""), ("ns", ""), ("ts", ""), ("ens", ""), ("ets", ""), ("s", ""),
+    ("ar", ""), ("ar", "e"), ("or", "a"), ("er", ""), ("er", "a"), ("arna", ""), ("arna", "e"),
+    ("orna", "a"), ("erna", ""), ("erna", "a"), ("rna", ""), ("na", ""), ("arnas", ""), ("ornas", "a"), ("ernas", ""),
+    ("ars", ""), ("ors", "a"), ("ers", ""), ("an", "a"), ("ans", "a"),
+    ("a", ""), ("e", ""), ("are", ""), ("ast", ""), ("aste", ""), ("t", "d"), ("tt", "d"),
+]
+
+
+def regular_lemmas(form):
+    out = set()
+    for end, rep in ENDINGS:
+        if form.endswith(end) and len(form) > len(end) + 1:
+            out.add(form[: len(form) - len(end)] + rep)
+    # An -el/-er/-en lemma loses its e before an ending: gamla (gammal), enkla, vackra, regler, öknar.
+    for end in ("a", "e", "ar", "er", "arna", "erna", "are", "ast", "aste", "at", "et", "en"):
+        if form.endswith(end) and len(form) > len(end) + 2:
+            stem = form[: len(form) - len(end)]
+            c = stem[-1]
+            if c in "lrn" and stem[-2] not in VOWELS:
+                base = stem[:-1]
+                out.update({base + "e" + c, base + "a" + c})
+                if len(base) >= 2 and base[-1] == "m" and base[-2] in VOWELS:
+                    out.update({base + "ma" + c, base + "me" + c})
+    return {c for c in out if len(c) >= 3 and c != form}
+
+
+def irregular(path):
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        lemma, forms = line.split("\t")
+        for f in forms.split():
+            table.setdefault(f, set()).add(lemma)
+    return table
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    hunspell, wordnet = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+    forms, paradigm, sp = expand(hunspell)
+    begin_flags = {sp["COMPOUNDBEGIN"], sp["COMPOUNDPERMITFLAG"]}
+    lemmas = {}
+    flags = {}
+    for form, by in forms.items():
+        if not re.fullmatch(r"[a-zåäöéüàèáæøñç]+", form):
+            continue
+        ls = {l for l, fl in by.items() if sp["ONLYINCOMPOUND"] not in fl or l == form}
+        plain = any(sp["ONLYINCOMPOUND"] not in fl for fl in by.values())
+        f = 0
+        if any(begin_flags & set(fl) for fl in by.values()) or form in paradigm:
+            f |= BEGIN
+        if not plain:
+            f |= ONLY_COMPOUND
+        ls = {l for l in by if re.fullmatch(r"[a-zåäöéüàèáæøñç]+", l)}
+        if form.endswith(PARTICIPLE):
+            ls = {l for l in ls if l == form or not l.endswith("a")} | {form}
+        if form in paradigm:
+            f |= HEADWORD
+        lemmas[form] = ls or {form}
+        flags[form] = f
+    # Link inflected forms listed as words of their own to a lemma with a paradigm.
+    for form in list(lemmas):
+        if form in paradigm or flags[form] & ONLY_COMPOUND:
+            continue
+        for c in regular_lemmas(form):
+            if c in paradigm:
+                lemmas[form].add(c)
+    # Irregular forms, and the particle and prefix words built on them.
+    irr = irregular(OUT / "sv-irregular.tsv")
+    for ls in list(irr.values()):
+        for lemma in ls:
+            irr.setdefault(lemma, set()).add(lemma)
+    for f, ls in irr.items():
+        lemmas.setdefault(f, set()).update(ls)
+        flags.setdefault(f, 0)
+    by_tail = collections.defaultdict(list)
+    for f, ls in irr.items():
+        by_tail[f].append(ls)
+    for form in list(lemmas):
+        for i in range(2, len(form) - 1):
+            tail = form[i:]
+            if tail in irr:
+                head = form[:i]
+                for lemma in irr[tail]:
+                    if head + lemma in paradigm or head + lemma in lemmas and head + lemma in lemmas[head + lemma]:
+                        lemmas[form].add(head + lemma)
+    # The lemma list and the forms.
+    ids = {l: i for i, l in enumerate(sorted({l for ls in lemmas.values() for l in ls}))}
+    (OUT / "sv-lemmas.txt").write_text("".join(l + "\n" for l in sorted(ids, key=ids.get)), encoding="utf-8")
+    with open(OUT / "sv-forms.tsv", "w", encoding="utf-8") as out:
+        for form in sorted(lemmas, key=lambda s: s.encode()):
+            # At most three: the irregular table's first, then the word itself when it is a
+            # headword, then entries with a paradigm, then the rest.
+            ls = sorted(lemmas[form], key=lambda l: (l not in irr.get(form, ()), not (l == form and l in paradigm), l not in paradigm, l != form, l))[:3]
+            out.write(f"{form}\t{flags[form]}\t{' '.join(str(ids[l]) for l in ls)}\n")
+    # English irregular forms (WordNet's exception lists).
+    en = collections.defaultdict(set)
+    for name in ("noun.exc", "verb.exc", "adj.exc"):
+        for line in (wordnet / name).read_text(encoding="utf-8").splitlines():
+            p = line.split()
+            if len(p) >= 2 and all(re.fullmatch(r"[a-z]+", w) for w in p):
+                en[p[0]].update(p[1:])
+    with open(OUT / "en-irregular.tsv", "w", encoding="utf-8") as out:
+        for f in sorted(en):
+            out.write(f"{f}\t{' '.join(sorted(en[f]))}\n")
+    print(f"{len(lemmas)} Swedish forms, {len(ids)} lemmas, {len(en)} English irregular forms", file=sys.stderr)
+
+
+main()
