@@ -66,7 +66,11 @@ fn entry(word: &str) -> Option<u64> {
 fn lemmas_of(v: u64) -> impl Iterator<Item = &'static str> {
     (0..3).filter_map(move |i| {
         let id = (v >> (FLAG_BITS + ID_BITS * i)) & ((1 << ID_BITS) - 1);
-        (id > 0).then(|| LEXICON.lemmas.get(id as usize - 1).copied()).flatten()
+        if id == 0 {
+            None
+        } else {
+            LEXICON.lemmas.get(id as usize - 1).copied()
+        }
     })
 }
 
