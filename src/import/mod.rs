@@ -623,3 +623,66 @@ pub fn clean_tags(raw: impl IntoIterator<Item = String>, mut bad: impl FnMut(Str
     out.sort();
     out
 }
+
+#[cfg(test)]
+mod scaling_tests {
+    use std::path::Path;
+
+    use crate::import::signals::{self, Options};
+    use crate::workspace::Workspace;
+
+    fn write_tickets(file: &Path, n: usize, says: &str) {
+        let mut text = String::from("Id,Summary,Customer,Text\n");
+        for i in 0..n {
+            text += &format!("T-{i},Ticket {i}: export is slow,Customer {},\"The export of report {i} {says}\"\n", i % 97);
+        }
+        std::fs::write(file, text).unwrap();
+    }
+
+    /// SQLite's work (virtual-machine steps) to import `n` tickets with their ids mapped to `ref`
+    /// into a new workspace, to import the same file again (every row matched by its reference and
+    /// unchanged), and to import a newer export of them (every row updated).
+    fn steps_to_import(n: usize) -> [u64; 3] {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, newer) = (dir.path().join("tickets.csv"), dir.path().join("tickets-newer.csv"));
+        write_tickets(&first, n, "takes minutes");
+        write_tickets(&newer, n, "takes seconds now");
+        let mut ws = Workspace::init(&dir.path().join("ws"), Some("Tickets")).unwrap();
+        ws.add_person("Anna", "Support").unwrap();
+        let map = [("title", "Summary"), ("ref", "Id"), ("customer", "Customer"), ("body", "Text")];
+        let opts = Options { map: map.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect(), ..Default::default() };
+        ws.store().count_steps(true).unwrap();
+        let mut import = |file: &Path| {
+            let before = ws.store().steps();
+            let r = signals::import(&mut ws, file, &opts, None).unwrap();
+            assert!(r.errors.is_empty(), "{:?}", r.errors);
+            (ws.store().steps() - before, r)
+        };
+        let (created, r) = import(&first);
+        assert_eq!(r.created, n);
+        let (unchanged, r) = import(&first);
+        assert_eq!(r.unchanged, n);
+        let (updated, r) = import(&newer);
+        assert_eq!(r.updated, n);
+        [created, unchanged, updated]
+    }
+
+    /// Importing four times the rows costs SQLite about four times the work, not sixteen: no row's
+    /// lookup (by reference, place, id or title) walks the items already there. Counted, not timed.
+    #[test]
+    fn importing_signals_with_references_grows_linearly() {
+        let n = 1000;
+        let small = steps_to_import(n);
+        let large = steps_to_import(4 * n);
+        for (i, what) in ["into a new workspace", "again, unchanged", "again, every row changed"].iter().enumerate() {
+            let ratio = large[i] as f64 / small[i] as f64;
+            eprintln!(
+                "importing {what}: {} SQLite steps per row at {n} rows, {} at {} ({ratio:.2}×)",
+                small[i] / n as u64,
+                large[i] / (4 * n) as u64,
+                4 * n
+            );
+            assert!(ratio < 5.0, "importing {what}: {} rows took {ratio:.2} times the steps of {n} ({} → {})", 4 * n, small[i], large[i]);
+        }
+    }
+}
