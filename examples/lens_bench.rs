@@ -171,10 +171,11 @@ fn build(dir: &std::path::Path, n: usize) -> mellanrum::Result<()> {
                 })
                 .collect();
             pending.push((item.id.clone(), links));
-            tx.insert_revision(&item.id, 1, &item.created, "0", &author.id, "create", "{}", "{}")?;
+            let rec = mellanrum::history::Record { changes: "{}".into(), body_back: None, keyframe: None };
+            tx.insert_revision(&item.id, 1, &item.created, "0", &author.id, "create", &rec)?;
             if rng.below(5) == 0 {
                 let other = &people[rng.below(people.len())];
-                tx.insert_revision(&item.id, 2, &item.created, "0", &other.id, "update", "{}", "{}")?;
+                tx.insert_revision(&item.id, 2, &item.created, "0", &other.id, "update", &rec)?;
             }
         }
         for (source, links) in &pending {

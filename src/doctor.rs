@@ -169,7 +169,16 @@ impl Workspace {
 
         // Every item has its history.
         let bare = self.store.read(|tx| tx.items_without_revision())?;
-        let problems = bare.iter().map(|id| format!("{id} has no revision (its history was lost)")).collect();
+        let mut problems: Vec<String> = bare.iter().map(|id| format!("{id} has no revision (its history was lost)")).collect();
+        // Every past body can be read back from the current one.
+        self.store.read(|tx| {
+            tx.each_body_history(|id, current, stored| {
+                if let Err(e) = crate::history::expand(stored, current) {
+                    problems.push(format!("{id}: a past body cannot be read back ({e})"));
+                }
+                Ok(())
+            })
+        })?;
         checks.push(check("history", problems, false));
 
         // The search index holds what the database holds.

@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod graph;
+pub mod history;
 pub mod hlc;
 pub mod import;
 pub(crate) mod index;
@@ -24,6 +25,7 @@ pub mod store;
 pub mod sync;
 pub mod trace;
 pub mod workspace;
+pub mod write;
 
 pub use error::{Error, Result};
 pub use model::{Fields, Item, Kind, Link, Person, Rel};

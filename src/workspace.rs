@@ -2,7 +2,7 @@
 //! on it. This is where the rules of the domain live (link rules, the friction lifecycle,
 //! attribution); the SQL is in [`crate::store`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{SecondsFormat, Utc};
@@ -10,10 +10,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::hlc::Hlc;
-use crate::links::{self, LinkRef};
+use crate::links;
 use crate::model::{self, Fields, Item, Kind, Link, Person, Rel};
-use crate::store::{ItemRow, Store, Tx};
+use crate::store::{ItemRow, Store, Tx, UpgradeReport};
+pub(crate) use crate::write::{derive_links, next_hlc, save, settle, Ctx};
+pub use crate::write::{SaveReport, MAX_BODY};
 
 /// The database file inside a workspace folder.
 pub const DB_FILE: &str = "mellanrum.db";
@@ -233,33 +234,6 @@ pub struct RenameReport {
     pub rewritten: Vec<String>,
 }
 
-/// What a save did besides the item itself, for the caller to tell the user.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct SaveReport {
-    pub id: String,
-    /// Frictions whose status followed a resolution (e.g. marked resolved).
-    pub frictions: Vec<(String, String)>,
-    /// Other items that now share this item's title.
-    pub same_title: Vec<String>,
-    /// Frictions whose resolutions may have changed, settled when the operation ends.
-    #[serde(skip)]
-    pending: BTreeSet<String>,
-}
-
-impl SaveReport {
-    /// Asks the end of the operation to check that this friction follows its resolutions.
-    pub(crate) fn recheck_friction(&mut self, id: &str) {
-        self.pending.insert(id.to_string());
-    }
-}
-
-/// The context of one write: who, on which device, when.
-pub(crate) struct Ctx {
-    pub(crate) actor: Person,
-    pub(crate) device: String,
-    pub(crate) now: String,
-}
-
 pub(crate) fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -303,11 +277,19 @@ impl Workspace {
 
     /// Opens the workspace in `dir`.
     pub fn open(dir: &Path) -> Result<Workspace> {
+        Workspace::open_reporting(dir, &mut |_, _| {}).map(|(ws, _)| ws)
+    }
+
+    /// Opens a workspace as [`Workspace::open`] does; a workspace written by an older Mellanrum
+    /// has its record rewritten in the compact layout first (`Store::upgrade`), `progress(done,
+    /// total)` following it, and what that did is returned.
+    pub fn open_reporting(dir: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<(Workspace, Option<UpgradeReport>)> {
         let db = dir.join(DB_FILE);
         if !db.is_file() {
             return Err(Error::NotAWorkspace(dir.to_path_buf()));
         }
         let mut store = Store::open(&db)?;
+        let upgraded = store.upgrade(progress)?;
         let device = store.write(|tx| match tx.meta("device")? {
             Some(d) => Ok(d),
             None => {
@@ -316,7 +298,7 @@ impl Workspace {
                 Ok(d)
             }
         })?;
-        Ok(Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default(), lens: None })
+        Ok((Workspace { root: dir.to_path_buf(), store, device, actor: None, index: Default::default(), lens: None }, upgraded))
     }
 
     /// Finds the workspace holding `start` (the folder itself or one of its parents).
@@ -337,6 +319,11 @@ impl Workspace {
 
     pub fn device(&self) -> &str {
         &self.device
+    }
+
+    /// How much room the parts of the record take.
+    pub fn record_stats(&mut self) -> Result<crate::store::RecordStats> {
+        self.store.record_stats()
     }
 
     pub fn store(&mut self) -> &mut Store {
@@ -776,10 +763,13 @@ impl Workspace {
 
     pub fn history(&mut self, id: &str) -> Result<Vec<RevisionView>> {
         self.store.read(|tx| {
-            tx.revisions(id)?
+            let (rows, stored): (Vec<_>, Vec<_>) = tx.revisions(id)?.into_iter().unzip();
+            let changes = crate::history::expand(&stored, &tx.body_of(id)?)?;
+            Ok(rows
                 .into_iter()
-                .map(|r| Ok(RevisionView { rev: r.rev, at: r.at, author: r.author, op: r.op, changes: serde_json::from_str(&r.changes)? }))
-                .collect()
+                .zip(changes)
+                .map(|(r, changes)| RevisionView { rev: r.rev, at: r.at, author: r.author, op: r.op, changes })
+                .collect())
         })
     }
 
@@ -796,7 +786,10 @@ impl Workspace {
                 .activity_after(after, &me.id, limit)?
                 .into_iter()
                 .map(|r| {
-                    let changes = serde_json::from_str::<serde_json::Map<String, Value>>(&r.changes).unwrap_or_default();
+                    let mut changes = serde_json::from_str::<serde_json::Map<String, Value>>(&r.changes).unwrap_or_default();
+                    if r.body_changed {
+                        changes.entry("body").or_insert(Value::Null);
+                    }
                     let fields: Vec<String> = changes.keys().cloned().collect();
                     // A change merged by sync is told by what it did: the item's first revision
                     // here is its creation; a change of `deleted` is a delete or a restore.
@@ -1029,373 +1022,6 @@ fn norm_set(values: &[String], f: impl Fn(&str) -> Result<String>) -> Result<Vec
 
 fn normalize_body(b: &str) -> String {
     b.replace("\r\n", "\n")
-}
-
-pub(crate) fn next_hlc(tx: &Tx, device: &str) -> Result<Hlc> {
-    let last = tx.meta("hlc")?.map(|s| s.parse::<Hlc>()).transpose()?;
-    let h = Hlc::next(last.as_ref(), Hlc::now_ms(), device);
-    tx.set_meta("hlc", &h.to_string())?;
-    Ok(h)
-}
-
-/// Picks the item a written link target resolves to: title first, then alias, oldest first,
-/// preferring a candidate that satisfies the relation's kind rule.
-/// A path-qualified target (`folder/Title`, as written in `[[folder/Title]]`) matches a title or alias
-/// with that whole path first (a Logseq namespace page, a vault note with a shared name), then `Title`.
-pub(crate) fn resolve_target(tx: &Tx, source_kind: Kind, rel: Rel, target: &str) -> Result<(Option<String>, Option<String>)> {
-    let key = model::title_key(target);
-    let mut cands = tx.ids_by_title_key(&key)?;
-    if cands.is_empty() {
-        cands = tx.ids_by_alias_key(&key)?;
-    }
-    if let (true, Some((_, leaf))) = (cands.is_empty(), key.rsplit_once('/')) {
-        cands = tx.ids_by_title_key(leaf)?;
-        if cands.is_empty() {
-            cands = tx.ids_by_alias_key(leaf)?;
-        }
-    }
-    Ok(pick_target(&cands, source_kind, rel))
-}
-
-/// The candidate a link takes (see [`resolve_target`]): the oldest that satisfies the relation's
-/// kind rule; when none does, no target and the rule the oldest breaks.
-fn pick_target(cands: &[(String, Kind)], source_kind: Kind, rel: Rel) -> (Option<String>, Option<String>) {
-    if cands.is_empty() {
-        return (None, None);
-    }
-    if let Some((id, _)) = cands.iter().find(|(_, k)| rel.check(source_kind, *k).is_ok()) {
-        return (Some(id.clone()), None);
-    }
-    (None, rel.check(source_kind, cands[0].1).err())
-}
-
-/// The candidate items of many link targets, read with two queries: what [`resolve_target`]
-/// answers for each of them, for a writer of many links at once (an import batch).
-pub(crate) struct Targets {
-    titles: HashMap<String, Vec<(String, Kind)>>,
-    aliases: HashMap<String, Vec<(String, Kind)>>,
-}
-
-impl Targets {
-    /// Reads the candidates of the targets as written (`folder/Title` also reads `Title`).
-    pub(crate) fn load<'t>(tx: &Tx, targets: impl IntoIterator<Item = &'t str>) -> Result<Targets> {
-        let mut keys: BTreeSet<String> = BTreeSet::new();
-        for t in targets {
-            let key = model::title_key(t);
-            if let Some((_, leaf)) = key.rsplit_once('/') {
-                keys.insert(leaf.to_string());
-            }
-            keys.insert(key);
-        }
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let group = |rows: Vec<(String, String, Kind)>| {
-            let mut m: HashMap<String, Vec<(String, Kind)>> = HashMap::new();
-            for (k, id, kind) in rows {
-                m.entry(k).or_default().push((id, kind));
-            }
-            m
-        };
-        let mut titles = HashMap::new();
-        let mut aliases = HashMap::new();
-        // Chunks keep the JSON argument of each query small.
-        for chunk in keys.chunks(4096) {
-            titles.extend(group(tx.ids_by_title_keys(chunk)?));
-            aliases.extend(group(tx.ids_by_alias_keys(chunk)?));
-        }
-        Ok(Targets { titles, aliases })
-    }
-
-    fn cands(&self, key: &str) -> &[(String, Kind)] {
-        match self.titles.get(key) {
-            Some(c) => c,
-            None => self.aliases.get(key).map_or(&[], Vec::as_slice),
-        }
-    }
-
-    /// What [`resolve_target`] answers, for a target given to [`Targets::load`].
-    pub(crate) fn resolve(&self, source_kind: Kind, rel: Rel, target: &str) -> (Option<String>, Option<String>) {
-        let key = model::title_key(target);
-        let mut cands = self.cands(&key);
-        if let (true, Some((_, leaf))) = (cands.is_empty(), key.rsplit_once('/')) {
-            cands = self.cands(leaf);
-        }
-        pick_target(cands, source_kind, rel)
-    }
-}
-
-/// The links of many items' bodies, as [`derive_links`] gives them for each.
-pub(crate) fn derive_links_many(tx: &Tx, items: &[&Item]) -> Result<Vec<Vec<Link>>> {
-    let parsed: Vec<Vec<(LinkRef, String)>> = items
-        .iter()
-        .map(|i| {
-            links::parse(&i.body)
-                .into_iter()
-                .map(|l| {
-                    let t = l.full_target();
-                    (l, t)
-                })
-                .collect()
-        })
-        .collect();
-    let targets = Targets::load(tx, parsed.iter().flatten().flat_map(|(l, t)| std::iter::once(t.as_str()).chain(l.whole.as_deref())))?;
-    Ok(items
-        .iter()
-        .zip(parsed)
-        .map(|(item, refs)| {
-            refs.into_iter()
-                .map(|(l, target)| {
-                    if let Some(whole) = l.whole.clone() {
-                        let resolved = targets.resolve(item.kind, l.rel, &whole);
-                        if resolved != (None, None) {
-                            return link_of(item, LinkRef { heading: None, ..l }, whole, resolved);
-                        }
-                    }
-                    let resolved = targets.resolve(item.kind, l.rel, &target);
-                    link_of(item, l, target, resolved)
-                })
-                .collect()
-        })
-        .collect())
-}
-
-/// The links of `item`'s body, resolved. A link naming a title that holds a `#` whole
-/// (`[[Bug #4]]`) goes to that title; otherwise `#` starts a heading.
-pub(crate) fn derive_links(tx: &Tx, item: &Item) -> Result<Vec<Link>> {
-    links::parse(&item.body)
-        .into_iter()
-        .map(|l: LinkRef| {
-            if let Some(whole) = l.whole.clone() {
-                let resolved = resolve_target(tx, item.kind, l.rel, &whole)?;
-                if resolved != (None, None) {
-                    return Ok(link_of(item, LinkRef { heading: None, ..l }, whole, resolved));
-                }
-            }
-            let target = l.full_target();
-            let resolved = resolve_target(tx, item.kind, l.rel, &target)?;
-            Ok(link_of(item, l, target, resolved))
-        })
-        .collect()
-}
-
-/// The link `l` in `item`'s body to `target` (its full form), resolved as `(target id, problem)`.
-fn link_of(item: &Item, l: LinkRef, target: String, (target_id, problem): (Option<String>, Option<String>)) -> Link {
-    Link {
-        source_id: item.id.clone(),
-        rel: l.rel,
-        target,
-        target_id,
-        heading: l.heading,
-        alias: l.alias,
-        embed: l.embed,
-        line: l.line,
-        problem,
-    }
-}
-
-/// Flattens an item into `field → value` for diffs and the change log.
-pub(crate) fn flatten(item: &Item) -> BTreeMap<String, Value> {
-    let mut m = BTreeMap::new();
-    m.insert("kind".into(), json!(item.kind));
-    m.insert("title".into(), json!(item.title));
-    m.insert("body".into(), json!(item.body));
-    m.insert("tags".into(), json!(item.tags));
-    m.insert("aliases".into(), json!(item.aliases));
-    m.insert("deleted".into(), json!(item.deleted));
-    for (k, v) in &item.fields.values {
-        m.insert(k.clone(), json!(v));
-    }
-    for (k, v) in &item.fields.positions {
-        m.insert(format!("position.{k}"), json!(v));
-    }
-    for (k, v) in &item.fields.props {
-        m.insert(format!("prop.{k}"), v.clone());
-    }
-    m
-}
-
-/// Writes an item and everything that follows from it, inside the caller's transaction:
-/// links re-derived, links elsewhere re-resolved, frictions following their resolutions,
-/// a revision, a change-log entry and a search-index queue entry.
-pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &str, report: &mut SaveReport) -> Result<()> {
-    model::check_fields(new.kind, &new.fields)?;
-    if new.body.len() > MAX_BODY {
-        return Err(Error::invalid(format!("'{}': the body is {} bytes; the limit is {} bytes", new.title, new.body.len(), MAX_BODY)));
-    }
-    let frictions = write_item(tx, old, &new, true)?;
-
-    // History and the change log.
-    let changes = diff(old, &new);
-    let hlc = next_hlc(tx, &ctx.device)?.to_string();
-    let rev = tx.next_rev(&new.id)?;
-    let snapshot = serde_json::to_string(&new)?;
-    tx.insert_revision(&new.id, rev, &ctx.now, &hlc, &ctx.actor.id, op, &Value::Object(changes).to_string(), &snapshot)?;
-    let payload = crate::sync::merge::record_local_item(tx, &ctx.device, &hlc, &ctx.actor.id, &ctx.now, old, &new)?;
-    tx.append_change(&hlc, &ctx.device, &ctx.actor.id, "item", &new.id, op, &payload.to_string())?;
-    queue_index(tx, &new, &frictions)?;
-
-    report.pending.extend(frictions);
-    Ok(())
-}
-
-/// Queues an item for the search index; a resolution also queues its frictions, whose index
-/// entries carry its decision and rationale.
-fn queue_index(tx: &Tx, item: &Item, frictions: &BTreeSet<String>) -> Result<()> {
-    tx.queue_index(&item.id)?;
-    if item.kind == Kind::Resolution {
-        for f in frictions {
-            tx.queue_index(f)?;
-        }
-    }
-    Ok(())
-}
-
-/// `{field: {"old": …, "new": …}}` for every flattened field that differs.
-fn diff(old: Option<&Item>, new: &Item) -> serde_json::Map<String, Value> {
-    let before = old.map(flatten).unwrap_or_default();
-    let after = flatten(new);
-    let mut changes = serde_json::Map::new();
-    for k in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
-        let (o, n) = (before.get(k), after.get(k));
-        if o != n {
-            changes.insert(k.clone(), json!({"old": o, "new": n}));
-        }
-    }
-    changes
-}
-
-/// Writes the merged state of an item that changes from other devices produced: the same link
-/// derivation, link re-resolution, revision and index queue as a local save, but nothing is
-/// refused (what was valid where it was written is kept; a broken link rule is recorded on the
-/// link) and nothing is logged as a local change. The revision is the remote author's, op "merge".
-/// Returns false when the merged state equals the stored one.
-pub(crate) fn save_merged(tx: &Tx, old: Option<&Item>, new: &Item, hlc: &str, author: &str) -> Result<bool> {
-    if old == Some(new) {
-        return Ok(false);
-    }
-    let write_item_frictions = write_item(tx, old, new, false)?;
-    let changes = diff(old, new);
-    let rev = tx.next_rev(&new.id)?;
-    let snapshot = serde_json::to_string(new)?;
-    tx.insert_revision(&new.id, rev, &new.updated, hlc, author, "merge", &Value::Object(changes).to_string(), &snapshot)?;
-    let frictions = write_item_frictions;
-    queue_index(tx, new, &frictions)?;
-    Ok(true)
-}
-
-/// Writes an item, its links and the re-resolution of links elsewhere; returns the frictions whose
-/// resolutions may have changed. `strict`: a newly written link breaking its kind rule is an error.
-fn write_item(tx: &Tx, old: Option<&Item>, new: &Item, strict: bool) -> Result<BTreeSet<String>> {
-    let mut frictions: BTreeSet<String> = BTreeSet::new();
-    let old_links = match old {
-        Some(o) => tx.links_from(&o.id)?,
-        None => Vec::new(),
-    };
-    for l in old_links.iter().filter(|l| l.rel == Rel::Resolves) {
-        frictions.extend(l.target_id.clone());
-    }
-
-    // A merge writes over the stored state it read, so the parts that did not change are skipped.
-    if strict {
-        tx.put_item(new)?;
-    } else {
-        tx.put_item_over(old, new)?;
-    }
-
-    // Links out of this item.
-    let body_changed = old.is_none_or(|o| o.body != new.body);
-    if body_changed {
-        let derived = derive_links(tx, new)?;
-        let known: BTreeSet<(Rel, String)> = old_links.iter().map(|l| (l.rel, model::title_key(&l.target))).collect();
-        if let Some(bad) = derived.iter().find(|l| strict && l.problem.is_some() && !known.contains(&(l.rel, model::title_key(&l.target))))
-        {
-            return Err(Error::invalid(format!(
-                "'{}' line {}: {}:: [[{}]] breaks a link rule: {}",
-                new.title,
-                bad.line,
-                bad.rel,
-                bad.target,
-                bad.problem.as_deref().unwrap_or_default()
-            )));
-        }
-        for l in derived.iter().filter(|l| l.rel == Rel::Resolves) {
-            frictions.extend(l.target_id.clone());
-        }
-        tx.replace_links(&new.id, &derived)?;
-    }
-
-    // Links elsewhere that may now resolve differently.
-    let mut keys: BTreeSet<String> = BTreeSet::new();
-    let names_changed = old.is_none_or(|o| o.title != new.title || o.aliases != new.aliases || o.deleted != new.deleted);
-    if names_changed {
-        for it in old.into_iter().chain(std::iter::once(new)) {
-            keys.insert(model::title_key(&it.title));
-            keys.extend(it.aliases.iter().map(|a| model::title_key(a)));
-        }
-        for key in &keys {
-            for (rowid, l) in tx.links_with_key_any_source(key)? {
-                let kind = match tx.title_of(&l.source_id)? {
-                    Some((_, k, _)) => k,
-                    None => continue,
-                };
-                let (target_id, problem) = resolve_target(tx, kind, l.rel, &l.target)?;
-                if target_id != l.target_id || problem != l.problem {
-                    tx.set_link_target(rowid, target_id.as_deref(), problem.as_deref())?;
-                    if l.rel == Rel::Resolves {
-                        frictions.extend(l.target_id.clone());
-                        frictions.extend(target_id);
-                    }
-                }
-            }
-        }
-    }
-    if new.kind == Kind::Friction {
-        frictions.insert(new.id.clone());
-    }
-    Ok(frictions)
-}
-
-/// Ends an operation: frictions follow their resolutions (a friction's own save may queue more).
-pub(crate) fn settle(tx: &Tx, ctx: &Ctx, report: &mut SaveReport) -> Result<()> {
-    let mut seen = BTreeSet::new();
-    while let Some(fid) = report.pending.pop_first() {
-        if seen.insert(fid.clone()) {
-            follow_resolutions(tx, ctx, &fid, report)?;
-        }
-    }
-    Ok(())
-}
-
-/// Makes the frictions `ids` follow their resolutions, as [`settle`] does at the end of an operation
-/// (for writers that bypass [`save`], such as bulk imports). Returns `(friction title, new status)`.
-pub(crate) fn settle_frictions(tx: &Tx, ctx: &Ctx, ids: impl IntoIterator<Item = String>) -> Result<Vec<(String, String)>> {
-    let mut report = SaveReport::default();
-    report.pending.extend(ids);
-    settle(tx, ctx, &mut report)?;
-    Ok(report.frictions)
-}
-
-/// The largest body a single item may have.
-pub const MAX_BODY: usize = 16 * 1024 * 1024;
-
-/// A friction with a live resolution resolving it is `resolved`; one whose resolutions went away
-/// goes back to `exploring`.
-fn follow_resolutions(tx: &Tx, ctx: &Ctx, friction_id: &str, report: &mut SaveReport) -> Result<()> {
-    let Some(f) = tx.item(friction_id)? else { return Ok(()) };
-    if f.kind != Kind::Friction || f.deleted {
-        return Ok(());
-    }
-    let resolved = tx.links_to(&f.id)?.iter().any(|l| l.rel == Rel::Resolves);
-    let status = f.fields.get("status").unwrap_or("open");
-    let target = match (resolved, status) {
-        (true, s) if s != "resolved" => "resolved",
-        (false, "resolved") => "exploring",
-        _ => return Ok(()),
-    };
-    let mut new = f.clone();
-    new.fields.values.insert("status".into(), target.into());
-    new.updated = ctx.now.clone();
-    report.frictions.push((f.title.clone(), target.to_string()));
-    save(tx, ctx, Some(&f), new, "update", report)
 }
 
 fn link_view(tx: &Tx, l: &Link, other: Option<&str>) -> Result<LinkView> {

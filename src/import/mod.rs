@@ -4,8 +4,8 @@
 //! writes them [`BATCH`] at a time, one transaction per batch: the items first, then the links
 //! derived from their bodies, then the links elsewhere that now resolve to them. Each written item
 //! gets a revision, a change-log entry and a search-index queue entry, attributed to the person
-//! importing — the same record [`crate::workspace`]'s single save path keeps, without its per-item
-//! transaction. Killing an import leaves the batches committed so far and no half item.
+//! importing — through the one write path ([`crate::write`]), without a transaction per
+//! item. Killing an import leaves the batches committed so far and no half item.
 //!
 //! Importing the same source again matches items by id (a vault exported by Mellanrum carries
 //! them), then by where they came from (a vault file's path, a signal's external reference), and
@@ -14,15 +14,15 @@
 pub mod signals;
 pub mod vault;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::hlc::Hlc;
-use crate::model::{self, Item, Kind, Rel};
-use crate::store::{ChangeInsert, FieldWrite, RevisionInsert, Tx};
-use crate::workspace::{self, Ctx, Workspace};
+use crate::model::{self, Item, Kind};
+use crate::store::Tx;
+use crate::workspace::{self, Workspace};
+use crate::write::{self, Ctx, LinkRule, Origin, Rows, Writer};
 
 /// Items written per transaction.
 pub const BATCH: usize = 1000;
@@ -136,7 +136,7 @@ pub struct Batcher<'a> {
     /// when it finishes.
     settings: Option<(i64, i64)>,
     /// Room for the rows of a batch, kept from one batch to the next.
-    held: Held,
+    rows: Rows,
 }
 
 impl<'a> Batcher<'a> {
@@ -154,7 +154,7 @@ impl<'a> Batcher<'a> {
             origins: BTreeSet::new(),
             progress,
             settings: Some((cache_kib, temp_store)),
-            held: Held::default(),
+            rows: Rows::default(),
         })
     }
 
@@ -184,8 +184,8 @@ impl<'a> Batcher<'a> {
         let batch = std::mem::take(&mut self.pending);
         let n = batch.len();
         let ctx = &self.ctx;
-        let held = &mut self.held;
-        let out = self.ws.store.write(|tx| write_batch(tx, ctx, batch, held))?;
+        let rows = &mut self.rows;
+        let out = self.ws.store.write(|tx| write_batch(tx, ctx, batch, rows))?;
         self.report.created += out.created;
         self.report.updated += out.updated;
         self.report.unchanged += out.unchanged;
@@ -274,87 +274,18 @@ fn find_existing(tx: &Tx, inc: &Incoming) -> Result<Option<Item>> {
     }
 }
 
-/// Rows of a batch not written yet: new items, and the history (revision, change-log entry,
-/// search-index queue entry) of every written item, in the order the items were written. They are
-/// written together, one multi-row insert per table ([`Held::write`]), before anything reads them:
-/// before an incoming item that may match one of them is looked up, and before links are derived.
-#[derive(Default)]
-struct Held {
-    items: Vec<Item>,
-    sources: Vec<(String, String, String)>,
-    revisions: Vec<RevisionInsert>,
-    changes: Vec<ChangeInsert>,
-    fields: Vec<(String, String, FieldWrite)>,
-    dots: Vec<(String, &'static str, String, String)>,
-    crdt: Vec<(String, Vec<u8>)>,
-    queue: Vec<String>,
-    /// What an incoming item could match among the held items: ids, signal references, places.
-    ids: HashSet<String>,
-    refs: HashSet<String>,
-    places: HashSet<(String, String)>,
-}
-
-impl Held {
-    /// True when `inc` may match an item whose rows are held (so they must be written first).
-    fn may_match(&self, inc: &Incoming) -> bool {
-        inc.matching.id.as_deref().is_some_and(|id| self.ids.contains(&id.to_lowercase()))
-            || inc.matching.signal_ref.as_deref().is_some_and(|r| self.refs.contains(r))
-            || self.places.contains(&(inc.origin.clone(), inc.path.clone()))
-    }
-
-    fn note(&mut self, item: &Item, inc: &Incoming) {
-        self.ids.insert(item.id.clone());
-        if let Some(r) = item.fields.get("ref") {
-            self.refs.insert(r.to_string());
-        }
-        self.places.insert((inc.origin.clone(), inc.path.clone()));
-    }
-
-    fn write(&mut self, tx: &Tx) -> Result<()> {
-        // Items first: the other rows refer to them.
-        tx.insert_new_items(&self.items)?;
-        tx.set_sources(&self.sources)?;
-        tx.insert_revisions(&self.revisions)?;
-        tx.put_field_writes(&self.fields)?;
-        tx.add_dots(&self.dots)?;
-        tx.set_crdt_states(&self.crdt)?;
-        tx.append_changes(&self.changes)?;
-        tx.queue_index_many(&self.queue)?;
-        self.clear();
-        Ok(())
-    }
-
-    /// Empties the held rows but keeps their room: the next batch fills it again, and freeing it
-    /// after every batch costs the allocator more than keeping it.
-    fn clear(&mut self) {
-        self.items.clear();
-        self.sources.clear();
-        self.revisions.clear();
-        self.changes.clear();
-        self.fields.clear();
-        self.dots.clear();
-        self.crdt.clear();
-        self.queue.clear();
-        self.ids.clear();
-        self.refs.clear();
-        self.places.clear();
-    }
-}
-
-fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>, held: &mut Held) -> Result<BatchOut> {
+/// Writes a batch through the one write path ([`crate::write::Writer`]): each incoming item is
+/// matched with what the workspace holds, checked, and written with its record; then the links
+/// of every written body, links elsewhere, and the frictions that follow their resolutions.
+fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>, rows: &mut Rows) -> Result<BatchOut> {
     let mut out = BatchOut::default();
-    // Items whose links must be derived (and whether they are new), and the keys (titles, aliases)
-    // whose links elsewhere may now resolve differently.
-    let mut written: Vec<(Item, Incoming, bool)> = Vec::new();
-    let mut keys: BTreeSet<String> = BTreeSet::new();
-    let mut frictions: BTreeSet<String> = BTreeSet::new();
-    held.clear();
-    // The clock advances in memory through the batch and is stored once, before anything else reads it.
-    let mut clock: Option<Hlc> = tx.meta("hlc")?.map(|s| s.parse::<Hlc>()).transpose()?;
+    let mut w = Writer::new(tx, rows)?;
+    // Where each written body came from, to name the place of a link's problem.
+    let mut places: HashMap<String, Incoming> = HashMap::new();
 
     for inc in batch {
-        if held.may_match(&inc) {
-            held.write(tx)?;
+        if w.holds(inc.matching.id.as_deref(), inc.matching.signal_ref.as_deref(), (&inc.origin, &inc.path)) {
+            w.flush(tx)?;
         }
         let old = find_existing(tx, &inc)?;
         if let Some(o) = &old {
@@ -375,8 +306,7 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>, held: &mut Held) -> Res
             }
         }
         let kind = old.as_ref().map(|o| o.kind).unwrap_or(inc.kind);
-        // A new id is known nowhere yet (no merge state, no links, no history): its rows are held and
-        // written with the rest of the batch's.
+        // A new id is known nowhere yet (no merge state, no links, no history).
         let (id, fresh) = match &old {
             Some(o) => (o.id.clone(), false),
             None => match inc.matching.id.as_deref() {
@@ -426,101 +356,21 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>, held: &mut Held) -> Res
                 continue;
             }
         }
-        // A friction takes its status from its resolutions; follow them after the links exist.
-        if new.kind == Kind::Friction {
-            frictions.insert(new.id.clone());
-        }
-        let names_changed = old.as_ref().is_none_or(|o| o.title != new.title || o.aliases != new.aliases);
-        if names_changed {
-            for it in old.iter().chain(std::iter::once(&new)) {
-                keys.insert(model::title_key(&it.title));
-                keys.extend(it.aliases.iter().map(|a| model::title_key(a)));
-            }
-        }
-        // History and the change log, as the single save path keeps them.
-        let before = old.as_ref().map(workspace::flatten).unwrap_or_default();
-        let after = workspace::flatten(&new);
-        let mut changes = serde_json::Map::new();
-        for k in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
-            let (o, n) = (before.get(k), after.get(k));
-            if o != n {
-                changes.insert(k.clone(), serde_json::json!({"old": o, "new": n}));
-            }
-        }
         let op = if old.is_some() { "update" } else { "create" };
-        let hlc = Hlc::next(clock.as_ref(), Hlc::now_ms(), &ctx.device);
-        clock = Some(hlc.clone());
-        let hlc = hlc.to_string();
-        let snapshot = serde_json::to_string(&new)?;
-        let changes = serde_json::Value::Object(changes).to_string();
-        // The op as sync merges it (see `sync::merge`): changed fields, body CRDT update, tag and alias sets.
-        let payload = if fresh {
-            let o = crate::sync::merge::new_item_op(&ctx.device, &hlc, &ctx.actor.id, &ctx.now, &new)?;
-            held.fields.extend(o.fields.into_iter().map(|(f, w)| (new.id.clone(), f, w)));
-            held.dots.extend(o.dots.into_iter().map(|(set, e)| (new.id.clone(), set, e, hlc.clone())));
-            held.crdt.extend(o.crdt.map(|s| (new.id.clone(), s)));
-            held.sources.push((new.id.clone(), inc.origin.clone(), inc.path.clone()));
-            held.items.push(new.clone());
-            o.payload
-        } else {
-            tx.put_item(&new)?;
-            tx.set_source(&new.id, &inc.origin, &inc.path)?;
-            crate::sync::merge::record_local_item(tx, &ctx.device, &hlc, &ctx.actor.id, &ctx.now, old.as_ref(), &new)?
-        };
-        let rev = if old.is_some() { tx.next_rev(&new.id)? } else { 1 };
-        held.revisions.push(RevisionInsert {
-            item_id: new.id.clone(),
-            rev,
-            at: ctx.now.clone(),
-            hlc: hlc.clone(),
-            author: ctx.actor.id.clone(),
-            op,
-            changes,
-            snapshot,
-        });
-        held.changes.push(ChangeInsert {
-            hlc,
-            device: ctx.device.clone(),
-            author: ctx.actor.id.clone(),
-            entity: "item",
-            entity_id: new.id.clone(),
-            op,
-            payload: payload.to_string(),
-        });
-        held.queue.push(new.id.clone());
-        held.note(&new, &inc);
         if old.is_some() {
             out.updated += 1;
         } else {
             out.created += 1;
         }
-        let body_changed = old.as_ref().is_none_or(|o| o.body != new.body);
-        if body_changed {
-            written.push((new, inc, fresh));
-        } else if let Some(o) = &old {
-            // The body is the same but the kind rules may judge the links differently now.
-            for l in tx.links_from(&o.id)?.into_iter().filter(|l| l.rel == Rel::Resolves) {
-                frictions.extend(l.target_id);
-            }
+        if old.as_ref().is_none_or(|o| o.body != new.body) {
+            places.insert(id.clone(), inc.clone());
         }
+        w.write(tx, Origin::Local { ctx, op }, old.as_ref(), new, fresh, Some((&inc.origin, &inc.path)))?;
     }
-    held.write(tx)?;
-    if let Some(c) = &clock {
-        tx.set_meta("hlc", &c.to_string())?;
-    }
-
-    // Links out of the written items, now that every item of the batch exists.
-    let items: Vec<&Item> = written.iter().map(|(i, _, _)| i).collect();
-    let derived_all = workspace::derive_links_many(tx, &items)?;
-    let mut new_links = Vec::new();
-    for ((item, inc, fresh), derived) in written.iter().zip(derived_all) {
-        if !fresh {
-            for l in tx.links_from(&item.id)?.into_iter().filter(|l| l.rel == Rel::Resolves) {
-                frictions.extend(l.target_id);
-            }
-            tx.replace_links(&item.id, &[])?;
-        }
-        for l in &derived {
+    let done = w.finish(tx, LinkRule::Record)?;
+    for (id, links) in &done.links {
+        let Some(inc) = places.get(id) else { continue };
+        for l in links {
             if let Some(p) = &l.problem {
                 out.warnings.push(Problem::at(
                     &inc.file,
@@ -528,36 +378,9 @@ fn write_batch(tx: &Tx, ctx: &Ctx, batch: Vec<Incoming>, held: &mut Held) -> Res
                     format!("{}:: [[{}]] is not linked: {p}", l.rel, l.target),
                 ));
             }
-            if l.rel == Rel::Resolves {
-                frictions.extend(l.target_id.clone());
-            }
-        }
-        new_links.extend(derived);
-    }
-    tx.insert_links(&new_links)?;
-
-    // Links elsewhere (earlier batches, earlier imports, notes written by hand) that may now reach
-    // the items of this batch. The links just derived were resolved against all of them already.
-    let ids: HashSet<&str> = written.iter().map(|(i, _, _)| i.id.as_str()).collect();
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let mut elsewhere = Vec::new();
-    for chunk in keys.chunks(4096) {
-        elsewhere.extend(tx.links_with_keys(chunk)?.into_iter().filter(|(_, l, _)| !ids.contains(l.source_id.as_str())));
-    }
-    let targets = workspace::Targets::load(tx, elsewhere.iter().map(|(_, l, _)| l.target.as_str()))?;
-    for (rowid, l, kind) in elsewhere {
-        let (target_id, problem) = targets.resolve(kind, l.rel, &l.target);
-        if target_id != l.target_id || problem != l.problem {
-            tx.set_link_target(rowid, target_id.as_deref(), problem.as_deref())?;
-            if l.rel == Rel::Resolves {
-                frictions.extend(l.target_id.clone());
-                frictions.extend(target_id);
-            }
         }
     }
-    // A friction's search entry carries its resolutions: re-queue the frictions they touch.
-    tx.queue_index_many(&frictions.iter().cloned().collect::<Vec<_>>())?;
-    out.frictions = workspace::settle_frictions(tx, ctx, frictions)?;
+    out.frictions = write::settle_frictions(tx, ctx, done.frictions)?;
     Ok(out)
 }
 

@@ -517,12 +517,26 @@ impl Workspace {
                 return Ok(problems);
             }
         };
+        // Compaction removes the segments a snapshot covers: a log may start after segment 1.
+        let snapshots = !r.list("snap")?.0.is_empty();
         for (device, seq, hash) in cursors {
             let mut prev = String::new();
             let mut whole = true;
-            for s in 1..=seq {
+            let first = if snapshots {
+                let (files, _) = r.list(&format!("log/{device}"))?;
+                files.iter().filter_map(|f| segment::parse_path(f)).map(|(_, s)| s).min().unwrap_or(1)
+            } else {
+                1
+            };
+            for s in first.min(seq.max(1))..=seq {
                 let path = segment::path(&device, s);
-                match r.get(&path) {
+                let got = r.get(&path);
+                if s == first && first > 1 {
+                    if let Ok(Some(bytes)) = &got {
+                        prev = segment::prev_of(bytes).unwrap_or_default();
+                    }
+                }
+                match got {
                     Ok(Some(bytes)) => match segment::decode(&bytes, &device, s, &prev, key.as_ref()) {
                         Ok(seg) => prev = seg.hash,
                         Err(reason) => {
@@ -600,7 +614,7 @@ pub(crate) fn materialise(
         let Some((item, hlc, author)) = merge::merged_item(tx, id, device, known_body)? else { continue };
         ensure_person(tx, &item.author)?;
         ensure_person(tx, &author)?;
-        if crate::workspace::save_merged(tx, old.as_ref(), &item, &hlc, &author)? {
+        if crate::write::save_merged(tx, old.as_ref(), &item, &hlc, &author)? {
             merged.insert(id.clone());
         }
     }

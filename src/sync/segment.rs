@@ -131,6 +131,14 @@ pub fn encode(header: &Header, ops: &[ChangeRow], key: Option<&Key>) -> crate::R
     Ok((out, hash))
 }
 
+/// The hash of the segment a stored segment says it follows, read from its header without
+/// verifying anything (where a log starts after compaction removed its first segments).
+pub fn prev_of(bytes: &[u8]) -> Option<String> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let nl = rest.iter().position(|b| *b == b'\n')?;
+    serde_json::from_slice::<Header>(&rest[..nl]).ok().map(|h| h.prev)
+}
+
 /// Decodes and verifies the segment stored as `log/<device>/<seq>.seg`, which must follow the
 /// segment whose hash is `prev`. The error is the reason to quarantine it, for a person to read.
 pub fn decode(bytes: &[u8], device: &str, seq: i64, prev: &str, key: Option<&Key>) -> Result<Segment, String> {

@@ -365,7 +365,35 @@ fn workspace_dir(cli: &Cli) -> Result<PathBuf> {
 
 fn open(cli: &Cli) -> Result<Workspace> {
     let dir = workspace_dir(cli)?;
-    let mut ws = Workspace::open(&dir)?;
+    // A workspace written by an older Mellanrum is upgraded once, as it opens.
+    let mut pb: Option<indicatif::ProgressBar> = None;
+    let (mut ws, upgraded) = Workspace::open_reporting(&dir, &mut |done, total| {
+        let b = pb.get_or_insert_with(|| {
+            let b = if std::io::stderr().is_terminal() { indicatif::ProgressBar::new(total) } else { indicatif::ProgressBar::hidden() };
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} upgrading the history {pos}/{len} [{bar:30}] {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            b
+        });
+        b.set_length(total);
+        b.set_position(done);
+    })?;
+    if let Some(b) = pb {
+        b.finish_and_clear();
+    }
+    if let Some(u) = upgraded {
+        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+        eprintln!(
+            "upgraded the workspace's record: {} revisions as deltas, {} change-log entries and {} body documents compressed; the database went from {:.1} MiB to {:.1} MiB",
+            u.revisions,
+            u.changes,
+            u.documents,
+            mib(u.bytes_before),
+            mib(u.bytes_after)
+        );
+    }
     if let Some(p) = &cli.as_person {
         ws.act_as(p)?;
     }
@@ -434,17 +462,28 @@ fn run(cli: Cli) -> Result<()> {
             let counts = ws.counts()?;
             let people = ws.people()?;
             let me = ws.current_person().ok();
+            let record = ws.record_stats()?;
             if cli.json {
                 let counts: serde_json::Map<_, _> =
                     Kind::ALL.iter().map(|k| (k.to_string(), json!(counts.get(k).copied().unwrap_or(0)))).collect();
                 out_json(&json!({"name": name, "path": ws.root(), "device": ws.device(), "counts": counts,
-                    "people": people.len(), "current_person": me.map(|p| p.name)}))
+                    "people": people.len(), "current_person": me.map(|p| p.name), "record": record}))
             } else {
                 let mut s = format!("{name}  ({})\n", ws.root().display());
                 for k in Kind::ALL {
                     s += &format!("  {:<11} {}\n", plural(k), counts.get(&k).copied().unwrap_or(0));
                 }
                 s += &format!("  people      {}\n", people.len());
+                let kib = |b: u64| (b as f64 / 1024.0).round();
+                s += &format!(
+                    "  record      {} revisions: bodies {} KiB, history {} KiB, change log {} KiB, text documents {} KiB; database {} KiB\n",
+                    record.revisions,
+                    kib(record.body_bytes),
+                    kib(record.history_bytes),
+                    kib(record.log_bytes),
+                    kib(record.document_bytes),
+                    kib(record.database_bytes)
+                );
                 s += &format!(
                     "You are {}",
                     me.map(|p| format!("{} ({})", p.name, p.perspective))

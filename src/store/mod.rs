@@ -13,18 +13,27 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
+use crate::history;
 use crate::model::{Fields, Item, Kind, Link, Person, Rel};
+
+mod write;
+use write::{unpack_payload, unpack_state};
+pub use write::{ChangeInsert, RecordStats, RevisionInsert, UpgradeReport};
 
 /// The migrations, in order. Append-only: a released migration is never edited.
 pub const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/01-init/up.sql"),
-    include_str!("../migrations/02-index-queue/up.sql"),
-    include_str!("../migrations/04-import-sources/up.sql"),
-    include_str!("../migrations/05-calendar-events/up.sql"),
-    include_str!("../migrations/06-sync/up.sql"),
-    include_str!("../migrations/07-live-item-indexes/up.sql"),
-    include_str!("../migrations/08-lens-item-index/up.sql"),
+    include_str!("../../migrations/01-init/up.sql"),
+    include_str!("../../migrations/02-index-queue/up.sql"),
+    include_str!("../../migrations/04-import-sources/up.sql"),
+    include_str!("../../migrations/05-calendar-events/up.sql"),
+    include_str!("../../migrations/06-sync/up.sql"),
+    include_str!("../../migrations/07-live-item-indexes/up.sql"),
+    include_str!("../../migrations/08-lens-item-index/up.sql"),
+    include_str!("../../migrations/09-compact-history/up.sql"),
 ];
+
+/// The schema version from which the record is compact (migration 09, `history`).
+const COMPACT_RECORD: i64 = 8;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
@@ -82,6 +91,13 @@ impl Store {
             None => m.to_latest(&mut conn)?,
             Some(v) => m.to_version(&mut conn, v)?,
         }
+        // A database older than the compact record (migration 09) has its record rewritten by
+        // `Store::upgrade`; a new one has nothing to rewrite.
+        let now: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now >= COMPACT_RECORD && found < COMPACT_RECORD {
+            let state = if found == 0 { "done" } else { "pending" };
+            conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('upgrade_record', ?1)", [state])?;
+        }
         Ok(Store { conn, writes: 0, steps: Arc::new(AtomicU64::new(0)) })
     }
 
@@ -91,6 +107,13 @@ impl Store {
     /// undo the commits since the last checkpoint (never corrupting the file). For benchmarks.
     pub fn set_durability(&mut self, d: Durability) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", if d == Durability::Full { "FULL" } else { "NORMAL" })?;
+        Ok(())
+    }
+
+    /// Moves everything in the write-ahead log into the database file and empties the log (so
+    /// the file's size is the database's).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -230,8 +253,7 @@ const LINKS_WITH_KEYS_SQL: &str =
     "SELECT l.id, l.source_id, l.rel, l.target, l.target_id, l.heading, l.alias, l.embed, l.line, l.problem, s.kind
      FROM json_each(?1) AS k
      CROSS JOIN links AS l INDEXED BY links_key ON l.target_key = k.value
-     CROSS JOIN items AS s ON s.id = l.source_id
-     WHERE s.deleted = 0";
+     CROSS JOIN items AS s ON s.id = l.source_id";
 
 fn links_with_key_sql() -> String {
     format!(
@@ -253,7 +275,6 @@ pub struct RevisionRow {
     pub hlc: String,
     pub author: String,
     pub op: String,
-    pub changes: String,
 }
 
 /// A revision as the activity feed shows it.
@@ -270,6 +291,8 @@ pub struct ActivityRow {
     pub at: String,
     /// The item's revision number (1: it was created here, or arrived through sync).
     pub rev: i64,
+    /// Whether the revision changed the body (which `changes` does not carry).
+    pub body_changed: bool,
 }
 
 /// One entry of the change log.
@@ -394,104 +417,6 @@ impl Tx<'_> {
     }
 
     // ---- items ------------------------------------------------------------------------------
-
-    /// Writes an item's whole state (row, own fields, tags, aliases), inserting or replacing it.
-    pub fn put_item(&self, item: &Item) -> Result<()> {
-        self.put_item_over(None, item)
-    }
-
-    /// Writes an item over its stored state `old`: the row, and only the parts (tags, aliases, own
-    /// fields) that differ from `old` (all of them without `old`).
-    pub fn put_item_over(&self, old: Option<&Item>, item: &Item) -> Result<()> {
-        let t = self.tx;
-        t.prepare_cached(
-            "INSERT INTO items(id, kind, title, title_key, body, author, created, updated, deleted)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_key = excluded.title_key,
-               body = excluded.body, updated = excluded.updated, deleted = excluded.deleted",
-        )?
-        .execute(params![
-            item.id,
-            item.kind.as_str(),
-            item.title,
-            crate::model::title_key(&item.title),
-            item.body,
-            item.author,
-            item.created,
-            item.updated,
-            item.deleted
-        ])?;
-        let old = old.filter(|o| o.id == item.id && o.kind == item.kind);
-        if old.is_none_or(|o| o.tags != item.tags) {
-            t.prepare_cached("DELETE FROM tags WHERE item_id = ?1")?.execute([&item.id])?;
-            let mut st = t.prepare_cached("INSERT OR IGNORE INTO tags(item_id, tag) VALUES (?1, ?2)")?;
-            for tag in &item.tags {
-                st.execute([&item.id, tag])?;
-            }
-        }
-        if old.is_none_or(|o| o.aliases != item.aliases) {
-            t.prepare_cached("DELETE FROM aliases WHERE item_id = ?1")?.execute([&item.id])?;
-            let mut st = t.prepare_cached("INSERT OR IGNORE INTO aliases(item_id, alias, alias_key) VALUES (?1, ?2, ?3)")?;
-            for a in &item.aliases {
-                st.execute([&item.id, a, &crate::model::title_key(a)])?;
-            }
-        }
-        if old.is_none_or(|o| o.fields.values != item.fields.values || o.fields.positions != item.fields.positions) {
-            self.put_fields(&item.id, item.kind, &item.fields)?;
-        }
-        if old.is_none_or(|o| o.fields.props != item.fields.props) {
-            self.put_props(&item.id, &item.fields.props)?;
-        }
-        Ok(())
-    }
-
-    fn put_fields(&self, id: &str, kind: Kind, f: &Fields) -> Result<()> {
-        let t = self.tx;
-        let g = |n: &str| f.get(n);
-        match kind {
-            Kind::Note => {}
-            Kind::Signal => {
-                t.prepare_cached(
-                    "INSERT OR REPLACE INTO signal_fields(item_id, source, customer, date, ref, quote) VALUES (?1,?2,?3,?4,?5,?6)",
-                )?
-                .execute(params![id, g("source"), g("customer"), g("date"), g("ref"), g("quote")])?;
-            }
-            Kind::Insight => {
-                t.prepare_cached("INSERT OR REPLACE INTO insight_fields(item_id, status) VALUES (?1, ?2)")?
-                    .execute(params![id, g("status").unwrap_or("hypothesis")])?;
-            }
-            Kind::Friction => {
-                t.prepare_cached("INSERT OR REPLACE INTO friction_fields(item_id, status, severity) VALUES (?1, ?2, ?3)")?
-                    .execute(params![id, g("status").unwrap_or("open"), g("severity").unwrap_or("medium")])?;
-                t.prepare_cached("DELETE FROM friction_positions WHERE item_id = ?1")?.execute([id])?;
-                let mut st = t.prepare_cached("INSERT INTO friction_positions(item_id, perspective, position) VALUES (?1, ?2, ?3)")?;
-                for (p, pos) in &f.positions {
-                    st.execute([id, p, pos])?;
-                }
-            }
-            Kind::Resolution => {
-                t.prepare_cached(
-                    "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires)
-                     VALUES (?1,?2,?3,?4,?5,?6)",
-                )?
-                .execute(params![id, g("decision"), g("rationale"), g("agreed_by"), g("decided_on"), g("retires")])?;
-            }
-            Kind::Goal => {
-                t.prepare_cached("INSERT OR REPLACE INTO goal_fields(item_id, horizon, owner) VALUES (?1, ?2, ?3)")?.execute(params![
-                    id,
-                    g("horizon"),
-                    g("owner")
-                ])?;
-            }
-            Kind::Meeting => {
-                t.prepare_cached(
-                    "INSERT OR REPLACE INTO meeting_fields(item_id, start, \"end\", attendees, location) VALUES (?1,?2,?3,?4,?5)",
-                )?
-                .execute(params![id, g("start"), g("end"), g("attendees"), g("location")])?;
-            }
-        }
-        Ok(())
-    }
 
     fn get_fields(&self, id: &str, kind: Kind) -> Result<Fields> {
         let t = self.tx;
@@ -713,40 +638,36 @@ impl Tx<'_> {
             .query_row([item_id], |r| r.get(0))?)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub fn insert_revision(
-        &self,
-        item_id: &str,
-        rev: i64,
-        at: &str,
-        hlc: &str,
-        author: &str,
-        op: &str,
-        changes: &str,
-        snapshot: &str,
-    ) -> Result<()> {
-        self.tx
-            .prepare_cached("INSERT INTO revisions(item_id, rev, at, hlc, author, op, changes, snapshot) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)")?
-            .execute(params![item_id, rev, at, hlc, author, op, changes, snapshot])?;
-        Ok(())
-    }
-
-    pub fn revisions(&self, item_id: &str) -> Result<Vec<RevisionRow>> {
+    /// An item's revisions, oldest first, as stored (see [`history::expand`]).
+    pub fn revisions(&self, item_id: &str) -> Result<Vec<(RevisionRow, history::Stored)>> {
         let mut st = self.tx.prepare_cached(
-            "SELECT r.rev, r.at, r.hlc, COALESCE(p.name, r.author), r.op, r.changes
+            "SELECT r.rev, r.at, r.hlc, COALESCE(p.name, r.author), r.op, r.changes, r.body_back, r.keyframe
              FROM revisions r LEFT JOIN people p ON p.id = r.author WHERE r.item_id = ?1 ORDER BY r.rev",
         )?;
         let rows = st.query_map([item_id], |r| {
-            Ok(RevisionRow { rev: r.get(0)?, at: r.get(1)?, hlc: r.get(2)?, author: r.get(3)?, op: r.get(4)?, changes: r.get(5)? })
+            Ok((
+                RevisionRow { rev: r.get(0)?, at: r.get(1)?, hlc: r.get(2)?, author: r.get(3)?, op: r.get(4)? },
+                history::Stored { changes: r.get(5)?, body_back: r.get(6)?, keyframe: r.get(7)? },
+            ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// An item's current body ("" when there is no such item).
+    pub fn body_of(&self, item_id: &str) -> Result<String> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT body FROM items WHERE id = ?1")?
+            .query_row([item_id], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default())
     }
 
     /// Revisions after `after` (a revision row id) by anyone but `except_author`, newest first:
     /// `(row id, item id, title, kind, author's name, author's perspective, op, changes, at)`.
     pub fn activity_after(&self, after: i64, except_author: &str, limit: usize) -> Result<Vec<ActivityRow>> {
         let mut st = self.tx.prepare_cached(
-            "SELECT r.id, r.item_id, i.title, i.kind, COALESCE(p.name, r.author), COALESCE(p.perspective, ''), r.op, r.changes, r.at, r.rev
+            "SELECT r.id, r.item_id, i.title, i.kind, COALESCE(p.name, r.author), COALESCE(p.perspective, ''), r.op, r.changes, r.at, r.rev, r.body_back IS NOT NULL
              FROM revisions r JOIN items i ON i.id = r.item_id LEFT JOIN people p ON p.id = r.author
              WHERE r.id > ?1 AND r.author <> ?2 ORDER BY r.id DESC LIMIT ?3",
         )?;
@@ -762,6 +683,7 @@ impl Tx<'_> {
                 changes: r.get(7)?,
                 at: r.get(8)?,
                 rev: r.get(9)?,
+                body_changed: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -789,41 +711,12 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Appends to the change log.
-    #[allow(clippy::too_many_arguments)]
-    pub fn append_change(
-        &self,
-        hlc: &str,
-        device: &str,
-        author: &str,
-        entity: &str,
-        entity_id: &str,
-        op: &str,
-        payload: &str,
-    ) -> Result<()> {
-        self.tx
-            .prepare_cached("INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)")?
-            .execute(params![hlc, device, author, entity, entity_id, op, payload])?;
-        Ok(())
-    }
-
     /// The change log from `after_seq` on, oldest first.
     pub fn changes_since(&self, after_seq: i64, limit: usize) -> Result<Vec<ChangeRow>> {
         let mut st = self.tx.prepare_cached(
-            "SELECT seq, hlc, device, author, entity, entity_id, op, payload FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            "SELECT seq, hlc, device, author, entity, entity_id, op, payload, body FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
-        let rows = st.query_map(params![after_seq, limit as i64], |r| {
-            Ok(ChangeRow {
-                seq: r.get(0)?,
-                hlc: r.get(1)?,
-                device: r.get(2)?,
-                author: r.get(3)?,
-                entity: r.get(4)?,
-                entity_id: r.get(5)?,
-                op: r.get(6)?,
-                payload: r.get(7)?,
-            })
-        })?;
+        let rows = st.query_map(params![after_seq, limit as i64], change_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -856,31 +749,6 @@ impl Tx<'_> {
 /// bound parameters per statement).
 const BULK_ROWS: usize = 64;
 
-/// A revision to insert with [`Tx::insert_revisions`].
-#[derive(Debug, Clone)]
-pub struct RevisionInsert {
-    pub item_id: String,
-    pub rev: i64,
-    pub at: String,
-    pub hlc: String,
-    pub author: String,
-    pub op: &'static str,
-    pub changes: String,
-    pub snapshot: String,
-}
-
-/// A change-log entry to append with [`Tx::append_changes`].
-#[derive(Debug, Clone)]
-pub struct ChangeInsert {
-    pub hlc: String,
-    pub device: String,
-    pub author: String,
-    pub entity: &'static str,
-    pub entity_id: String,
-    pub op: &'static str,
-    pub payload: String,
-}
-
 /// `VALUES (?,…),(?,…)` for `rows` rows of `cols` columns.
 fn values_sql(cols: usize, rows: usize) -> String {
     let one = format!("({})", vec!["?"; cols].join(","));
@@ -908,72 +776,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Writes items that are not in the store yet (new ids): their rows, tags, aliases, own fields,
-    /// positions and properties, as [`Tx::put_item`] writes each, with a few statements for all.
-    pub fn insert_new_items(&self, items: &[Item]) -> Result<()> {
-        use rusqlite::ToSql;
-        let keys: Vec<String> = items.iter().map(|i| crate::model::title_key(&i.title)).collect();
-        let kinds: Vec<&str> = items.iter().map(|i| i.kind.as_str()).collect();
-        let rows: Vec<[&dyn ToSql; 9]> = items
-            .iter()
-            .zip(&keys)
-            .zip(&kinds)
-            .map(|((i, k), kind)| [&i.id as &dyn ToSql, kind, &i.title, k, &i.body, &i.author, &i.created, &i.updated, &i.deleted])
-            .collect();
-        self.insert_many("INSERT INTO items(id, kind, title, title_key, body, author, created, updated, deleted)", "", &rows)?;
-
-        let tags: Vec<[&dyn ToSql; 2]> =
-            items.iter().flat_map(|i| i.tags.iter().map(move |t| [&i.id as &dyn ToSql, t as &dyn ToSql])).collect();
-        self.insert_many("INSERT OR IGNORE INTO tags(item_id, tag)", "", &tags)?;
-
-        let alias_keys: Vec<(&String, &String, String)> =
-            items.iter().flat_map(|i| i.aliases.iter().map(move |a| (&i.id, a, crate::model::title_key(a)))).collect();
-        let aliases: Vec<[&dyn ToSql; 3]> = alias_keys.iter().map(|(id, a, k)| [id as &dyn ToSql, a, k]).collect();
-        self.insert_many("INSERT OR IGNORE INTO aliases(item_id, alias, alias_key)", "", &aliases)?;
-
-        // Own fields, one table per kind (the same columns and defaults as `put_fields`).
-        let of = |k: Kind| items.iter().filter(move |i| i.kind == k);
-        let sig: Vec<[Option<&str>; 5]> =
-            of(Kind::Signal).map(|i| ["source", "customer", "date", "ref", "quote"].map(|n| i.fields.get(n))).collect();
-        let rows: Vec<[&dyn ToSql; 6]> =
-            of(Kind::Signal).zip(&sig).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3], &v[4]]).collect();
-        self.insert_many("INSERT OR REPLACE INTO signal_fields(item_id, source, customer, date, ref, quote)", "", &rows)?;
-        let ins: Vec<&str> = of(Kind::Insight).map(|i| i.fields.get("status").unwrap_or("hypothesis")).collect();
-        let rows: Vec<[&dyn ToSql; 2]> = of(Kind::Insight).zip(&ins).map(|(i, s)| [&i.id as &dyn ToSql, s]).collect();
-        self.insert_many("INSERT OR REPLACE INTO insight_fields(item_id, status)", "", &rows)?;
-        let fr: Vec<[&str; 2]> =
-            of(Kind::Friction).map(|i| [i.fields.get("status").unwrap_or("open"), i.fields.get("severity").unwrap_or("medium")]).collect();
-        let rows: Vec<[&dyn ToSql; 3]> = of(Kind::Friction).zip(&fr).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1]]).collect();
-        self.insert_many("INSERT OR REPLACE INTO friction_fields(item_id, status, severity)", "", &rows)?;
-        let rows: Vec<[&dyn ToSql; 3]> = of(Kind::Friction)
-            .flat_map(|i| i.fields.positions.iter().map(move |(p, pos)| [&i.id as &dyn ToSql, p as &dyn ToSql, pos as &dyn ToSql]))
-            .collect();
-        self.insert_many("INSERT INTO friction_positions(item_id, perspective, position)", "", &rows)?;
-        let res: Vec<[Option<&str>; 5]> = of(Kind::Resolution)
-            .map(|i| ["decision", "rationale", "agreed_by", "decided_on", "retires"].map(|n| i.fields.get(n)))
-            .collect();
-        let rows: Vec<[&dyn ToSql; 6]> =
-            of(Kind::Resolution).zip(&res).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3], &v[4]]).collect();
-        self.insert_many(
-            "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires)",
-            "",
-            &rows,
-        )?;
-        let goal: Vec<[Option<&str>; 2]> = of(Kind::Goal).map(|i| ["horizon", "owner"].map(|n| i.fields.get(n))).collect();
-        let rows: Vec<[&dyn ToSql; 3]> = of(Kind::Goal).zip(&goal).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1]]).collect();
-        self.insert_many("INSERT OR REPLACE INTO goal_fields(item_id, horizon, owner)", "", &rows)?;
-        let meet: Vec<[Option<&str>; 4]> =
-            of(Kind::Meeting).map(|i| ["start", "end", "attendees", "location"].map(|n| i.fields.get(n))).collect();
-        let rows: Vec<[&dyn ToSql; 5]> =
-            of(Kind::Meeting).zip(&meet).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3]]).collect();
-        self.insert_many("INSERT OR REPLACE INTO meeting_fields(item_id, start, \"end\", attendees, location)", "", &rows)?;
-
-        let props: Vec<(&String, &String, String)> =
-            items.iter().flat_map(|i| i.fields.props.iter().map(move |(k, v)| (&i.id, k, v.to_string()))).collect();
-        let rows: Vec<[&dyn ToSql; 3]> = props.iter().map(|(id, k, v)| [id as &dyn ToSql, k, v]).collect();
-        self.insert_many("INSERT INTO item_props(item_id, key, value)", "", &rows)
-    }
-
     /// Records where imported items came from: `(item id, origin, path)`.
     pub fn set_sources(&self, rows: &[(String, String, String)]) -> Result<()> {
         let rows: Vec<[&dyn rusqlite::ToSql; 3]> = rows.iter().map(|(i, o, p)| [i as &dyn rusqlite::ToSql, o, p]).collect();
@@ -982,43 +784,6 @@ impl Tx<'_> {
             "ON CONFLICT(item_id) DO UPDATE SET origin = excluded.origin, path = excluded.path",
             &rows,
         )
-    }
-
-    /// Inserts revisions, in order.
-    pub fn insert_revisions(&self, revs: &[RevisionInsert]) -> Result<()> {
-        let rows: Vec<[&dyn rusqlite::ToSql; 8]> = revs
-            .iter()
-            .map(|r| [&r.item_id as &dyn rusqlite::ToSql, &r.rev, &r.at, &r.hlc, &r.author, &r.op, &r.changes, &r.snapshot])
-            .collect();
-        self.insert_many("INSERT INTO revisions(item_id, rev, at, hlc, author, op, changes, snapshot)", "", &rows)
-    }
-
-    /// Appends to the change log, in order.
-    pub fn append_changes(&self, changes: &[ChangeInsert]) -> Result<()> {
-        let rows: Vec<[&dyn rusqlite::ToSql; 7]> = changes
-            .iter()
-            .map(|c| [&c.hlc as &dyn rusqlite::ToSql, &c.device, &c.author, &c.entity, &c.entity_id, &c.op, &c.payload])
-            .collect();
-        self.insert_many("INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload)", "", &rows)
-    }
-
-    /// Register writes `(entity, field, write)`, each as [`Tx::put_field_write`] writes it.
-    pub fn put_field_writes(&self, writes: &[(String, String, FieldWrite)]) -> Result<()> {
-        let rows: Vec<[&dyn rusqlite::ToSql; 6]> =
-            writes.iter().map(|(e, f, w)| [e as &dyn rusqlite::ToSql, f, &w.hlc, &w.base, &w.value, &w.author]).collect();
-        self.insert_many("INSERT OR IGNORE INTO sync_fields(entity_id, field, hlc, base, value, author)", "", &rows)
-    }
-
-    /// Set additions `(entity, set, element, dot)`, each as [`Tx::add_dot`] writes it.
-    pub fn add_dots(&self, dots: &[(String, &'static str, String, String)]) -> Result<()> {
-        let rows: Vec<[&dyn rusqlite::ToSql; 5]> = dots.iter().map(|(e, s, x, d)| [e as &dyn rusqlite::ToSql, s, x, d, &0i64]).collect();
-        self.insert_many("INSERT OR IGNORE INTO sync_dots(entity_id, set_name, elem, dot, removed)", "", &rows)
-    }
-
-    /// Body document states `(item id, state)`, each as [`Tx::set_crdt_state`] writes it.
-    pub fn set_crdt_states(&self, states: &[(String, Vec<u8>)]) -> Result<()> {
-        let rows: Vec<[&dyn rusqlite::ToSql; 2]> = states.iter().map(|(i, s)| [i as &dyn rusqlite::ToSql, s]).collect();
-        self.insert_many("INSERT INTO crdt_state(item_id, state)", "ON CONFLICT(item_id) DO UPDATE SET state = excluded.state", &rows)
     }
 
     /// Queues items for the search index, in order.
@@ -1067,8 +832,10 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Links from live items whose written target matches one of `keys` (distinct), with their
-    /// source's kind.
+    /// Links whose written target matches one of `keys`, with their source's kind, from every
+    /// item, deleted ones too: re-resolving them all keeps the links table a function of the
+    /// current items, whatever order changes arrived in (a deleted item's links are right again
+    /// the moment it is restored).
     pub fn links_with_keys(&self, keys: &[&str]) -> Result<Vec<(i64, Link, Kind)>> {
         if keys.is_empty() {
             return Ok(Vec::new());
@@ -1819,22 +1586,12 @@ fn change_row(r: &rusqlite::Row) -> rusqlite::Result<ChangeRow> {
         entity: r.get(4)?,
         entity_id: r.get(5)?,
         op: r.get(6)?,
-        payload: r.get(7)?,
+        payload: unpack_payload(r.get(7)?, r.get(8)?)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Blob, Box::new(e)))?,
     })
 }
 
 impl Tx<'_> {
-    /// Inserts an op received from another device; false when it was known already.
-    pub fn insert_remote_change(&self, c: &ChangeRow) -> Result<bool> {
-        let n = self
-            .tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO changes(hlc, device, author, entity, entity_id, op, payload) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            )?
-            .execute(params![c.hlc, c.device, c.author, c.entity, c.entity_id, c.op, c.payload])?;
-        Ok(n == 1)
-    }
-
     /// True when the change log holds an op with this clock.
     pub fn has_change(&self, hlc: &str) -> Result<bool> {
         Ok(self.tx.query_row("SELECT 1 FROM changes WHERE hlc = ?1", [hlc], |_| Ok(())).optional()?.is_some())
@@ -1843,7 +1600,7 @@ impl Tx<'_> {
     /// This device's ops after local `after_seq`, oldest first (what a push sends).
     pub fn device_changes_since(&self, device: &str, after_seq: i64, limit: usize) -> Result<Vec<ChangeRow>> {
         let mut st = self.tx.prepare_cached(
-            "SELECT seq, hlc, device, author, entity, entity_id, op, payload FROM changes
+            "SELECT seq, hlc, device, author, entity, entity_id, op, payload, body FROM changes
              WHERE device = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )?;
         let rows = st.query_map(params![device, after_seq, limit as i64], change_row)?;
@@ -1852,14 +1609,21 @@ impl Tx<'_> {
 
     /// Every op of the change log in clock order (a full replay).
     pub fn all_changes_by_hlc(&self) -> Result<Vec<ChangeRow>> {
-        let mut st = self.tx.prepare_cached("SELECT seq, hlc, device, author, entity, entity_id, op, payload FROM changes ORDER BY hlc")?;
+        let mut st =
+            self.tx.prepare_cached("SELECT seq, hlc, device, author, entity, entity_id, op, payload, body FROM changes ORDER BY hlc")?;
         let rows = st.query_map([], change_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The payloads of an entity's ops, in clock order.
     pub fn entity_payloads(&self, entity_id: &str) -> Result<Vec<String>> {
-        self.strings("SELECT payload FROM changes WHERE entity_id = ?1 ORDER BY hlc", entity_id)
+        let mut st = self.tx.prepare_cached("SELECT payload, body FROM changes WHERE entity_id = ?1 ORDER BY hlc")?;
+        let rows = st.query_map([entity_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)))?;
+        rows.map(|r| {
+            let (p, b) = r?;
+            unpack_payload(p, b)
+        })
+        .collect()
     }
 
     /// Ids of items and people that have no merge state yet (written before sync existed).
@@ -1874,15 +1638,6 @@ impl Tx<'_> {
     }
 
     // ---- registers ----
-
-    /// Records a write of a field; false when this exact write was known.
-    pub fn put_field_write(&self, entity_id: &str, field: &str, w: &FieldWrite) -> Result<bool> {
-        let n = self
-            .tx
-            .prepare_cached("INSERT OR IGNORE INTO sync_fields(entity_id, field, hlc, base, value, author) VALUES (?1,?2,?3,?4,?5,?6)")?
-            .execute(params![entity_id, field, w.hlc, w.base, w.value, w.author])?;
-        Ok(n == 1)
-    }
 
     /// The newest write of a field.
     pub fn field_winner(&self, entity_id: &str, field: &str) -> Result<Option<FieldWrite>> {
@@ -1917,25 +1672,6 @@ impl Tx<'_> {
 
     // ---- add-wins sets ----
 
-    /// Records an add of `elem` tagged `dot` (a remove that arrived first keeps it removed).
-    pub fn add_dot(&self, entity_id: &str, set: &str, elem: &str, dot: &str) -> Result<()> {
-        self.tx
-            .prepare_cached("INSERT OR IGNORE INTO sync_dots(entity_id, set_name, elem, dot, removed) VALUES (?1,?2,?3,?4,0)")?
-            .execute(params![entity_id, set, elem, dot])?;
-        Ok(())
-    }
-
-    /// Records that the add `dot` of `elem` was removed.
-    pub fn remove_dot(&self, entity_id: &str, set: &str, elem: &str, dot: &str) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO sync_dots(entity_id, set_name, elem, dot, removed) VALUES (?1,?2,?3,?4,1)
-                 ON CONFLICT DO UPDATE SET removed = 1",
-            )?
-            .execute(params![entity_id, set, elem, dot])?;
-        Ok(())
-    }
-
     /// The live adds of `elem` (what a remove observes).
     pub fn live_dots(&self, entity_id: &str, set: &str, elem: &str) -> Result<Vec<String>> {
         let mut st =
@@ -1956,16 +1692,12 @@ impl Tx<'_> {
     // ---- text CRDT state ----
 
     pub fn crdt_state(&self, item_id: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.tx.prepare_cached("SELECT state FROM crdt_state WHERE item_id = ?1")?.query_row([item_id], |r| r.get(0)).optional()?)
-    }
-
-    pub fn set_crdt_state(&self, item_id: &str, state: &[u8]) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO crdt_state(item_id, state) VALUES (?1, ?2) ON CONFLICT(item_id) DO UPDATE SET state = excluded.state",
-            )?
-            .execute(params![item_id, state])?;
-        Ok(())
+        let row: Option<(Vec<u8>, i64)> = self
+            .tx
+            .prepare_cached("SELECT state, packed FROM crdt_state WHERE item_id = ?1")?
+            .query_row([item_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(s, p)| unpack_state(s, p)).transpose()
     }
 
     // ---- people ----
@@ -2033,8 +1765,9 @@ impl Tx<'_> {
     /// Held ops, oldest first; they are removed from the hold (the caller holds again what is still too new).
     pub fn take_held(&self) -> Result<Vec<ChangeRow>> {
         let rows: Vec<ChangeRow> = {
-            let mut st =
-                self.tx.prepare_cached("SELECT 0, hlc, device, author, entity, entity_id, op, payload FROM sync_held ORDER BY hlc")?;
+            let mut st = self
+                .tx
+                .prepare_cached("SELECT 0, hlc, device, author, entity, entity_id, op, payload, NULL FROM sync_held ORDER BY hlc")?;
             let rows = st.query_map([], change_row)?;
             rows.collect::<rusqlite::Result<_>>()?
         };
@@ -2095,17 +1828,6 @@ impl Tx<'_> {
     pub fn delete_meta(&self, key: &str) -> Result<()> {
         self.tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
         Ok(())
-    }
-}
-
-impl Tx<'_> {
-    /// Links whose written target matches `key`, from every item, deleted ones too: re-resolving
-    /// them all keeps the links table a function of the current items, whatever order changes
-    /// arrived in (a deleted item's links are right again the moment it is restored).
-    pub fn links_with_key_any_source(&self, key: &str) -> Result<Vec<(i64, Link)>> {
-        let mut st = self.tx.prepare_cached(&format!("SELECT id, {LINK_COLS} FROM links WHERE target_key = ?1"))?;
-        let rows = st.query_map([key], |r| Ok((r.get::<_, i64>(0)?, link_at(r, 1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
@@ -2206,6 +1928,36 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every item's stored revisions that changed its body (oldest first) with its current body,
+    /// item by item: what `doctor` walks to check that every past body can be read back.
+    pub fn each_body_history(&self, mut f: impl FnMut(&str, &str, &[history::Stored]) -> Result<()>) -> Result<()> {
+        let mut st = self.tx.prepare(
+            "SELECT r.item_id, r.changes, r.body_back, r.keyframe FROM revisions r
+             WHERE r.body_back IS NOT NULL OR r.layout = 1 ORDER BY r.item_id, r.rev",
+        )?;
+        let mut body = self.tx.prepare_cached("SELECT body FROM items WHERE id = ?1")?;
+        let mut rows = st.query([])?;
+        let mut id = String::new();
+        let mut stored: Vec<history::Stored> = Vec::new();
+        let mut flush = |id: &str, stored: &mut Vec<history::Stored>| -> Result<()> {
+            if !stored.is_empty() {
+                let current: String = body.query_row([id], |r| r.get(0)).optional()?.unwrap_or_default();
+                f(id, &current, stored)?;
+                stored.clear();
+            }
+            Ok(())
+        };
+        while let Some(r) = rows.next()? {
+            let item: String = r.get(0)?;
+            if item != id {
+                flush(&id, &mut stored)?;
+                id = item;
+            }
+            stored.push(history::Stored { changes: r.get(1)?, body_back: r.get(2)?, keyframe: r.get(3)? });
+        }
+        flush(&id, &mut stored)
+    }
+
     /// Queues every item for the search index (after a restore, say).
     pub fn queue_all_items(&self) -> Result<usize> {
         Ok(self.tx.execute("INSERT INTO index_queue(item_id) SELECT id FROM items", [])?)
@@ -2248,14 +2000,19 @@ impl Tx<'_> {
 
     /// Every body document state.
     pub fn all_crdt_states(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        let mut st = self.tx.prepare_cached("SELECT item_id, state FROM crdt_state ORDER BY item_id")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut st = self.tx.prepare_cached("SELECT item_id, state, packed FROM crdt_state ORDER BY item_id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?)))?;
+        rows.map(|r| {
+            let (id, s, p) = r?;
+            Ok((id, unpack_state(s, p)?))
+        })
+        .collect()
     }
 
     /// Held ops, oldest first, left in the hold.
     pub fn held(&self) -> Result<Vec<ChangeRow>> {
-        let mut st = self.tx.prepare_cached("SELECT 0, hlc, device, author, entity, entity_id, op, payload FROM sync_held ORDER BY hlc")?;
+        let mut st =
+            self.tx.prepare_cached("SELECT 0, hlc, device, author, entity, entity_id, op, payload, NULL FROM sync_held ORDER BY hlc")?;
         let rows = st.query_map([], change_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
