@@ -196,9 +196,25 @@ fn common_suffix(a: &str, b: &str) -> usize {
     (0..=n).rev().find(|&i| a.is_char_boundary(a.len() - i) && b.is_char_boundary(b.len() - i)).unwrap_or(0)
 }
 
+thread_local! {
+    /// One compressor per thread: making one allocates its tables, which costs more than
+    /// compressing a note.
+    static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> = const { std::cell::RefCell::new(None) };
+}
+
 /// zstd-compresses stored text or bytes.
 pub fn pack(bytes: &[u8]) -> Vec<u8> {
-    zstd::bulk::compress(bytes, 3).expect("compressing into memory does not fail")
+    PACKER.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.is_none() {
+            *p = zstd::bulk::Compressor::new(3).ok();
+        }
+        match p.as_mut() {
+            Some(c) => c.compress(bytes).ok(),
+            None => None,
+        }
+        .unwrap_or_else(|| zstd::bulk::compress(bytes, 3).expect("compressing into memory does not fail"))
+    })
 }
 
 /// Undoes [`pack`].
