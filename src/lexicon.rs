@@ -20,13 +20,16 @@ use std::sync::LazyLock;
 pub const MIN_PART: usize = 3;
 /// Shorter words are never split.
 const MIN_COMPOUND: usize = 6;
+/// A part of a compound that the lexicon knows as a word is split further only from this
+/// length, in letters (`prissättning`, `könsroll`; not `beslut`, `kontakt`).
+const MIN_KNOWN_COMPOUND: usize = 8;
 
 /// A form may begin a compound (Hunspell's COMPOUNDBEGIN, or a lemma of its own).
 const BEGIN: u64 = 1;
 /// A form that only occurs inside compounds (`skol-`, `vecko-`, `föräldra-`).
 const ONLY_COMPOUND: u64 = 2;
-/// A dictionary headword with a paradigm of its own (`lever` the noun, `vara`).
-const HEADWORD: u64 = 4;
+// Bit 4 marks a dictionary headword with a paradigm of its own (`lever` the noun, `vara`); the
+// lexicon records it, the search does not need it.
 const FLAG_BITS: u32 = 3;
 const ID_BITS: u32 = 20;
 
@@ -83,12 +86,13 @@ pub fn lemmas(word: &str) -> Vec<&'static str> {
     }
 }
 
-/// The lemmas a query word searches for: the word itself when it is a headword (`lever` finds
-/// the noun's forms, not `levde`) with the lemmas of the irregular table, which come before it
-/// (`skrev` is a noun too, and `skriva`'s preterite); otherwise all its lemmas.
+/// The lemmas a query word searches for: the word itself when it is a lemma (`lever` finds
+/// the noun's forms, not `levde`; `liten` not `lita`'s) with the lemmas of the irregular table,
+/// which come before it (`skrev` is a noun too, and `skriva`'s preterite); otherwise all its
+/// lemmas.
 pub fn query_lemmas(word: &str) -> Vec<&'static str> {
     match entry(word) {
-        Some(v) if v & ONLY_COMPOUND == 0 && v & HEADWORD != 0 && lemmas_of(v).any(|l| l == word) => {
+        Some(v) if v & ONLY_COMPOUND == 0 && lemmas_of(v).any(|l| l == word) => {
             let mut out = Vec::new();
             for l in lemmas_of(v) {
                 out.push(l);
@@ -145,8 +149,10 @@ pub fn split(word: &str) -> Option<Compound> {
     for p in &pieces {
         parts.push(lemmas_of(p.value).collect());
         // A part that is a compound itself (`prissättning` in `prissättningsbeslut`) gives its
-        // own parts too.
-        if let Some(sub) = split_pieces(&word[p.start..p.end]) {
+        // own parts too, if it is long enough to be one: a short known word split in two is
+        // rarely a compound (`beslut` is no `bes` + `lut`, `medlem` no `med` + `lem`).
+        let sub = &word[p.start..p.end];
+        if let Some(sub) = split_pieces(sub).filter(|_| !is_swedish(sub) || sub.chars().count() >= MIN_KNOWN_COMPOUND) {
             parts.extend(sub.iter().map(|q| lemmas_of(q.value).collect()));
         }
     }

@@ -11,6 +11,11 @@ Swedish: every word of the Hunspell dictionary is expanded through its affix rul
 maps to the entries it came from (its lemmas). Inflected forms that the dictionary lists as words
 of their own (väljer, gamla, föräldrar) are linked to their lemma by the regular endings of
 Swedish inflection, but only to an entry that has a paradigm of its own in the dictionary.
+Words the affix rules derive rather than inflect are lemmas of their own: a verb's agent noun
+(arbetare), its action noun when it has no plural (uppfostran), -isk adjectives (typisk). A
+link by ending must fit the lemma's own paradigm: a first-conjugation verb (arbetade) has no
+strong or second-conjugation forms (arbetet is arbete's), a noun with the definite -en has no
+-et, one with the plural -n no plural -ar. LEXICON_OUT=DIR writes the files to DIR instead.
 Strong verbs, umlaut plurals and irregular comparison come from lexicon/sv-irregular.tsv, and
 reach particle and prefix verbs the dictionary holds (bestod -> bestå). Each form also records
 whether it may start a compound (Hunspell's COMPOUNDBEGIN, or a lemma of its own) and whether it
@@ -19,7 +24,7 @@ only occurs inside compounds (ONLYINCOMPOUND: linking forms such as skol-, vecko
 import collections, pathlib, re, sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-OUT = ROOT / "lexicon"
+OUT = pathlib.Path(__import__("os").environ.get("LEXICON_OUT", ROOT / "lexicon"))
 VOWELS = set("aeiouyåäöé")
 BEGIN, ONLY_COMPOUND, HEADWORD = 1, 2, 4
 # Present participles and their nouns (krävande, lidandet) are words of their own, not forms of
@@ -54,11 +59,38 @@ def suffixed(word, flag, sfx):
             yield word[: len(word) - len(strip)] + add, cont
 
 
+# Flags of a verb's past forms (-de, -t, -des, -d): an entry ending in -a with one is a verb.
+VERB_FLAGS = "MNP"
+# Flag T derives nouns and adjectives (arbeta -> arbetare, typ -> typisk); flag E gives a verb
+# without a noun's plural its action noun (uppfostra -> uppfostran). Flag G gives -or plurals.
+AGENT = ("re", "ren", "rens", "res", "rna", "rnas")
+ISK = ("isk", "iska", "iskt")
+
+
+def derived(lemma, form, flag, verb, flags):
+    """The lemma of a derived word that a suffix rule makes (a noun or adjective of its own),
+    or None for an inflected form of the entry."""
+    if flag == "T":
+        if lemma.endswith("a") and form.endswith(AGENT):
+            return lemma + "re"
+        if form.endswith(ISK):
+            return form[: len(form) - len(next(e for e in ISK[::-1] if form.endswith(e)))] + "isk"
+        if form.endswith(("are", "aren", "arens", "ares")):
+            return form[: form.rindex("are")] + "are"
+    if flag == "E" and verb and "G" not in flags and form.endswith(("n", "ns")):
+        return lemma + "n"
+    return None
+
+
 def expand(hunspell):
     """form -> {lemma: flags of the form}, and the entries with a paradigm of their own."""
     sfx, sp = parse_aff(hunspell / "sv_SE.aff")
     forms = collections.defaultdict(dict)
     paradigm = set()
+    derived_forms = set()
+    # Forms that some entry gives as a word of its own (allmän is one, and allmän- a compound's
+    # first part only).
+    plain = set()
     lines = (hunspell / "sv_SE.dic").read_text(encoding="utf-8").splitlines()[1:]
     for line in lines:
         word, _, flags = line.strip().partition("/")
@@ -69,18 +101,34 @@ def expand(hunspell):
         if not word.endswith("-") and sp["NEEDAFFIX"] not in flags:
             forms[word.lower()].setdefault(lemma, "")
             forms[word.lower()][lemma] += flags
+            if sp["ONLYINCOMPOUND"] not in flags:
+                plain.add(word.lower())
         # An entry with inflection flags (not only genitive and compound flags) has a paradigm.
         if any(c not in "AXUYWZ!" for c in flags) and not word.endswith("-"):
             paradigm.add(lemma)
+        verb = lemma.endswith("a") and any(c in flags for c in VERB_FLAGS)
         for fl in flags:
             for form, cont in suffixed(word, fl, sfx):
+                own = derived(lemma, form.lower(), fl, verb, flags)
+                if own:
+                    # A derived word is a lemma of its own.
+                    derived_forms.add(form.lower())
+                    forms[form.lower()].setdefault(own, "")
+                    forms[form.lower()][own] += cont
+                    if sp["ONLYINCOMPOUND"] not in cont:
+                        plain.add(form.lower())
+                    continue
                 forms[form.lower()].setdefault(lemma, "")
                 forms[form.lower()][lemma] += cont
+                if sp["ONLYINCOMPOUND"] not in cont:
+                    plain.add(form.lower())
                 for c in cont:
                     for form2, cont2 in suffixed(form, c, sfx):
                         forms[form2.lower()].setdefault(lemma, "")
                         forms[form2.lower()][lemma] += cont2
-    return forms, paradigm, sp
+                        if sp["ONLYINCOMPOUND"] not in cont2:
+                            plain.add(form2.lower())
+    return forms, paradigm, derived_forms, plain, sp
 
 
 # Regular endings: (ending of the form, ending of its lemma).
@@ -97,11 +145,35 @@ ENDINGS = [
 ]
 
 
-def regular_lemmas(form):
+# Endings a verb of the first conjugation (arbeta: arbetar, arbetade, arbetat) never has: the
+# forms of strong verbs and of the second conjugation (arbetet is arbete's, not arbeta's).
+NOT_FIRST = {"er", "en", "et", "it", "its", "na", "de", "te", "t", "ts", "des", "tes"}
+
+
+def fits(form, end, rep, lemma, own):
+    """Whether `form` can be `lemma`'s form with that ending, given the forms the dictionary
+    gives the lemma itself (`own`): a first-conjugation verb has no strong or second-conjugation
+    forms; a noun whose definite form is -en has no -et (värdet is not värd's), nor the other way
+    round; a noun with the plural -n (arbeten) has no plural -ar (arbetar)."""
+    if rep == "a" and end in NOT_FIRST and lemma + "de" in own and lemma + "t" in own:
+        return False
+    if rep == "" and end in ("et", "ets") and lemma + "en" in own:
+        return False
+    if rep == "" and end in ("en", "ens") and lemma + "et" in own:
+        return False
+    if rep == "e" and end.startswith("ar") and lemma + "n" in own and lemma + "t" in own:
+        return False
+    return True
+
+
+def regular_lemmas(form, own=None):
+    own = own or {}
     out = set()
     for end, rep in ENDINGS:
         if form.endswith(end) and len(form) > len(end) + 1:
-            out.add(form[: len(form) - len(end)] + rep)
+            lemma = form[: len(form) - len(end)] + rep
+            if fits(form, end, rep, lemma, own.get(lemma, ())):
+                out.add(lemma)
     # An -el/-er/-en lemma loses its e before an ending: gamla (gammal), enkla, vackra, regler, öknar.
     for end in ("a", "e", "ar", "er", "arna", "erna", "are", "ast", "aste", "at", "et", "en"):
         if form.endswith(end) and len(form) > len(end) + 2:
@@ -130,7 +202,7 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     hunspell, wordnet = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-    forms, paradigm, sp = expand(hunspell)
+    forms, paradigm, derived_forms, plain_forms, sp = expand(hunspell)
     begin_flags = {sp["COMPOUNDBEGIN"], sp["COMPOUNDPERMITFLAG"]}
     lemmas = {}
     flags = {}
@@ -138,7 +210,7 @@ def main():
         if not re.fullmatch(r"[a-zåäöéüàèáæøñç]+", form):
             continue
         ls = {l for l, fl in by.items() if sp["ONLYINCOMPOUND"] not in fl or l == form}
-        plain = any(sp["ONLYINCOMPOUND"] not in fl for fl in by.values())
+        plain = form in plain_forms
         f = 0
         if any(begin_flags & set(fl) for fl in by.values()) or form in paradigm:
             f |= BEGIN
@@ -152,10 +224,14 @@ def main():
         lemmas[form] = ls or {form}
         flags[form] = f
     # Link inflected forms listed as words of their own to a lemma with a paradigm.
+    own = collections.defaultdict(set)
+    for form, by in forms.items():
+        for lemma in by:
+            own[lemma].add(form)
     for form in list(lemmas):
-        if form in paradigm or flags[form] & ONLY_COMPOUND:
+        if form in paradigm or flags[form] & ONLY_COMPOUND or form in derived_forms:
             continue
-        for c in regular_lemmas(form):
+        for c in regular_lemmas(form, own):
             if c in paradigm:
                 lemmas[form].add(c)
     # Irregular forms, and the particle and prefix words built on them.
