@@ -24,8 +24,9 @@ pub struct LinkRef {
     /// The folder part of `[[folder/Title]]`, if any.
     pub folder: Option<String>,
     pub heading: Option<String>,
-    /// With a heading, the target and heading as one text (`Bug #4` in `[[Bug #4]]`): a title may
-    /// hold a `#`, and a link naming such a title whole goes to it rather than to a heading.
+    /// With a heading, or a folder split off at a `/` with a space beside it, the target as written
+    /// (`Bug #4` in `[[Bug #4]]`, `path/ can fail` in `[[path/ can fail]]`): a title may hold a `#`
+    /// or a `/`, and a link naming such a title whole goes to it rather than to a heading or folder.
     pub whole: Option<String>,
     pub alias: Option<String>,
     pub embed: bool,
@@ -195,7 +196,6 @@ fn parse_inner(inner: &str, abs_start: usize, line: usize, rel: Rel, embed: bool
         Some(i) => (&target_part[..i], Some(target_part[i + 1..].trim().to_string()).filter(|h| !h.is_empty())),
         None => (target_part, None),
     };
-    let whole = heading.as_ref().map(|_| target_part.trim().to_string());
     let (folder, name) = match path_part.rfind('/') {
         Some(i) => (Some(path_part[..i].trim().to_string()).filter(|f| !f.is_empty()), &path_part[i + 1..]),
         None => (None, path_part),
@@ -206,6 +206,11 @@ fn parse_inner(inner: &str, abs_start: usize, line: usize, rel: Rel, embed: bool
     if target.is_empty() {
         return None;
     }
+    // A title may hold a `#` (`[[Bug #4]]`) or a `/` with a space beside it (`[[path/ can fail]]`):
+    // the target as written, whole, is kept when it reads otherwise as a heading or a folder.
+    let written = path_part.trim();
+    let split_apart = folder.as_deref().is_some_and(|f| format!("{f}/{target}") != written.strip_suffix(".md").unwrap_or(written));
+    let whole = (heading.is_some() || split_apart).then(|| target_part.trim().to_string());
     let name_offset = (name.as_ptr() as usize - inner.as_ptr() as usize) + lead;
     let start = abs_start + name_offset;
     Some(LinkRef {
@@ -293,9 +298,13 @@ fn tidy_list(line: &str) -> String {
     format!("{key}:: {}{nl}", parts.join(", "))
 }
 
-/// The line that records a typed link in a body, e.g. `evidence:: [[Signal title]]`.
+/// The line that records a typed link in a body, e.g. `evidence:: [[Signal title]]`. A title that
+/// starts with `[` or ends with `]` (`[s3a] Flaky test`) is kept apart from the link's brackets by a
+/// space, so the link reads back as that title.
 pub fn typed_line(rel: Rel, title: &str) -> String {
-    format!("{rel}:: [[{title}]]")
+    let lead = if title.starts_with('[') { " " } else { "" };
+    let tail = if title.ends_with(']') { " " } else { "" };
+    format!("{rel}:: [[{lead}{title}{tail}]]")
 }
 
 /// Appends a typed link line to a body, keeping a blank line before a block of link lines.
@@ -333,6 +342,15 @@ mod tests {
         assert_eq!(ls[3].heading.as_deref(), Some("Q3"));
         assert_eq!(ls[4].target, "Anna");
         assert_eq!(ls[4].folder.as_deref(), Some("team"));
+    }
+
+    #[test]
+    fn a_typed_line_reads_back_as_its_title() {
+        for t in ["Plain", "[s3a] Flaky test", "Names: [a, b]", "[x]", "path/ can fail", "Bug #4", "a/b"] {
+            let ls = parse(&typed_line(Rel::Evidence, t));
+            assert_eq!(ls.len(), 1, "{t}");
+            assert_eq!(ls[0].whole.clone().unwrap_or_else(|| ls[0].full_target()), t, "{t}");
+        }
     }
 
     #[test]

@@ -320,6 +320,20 @@ fn ticket_text_is_imported_as_text_and_titles_keep_their_hash() {
     let i = ws.show("Flaky ZK tests");
     assert_eq!(i["links"][0]["id"], t["id"], "{i}");
     assert!(i["links"][0].get("heading").is_none(), "{i}");
+    // Titles in brackets, or with a `/` beside a space, are linked as they are: the typed line the
+    // link writes reads back as that title.
+    for title in [
+        "[s3a] Intermittent failure of ITestS3ADeleteCost.testDeleteSingleFileInDir",
+        "Certificate doesn't match any of the subject alternative names: [*.s3.amazonaws.com, s3.amazonaws.com]",
+        "s3a mkdir path/ can add 404 to S3 load balancers",
+    ] {
+        let s = ws.show(title);
+        ws.ok(&["link", "--rel", "evidence", "Flaky ZK tests", s["id"].as_str().unwrap()]);
+        let i = ws.show("Flaky ZK tests");
+        let linked = i["links"].as_array().unwrap().iter().any(|l| l["id"] == s["id"]);
+        assert!(linked, "{title}: {i}");
+    }
+    assert_eq!(ws.json(&["unresolved"]).as_array().unwrap().len(), 0);
     // Plain prose stays as it was.
     let f = std::env::temp_dir().join(format!("plain-{}.csv", std::process::id()));
     std::fs::write(&f, "title,body\nSlow export,The export takes an hour for us\nBold,Use **bold** and <b>tags</b>\n").unwrap();
