@@ -540,5 +540,298 @@ class App(unittest.TestCase):
         self.assertFalse(self.qs(f"{column} {tid('board-more')}"), "the button stays once every card is shown")
 
 
+    # ---- a real team's data: 2,503 Hadoop tickets --------------------------------------------
+
+    def language(self, lang):
+        self.nav("settings")
+        Select(self.q(tid("language"))).select_by_value(lang)
+        self.wait(lambda: self.d.execute_script("return document.documentElement.lang") == lang)
+
+    def pick_in_dialog(self, path):
+        """Chooses `path` in the system's file dialog (GTK) as a person would: Ctrl+L, the path, Enter."""
+
+        def dialog():
+            out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "."], capture_output=True, text=True).stdout.split()
+            for w in out:
+                name = subprocess.run(["xdotool", "getwindowname", w], capture_output=True, text=True).stdout.strip()
+                if name and name != "Mellanrum":
+                    return w
+            return None
+
+        def shown(timeout):
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                w = dialog()
+                if w:
+                    return w
+                time.sleep(0.3)
+            return None
+
+        wid = shown(20)
+        self.assertTrue(wid, "the file dialog never opened")
+        # The dialog may take keys a moment after it shows (and GTK may replace its first window):
+        # if it is still there after Enter, the path went nowhere, and is typed again.
+        for _ in range(4):
+            time.sleep(1)
+            wid = shown(5)
+            if not wid:
+                return
+            if subprocess.run(["xdotool", "windowfocus", wid], capture_output=True, timeout=10).returncode != 0:
+                continue
+            time.sleep(0.3)
+            subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+l"], check=True, timeout=10)
+            time.sleep(0.5)
+            subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+a"], check=True, timeout=10)
+            subprocess.run(["xdotool", "type", "--delay", "20", str(path)], check=True, timeout=60)
+            time.sleep(0.5)
+            subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
+            gone = time.time() + 5
+            while dialog() and time.time() < gone:
+                time.sleep(0.3)
+            if not dialog():
+                return
+        subprocess.run(["import", "-window", "root", str(ARTIFACTS / "failed-file-dialog.png")], check=False)
+        self.fail("the file dialog did not take the path")
+
+    def cli(self, *args):
+        r = subprocess.run([CLI, "--workspace", str(self.ws), *args], check=True, capture_output=True, text=True)
+        return r.stdout
+
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_17_import_2503_tickets_and_work_the_inbox(self):
+        hadoop = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "signals" / "gitbugs" / "hadoop_bugs.csv"
+        self.language("sv")
+        # An error left from before (a title that breaks links) ...
+        self.nav("note")
+        self.q(tid("list-item")).click()
+        title = self.q(tid("item-title"))
+        title.send_keys(Keys.CONTROL, "a")
+        title.send_keys("Trasig [[titel", Keys.ENTER)
+        self.wait(lambda: "error" in (self.q(tid("toast")).get_attribute("class") or ""), msg="no error shown")
+        # Import through the window: the system dialog, the guessed mapping, a preview of ten rows.
+        self.nav("exchange")
+        self.click(tid("import-kind-signals"))
+        self.click(tid("import-choose"))
+        self.pick_in_dialog(hadoop)
+        self.wait(lambda: self.text(self.q(tid("import-picked"))) == "hadoop_bugs.csv", timeout=20)
+        guessed = {f: Select(self.q(tid(f"map-{f}"))).first_selected_option.get_attribute("value") for f in ("title", "body", "date", "ref")}
+        self.assertEqual(guessed, {"title": "Summary", "body": "Description", "date": "Created", "ref": "Issue id"})
+        self.wait(lambda: len(self.qs(tid("preview-row"))) == 10, msg="no preview of ten rows")
+        first = [self.text(td) for td in self.qs(tid("preview-row"))[0].find_elements(By.TAG_NAME, "td")]
+        self.assertEqual(first[1:3], ["JAR in conflict with timestamp check causes AM errors", "2021-09-30"])
+        self.assertIn("Titel", self.text(self.q(tid("import-mapping"))), "the mapping does not speak Swedish")
+        # Without a title column: a Swedish sentence, no command-line flags, and no import.
+        Select(self.q(tid("map-title"))).select_by_value("")
+        self.assertEqual(self.text(self.q(tid("import-blocker"))), "Välj kolumnen som håller varje signals titel.")
+        self.assertFalse(self.q(tid("import-run")).is_enabled())
+        Select(self.q(tid("map-title"))).select_by_value("Summary")
+        before = self.db().execute("SELECT COUNT(*) FROM items WHERE kind = 'signal' AND deleted = 0").fetchone()[0]
+        self.click(tid("import-run"))
+        self.q(tid("import-done"), timeout=120)
+        self.assertFalse(self.qs(tid("toast") + ".error"), "the earlier error is still shown after the import")
+        signals = self.db().execute("SELECT COUNT(*) FROM items WHERE kind = 'signal' AND deleted = 0").fetchone()[0]
+        self.assertEqual(signals - before, 2503)
+        # Ticket text stays text; titles keep their '#'.
+        db = self.db()
+        self.assertEqual(db.execute("SELECT COUNT(*) FROM links WHERE target LIKE '%HADOOP_HOME%'").fetchone()[0], 0)
+        self.assertEqual(db.execute("SELECT COUNT(*) FROM items WHERE title = 'TestZKFailoverController#testNoZK is flaky'").fetchone()[0], 1)
+
+        # The inbox: every signal, observed dates (not the import day), the first line of the text.
+        self.nav("signal")
+        count = self.q(tid("list-count"))
+        self.wait(lambda: int(count.get_attribute("data-n")) == signals, timeout=30, msg="the inbox does not hold every signal")
+        self.assertLess(len(self.qs(tid("list-item"))), 120, "rows out of view are drawn (the list is not virtual)")
+        Select(self.q(tid("list-sort"))).select_by_value("observed")
+        self.shot("30-inbox-2503-signals")
+        box = self.q(tid("list-filter"))
+        box.send_keys('"JAR in conflict with timestamp"')
+        self.wait(lambda: int(count.get_attribute("data-n")) == 1, timeout=20, msg="a phrase in the filter")
+        self.assertIn("2021", self.text(self.q(tid("signal-observed"))), "the row shows the import day, not the day observed")
+        self.assertIn("After an init action pulls down a new JAR", self.text(self.q(tid("signal-line"))))
+        box.clear()
+        box.send_keys(" ", Keys.BACKSPACE)
+        self.wait(lambda: int(count.get_attribute("data-n")) == signals, timeout=20)
+        # The filter speaks the search's language: the same hits as the command line's search.
+        hits = json.loads(self.cli("search", "S3A kind:signal", "--json", "--limit", "5000"))
+        want = hits["total"]
+        self.assertGreater(want, 30)
+        # A link goes by title: hits whose title another item shares are left out of the insight.
+        keys = [" ".join(h["title"].split()).lower() for h in hits["hits"]]
+        counts = {}
+        for (t,) in self.db().execute("SELECT title FROM items WHERE deleted = 0").fetchall():
+            k = " ".join(t.split()).lower()
+            counts[k] = counts.get(k, 0) + 1
+        linkable = sum(1 for k in keys if counts.get(k, 0) == 1)
+        box = self.q(tid("list-filter"))
+        box.send_keys("S3A")
+        self.wait(lambda: int(count.get_attribute("data-n")) == want, timeout=20, msg="the filter does not show the search's hits")
+        # Select all matching, then one insight from them in one step.
+        self.click(tid("select-all-matching"))
+        self.wait(lambda: int(self.q(tid("selected-count")).get_attribute("data-n")) == want)
+        self.click(tid("make-insight"))
+        t = self.q(tid("triage-title"))
+        self.assertEqual(self.d.switch_to.active_element, t, "the popover does not take focus")
+        t.send_keys("S3A keeps hurting")
+        self.click(tid("triage-new"))
+        self.wait(lambda: self.q(tid("item-title")).get_attribute("value") == "S3A keeps hurting", timeout=20)
+        n = self.db().execute(
+            "SELECT COUNT(*) FROM links l JOIN items i ON i.id = l.source_id WHERE i.title = 'S3A keeps hurting' AND l.rel = 'evidence' AND l.target_id IS NOT NULL"
+        ).fetchone()[0]
+        self.assertEqual(n, linkable)
+        # Range selection by mouse and keyboard, Space toggles, and a bulk tag in one go.
+        self.nav("signal")
+        box = self.q(tid("list-filter"))
+        box.clear()
+        box.send_keys("S3A")
+        self.wait(lambda: int(self.q(tid("list-count")).get_attribute("data-n")) == want, timeout=20)
+        picks = self.qs(tid("pick-signal"))
+        picks[0].click()
+        ActionChains(self.d).key_down(Keys.SHIFT).click(picks[3]).key_up(Keys.SHIFT).perform()
+        self.wait(lambda: int(self.q(tid("selected-count")).get_attribute("data-n")) == 4, msg="Shift+click did not select a range")
+        row = self.qs(tid("list-item"))[5]
+        row.click()
+        self.assertEqual(len(row.find_element(By.XPATH, "..").find_elements(By.CSS_SELECTOR, "button:not([tabindex='-1']), input, [tabindex='0']")), 1, "a row takes more than one Tab stop")
+        self.d.switch_to.active_element.send_keys(" ")
+        self.wait(lambda: int(self.q(tid("selected-count")).get_attribute("data-n")) == 5, msg="Space did not select the row")
+        self.d.switch_to.active_element.send_keys(Keys.SHIFT, Keys.ARROW_DOWN)
+        self.d.switch_to.active_element.send_keys(Keys.SHIFT, Keys.ARROW_DOWN)
+        self.wait(lambda: int(self.q(tid("selected-count")).get_attribute("data-n")) == 7, msg="Shift+↓ did not extend the selection")
+        self.click(tid("bulk-tag"))
+        self.q(tid("bulk-tag-input")).send_keys("s3a-triage", Keys.ENTER)
+        self.wait(lambda: self.db().execute("SELECT COUNT(*) FROM tags WHERE tag = 's3a-triage'").fetchone()[0] == 7, msg="bulk tag")
+
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_18_the_map_spreads_unlinked_items_and_the_keys_zoom(self):
+        self.nav("map")
+        host = self.q(".map-canvas")
+        self.wait(lambda: host.get_attribute("data-drawn") not in (None, ""), timeout=120, msg="the map was never drawn")
+        hidden = self.q(tid("map-hidden"))
+        self.wait(lambda: int(hidden.get_attribute("data-visible")) > 2000, timeout=20, msg="unlinked items are piled up")
+        self.shot("31-map-unlinked-area")
+        before = int(hidden.get_attribute("data-visible"))
+        body = self.d.find_element(By.TAG_NAME, "body")
+        for _ in range(3):
+            body.send_keys("+")
+        self.wait(lambda: int(hidden.get_attribute("data-visible")) < before, msg="+ does not zoom in")
+        body.send_keys("0")
+        self.wait(lambda: int(hidden.get_attribute("data-visible")) == before, msg="0 does not fit the map")
+        for _ in range(12):
+            body.send_keys("-")
+        self.wait(lambda: int(hidden.get_attribute("data-hidden")) > 0, msg="- does not zoom out")
+
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_19_the_lens_counts_a_friction_two_perspectives_settled(self):
+        lens = json.loads(self.cli("lens", "--json"))
+        self.assertTrue(lens["silos"], "the demo has a silo")
+        a, b = lens["silos"][0]
+        self.cli("add", "friction", "--title", "Who owns the release notes", "--position", f"{a}=We write them", "--position", f"{b}=We approve them")
+        self.cli("add", "resolution", "--title", "Release notes are written together", "--set", f"agreed_by={a}, {b}",
+                 "--body", "resolves:: [[Who owns the release notes]]")
+        self.nav("lens")
+        self.language("en")
+        self.nav("lens")
+        cell = self.q(f'[data-testid="heat-cell"][data-pair="{a}|{b}"], [data-testid="heat-cell"][data-pair="{b}|{a}"]')
+        self.wait(lambda: int(cell.get_attribute("data-n")) == 2, timeout=15, msg="positions and agreement do not count")
+        self.assertNotIn(f"{a} ⟂ {b}", self.text(self.q(tid("lens-silos"))))
+        self.assertIn("positions in one friction", self.text(self.q(tid("lens-matrix"))))
+        self.d.execute_script("arguments[0].scrollIntoView({block: 'start'})", self.q(tid("lens-matrix")))
+        self.shot("32-lens-after-a-shared-friction")
+
+    def test_20_link_completion_leaves_the_cursor_after_the_link(self):
+        self.nav("note")
+        self.click(tid("new-item"))
+        title = self.q(tid("item-title"))
+        self.wait(lambda: title.get_attribute("value") != "")
+        title.send_keys(Keys.CONTROL, "a")
+        title.send_keys("Completion note", Keys.ENTER)
+        content = self.q(tid("item-body") + " .cm-content")
+        content.click()
+        content.send_keys("Se [[Kortare ledtid")
+        self.q(".cm-tooltip-autocomplete")
+        content.send_keys(Keys.ENTER)
+        content.send_keys(" och mer")
+        self.wait(lambda: self.q(".save-state").text in ("Saved", "Sparad"), msg="not saved")
+        body = self.db().execute("SELECT body FROM items WHERE title = 'Completion note'").fetchone()[0]
+        self.assertEqual(body, "Se [[Kortare ledtid till kund]] och mer")
+
+    def test_21_dialogs_take_focus_and_give_it_back(self):
+        self.open_by_search("Release cadence")
+        # The palette put the keyboard on the opened item, not on the page.
+        active = self.d.switch_to.active_element
+        self.assertNotEqual(active.tag_name.lower(), "body")
+        resolve = self.q(tid("resolve"))
+        resolve.click()
+        self.wait(lambda: self.d.switch_to.active_element.get_attribute("data-testid") == "resolve-title", msg="the dialog did not take focus")
+        dialog = self.q(tid("resolve-dialog"))
+        for _ in range(12):
+            self.d.switch_to.active_element.send_keys(Keys.TAB)
+            self.assertTrue(self.d.execute_script("return arguments[0].contains(document.activeElement)", dialog), "Tab left the dialog")
+        self.d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        self.wait(lambda: not self.qs(tid("resolve-dialog")), msg="Esc did not close the dialog")
+        self.wait(lambda: self.d.switch_to.active_element.get_attribute("data-testid") == "resolve", msg="focus did not come back")
+        # The make-insight popover closes on Esc.
+        self.nav("signal")
+        self.qs(tid("pick-signal"))[0].click()
+        self.click(tid("make-insight"))
+        self.q(tid("triage-menu"))
+        self.d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        self.wait(lambda: not self.qs(tid("triage-menu")), msg="Esc did not close the popover")
+
+    def test_22_keyboard_first_lists_and_the_full_shortcut_list(self):
+        self.nav("note")
+        self.wait(lambda: self.d.switch_to.active_element.get_attribute("data-testid") == "list-item", msg="the list did not take the keyboard")
+        first = self.d.switch_to.active_element.get_attribute("data-id")
+        self.d.switch_to.active_element.send_keys("j")
+        self.wait(lambda: self.d.switch_to.active_element.get_attribute("data-id") not in (None, first), msg="j did not move")
+        self.nav("settings")
+        keys = self.text(self.q(tid("shortcuts")))
+        for k in ["Ctrl+K", "Ctrl+Enter", "Alt+T", "Alt+E", "Space", "Shift+", "+ − 0", "[[", "Esc"]:
+            self.assertIn(k, keys)
+
+    def test_23_positions_keep_their_order_and_titles_wrap(self):
+        self.open_by_search("Release cadence")
+        cards = lambda: [c.get_attribute("data-perspective") for c in self.qs(tid("position-text"))]
+        start = cards()
+        add = self.q(tid("add-perspective"))
+        add.send_keys("Zeta team", Keys.ENTER)
+        self.wait(lambda: self.d.switch_to.active_element.get_attribute("data-perspective") == "Zeta team", msg="focus did not move to the new card")
+        self.assertTrue(self.d.switch_to.active_element.get_attribute("placeholder"), "no placeholder")
+        self.d.switch_to.active_element.send_keys("Ship when the docs are ready")
+        add.send_keys("Alpha team", Keys.ENTER)
+        self.wait(lambda: self.d.switch_to.active_element.get_attribute("data-perspective") == "Alpha team")
+        self.d.switch_to.active_element.send_keys("Ship now")
+        self.q(tid("item-title")).click()
+        self.wait(lambda: cards() == start + ["Zeta team", "Alpha team"], msg="the cards are not in the order they were added")
+        fields = self.db().execute("SELECT perspective, position FROM friction_positions p JOIN items i ON i.id = p.item_id WHERE i.title = 'Release cadence'").fetchall()
+        self.assertIn(("Zeta team", "Ship when the docs are ready"), fields)
+        self.assertFalse([f for f in fields if f[1] == "…"], "a literal … was saved")
+        title = self.q(tid("item-title"))
+        one_line = title.size["height"]
+        title.send_keys(Keys.END, " — " + "a very long title that goes on " * 6)
+        self.wait(lambda: title.size["height"] > one_line * 1.6, msg="a long title does not wrap")
+        title.send_keys(Keys.CONTROL, "a")
+        title.send_keys("Release cadence", Keys.ENTER)
+
+    def test_24_search_in_swedish_and_its_chips(self):
+        self.language("sv")
+        inp = self.palette("status:löst")
+        self.wait(lambda: self.q(tid("search-results")).get_attribute("data-answered") == "status:löst")
+        self.assertFalse(self.qs(tid("search-problem")), "status:löst is refused")
+        self.assertFalse(self.qs(tid("palette-create")), "the palette offers to create an item titled with filters")
+        inp.send_keys(Keys.CONTROL, "a")
+        inp.send_keys("kind:signal S3A")
+        self.wait(lambda: "on" in self.q(tid("filter-signal")).get_attribute("class"))
+        self.assertNotIn("on", self.q(tid("filter-all")).get_attribute("class").split())
+        inp.send_keys(Keys.CONTROL, "a")
+        inp.send_keys("status:klar")
+        self.wait(lambda: "ingen status" in self.text(self.q(tid("search-problem"))), msg="the error is not in Swedish")
+        inp.send_keys(Keys.ESCAPE)
+        # Dates as Swedes write them.
+        self.open_by_search("JAR in conflict with timestamp check causes AM errors")
+        date = self.q(tid("field-date"))
+        self.assertEqual(date.get_attribute("value"), "2021-09-30")
+        self.assertEqual(date.get_attribute("placeholder"), "ÅÅÅÅ-MM-DD")
+        self.language("en")
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

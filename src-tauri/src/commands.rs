@@ -77,6 +77,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         unused_signals,
         graph,
         search,
+        filter_items,
+        link_many,
+        update_many,
+        preview_import,
         resolve_ref,
         people,
         add_person,
@@ -275,6 +279,24 @@ async fn link_items(state: State<'_, AppState>, from: String, to: String, rel: R
     with(&state, |ws| ws.link(&from, &to, rel))
 }
 
+/// Links `from` to each of `to` in one save (an insight taking a selection of signals as evidence).
+#[tauri::command(rename_all = "snake_case")]
+async fn link_many(state: State<'_, AppState>, from: String, to: Vec<String>, rel: Rel) -> Res<SaveReport> {
+    with(&state, |ws| ws.link_many(&from, &to, rel))
+}
+
+/// Applies one edit (tags added or removed) to each of `ids` in one transaction; how many changed.
+#[tauri::command(rename_all = "snake_case")]
+async fn update_many(state: State<'_, AppState>, ids: Vec<String>, add_tags: Vec<String>, remove_tags: Vec<String>) -> Res<usize> {
+    with(&state, |ws| ws.update_many(&ids, Edit { add_tags, remove_tags, ..Default::default() }))
+}
+
+/// The ids of every item matching `query` (the search's language), best first: a list's filter.
+#[tauri::command(rename_all = "snake_case")]
+async fn filter_items(state: State<'_, AppState>, query: String, lang: Option<mellanrum::search::Lang>) -> Res<Vec<String>> {
+    with(&state, |ws| ws.search_ids(&query, lang.unwrap_or_default()))
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn unlink_items(state: State<'_, AppState>, from: String, to: String, rel: Rel) -> Res<SaveReport> {
     with(&state, |ws| ws.unlink(&from, &to, rel))
@@ -317,8 +339,13 @@ async fn graph(state: State<'_, AppState>) -> Res<MapView> {
 
 /// Searches the workspace (the core's query syntax: words, "phrases", -exclusions, OR, filters).
 #[tauri::command(rename_all = "snake_case")]
-async fn search(state: State<'_, AppState>, query: String, limit: Option<usize>) -> Res<mellanrum::search::SearchResults> {
-    with(&state, |ws| ws.search(&query, limit.unwrap_or(30).min(200)))
+async fn search(
+    state: State<'_, AppState>,
+    query: String,
+    limit: Option<usize>,
+    lang: Option<mellanrum::search::Lang>,
+) -> Res<mellanrum::search::SearchResults> {
+    with(&state, |ws| ws.search_in(&query, limit.unwrap_or(30).min(200), lang.unwrap_or_default()))
 }
 
 /// Resolves a reference as `[[links]]` do (title or alias, case-insensitive; or an id).
@@ -400,6 +427,8 @@ pub struct PickedSource {
     pub record_paths: Vec<mellanrum::import::signals::RecordPath>,
     /// The one the columns were read from.
     pub records: String,
+    /// A mapping guessed from the column names (`(field, column)`).
+    pub guessed: Vec<(String, String)>,
 }
 
 /// Lets the user choose what to import in the system dialog: a vault folder, a signals file
@@ -447,8 +476,17 @@ fn describe(kind: ImportKind, path: &Path, records: Option<&str>) -> mellanrum::
         _ => Vec::new(),
     };
     let fields = signals::FIELDS.iter().map(|f| f.to_string()).collect();
-    let source = PickedSource { kind, name, columns, fields, record_paths, records: chosen.clone().unwrap_or_default() };
+    let guessed = signals::guess_mapping(&columns);
+    let source = PickedSource { kind, name, columns, fields, record_paths, records: chosen.clone().unwrap_or_default(), guessed };
     Ok((source, chosen))
+}
+
+/// The first ten rows of the chosen signals file as `map` would import them.
+#[tauri::command(rename_all = "snake_case")]
+async fn preview_import(state: State<'_, AppState>, map: Vec<(String, String)>) -> Res<Vec<mellanrum::import::signals::PreviewRow>> {
+    let picked = state.picked().clone().ok_or_else(|| "choose what to import first".to_string())?;
+    let opts = mellanrum::import::signals::Options { map, records: picked.records.clone(), ..Default::default() };
+    mellanrum::import::signals::preview(&picked.path, &opts, 10).map_err(|e| e.to_string())
 }
 
 /// What an import did, whatever it read.

@@ -76,3 +76,16 @@ describe("NodeGrid", () => {
     expect(grid.at(0, 14, 5)?.id).toBe("a");
   });
 });
+
+describe("visibleCount", () => {
+  it("counts what is out of view or on another's spot as hidden", async () => {
+    const { visibleCount } = await import("./bigmap");
+    const pile = Array.from({ length: 100 }, () => ({ x: 10, y: 10 }));
+    const spread = Array.from({ length: 100 }, (_, i) => ({ x: (i % 10) * 20, y: Math.floor(i / 10) * 20 }));
+    expect(visibleCount(pile, { zoom: 1, pan: { x: 0, y: 0 } }, 400, 400)).toEqual({ visible: 1, hidden: 99 });
+    expect(visibleCount(spread, { zoom: 1, pan: { x: 0, y: 0 } }, 400, 400)).toEqual({ visible: 100, hidden: 0 });
+    // Zoomed out until they share spots; panned so half are out of view.
+    expect(visibleCount(spread, { zoom: 0.05, pan: { x: 0, y: 0 } }, 400, 400).hidden).toBeGreaterThan(80);
+    expect(visibleCount(spread, { zoom: 1, pan: { x: -100, y: 0 } }, 400, 400)).toEqual({ visible: 50, hidden: 50 });
+  });
+});

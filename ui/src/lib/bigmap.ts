@@ -198,6 +198,25 @@ export interface BigMapHooks {
   label: string;
   /** The picture could not be drawn. */
   failed(message: string): void;
+  /** After every change of view: how many nodes show as a dot of their own, and how many do not
+   * (out of view, or on the same spot as another at this zoom). */
+  viewed?(visible: number, hidden: number): void;
+}
+
+/**
+ * How many of `nodes` show at view `v` in a `width`×`height` window: in view, and each on a spot
+ * (`cell` px) no other shown node takes; the rest are hidden at this zoom.
+ */
+export function visibleCount(nodes: readonly { x: number; y: number }[], v: Viewport, width: number, height: number, cell = 3): { visible: number; hidden: number } {
+  const spots = new Set<number>();
+  const cols = Math.ceil(width / cell) + 1;
+  for (const n of nodes) {
+    const sx = n.x * v.zoom + v.pan.x;
+    const sy = n.y * v.zoom + v.pan.y;
+    if (sx < 0 || sy < 0 || sx > width || sy > height) continue;
+    spots.add(Math.floor(sy / cell) * cols + Math.floor(sx / cell));
+  }
+  return { visible: spots.size, hidden: nodes.length - spots.size };
 }
 
 export class BigMap {
@@ -339,8 +358,20 @@ export class BigMap {
     return { width: this.element.clientWidth, height: this.element.clientHeight };
   }
 
+  /** A key pressed while the map is shown (arrows pan, + and - zoom, 0 fits); true when it was one. */
+  key(e: KeyboardEvent): boolean {
+    if (!this.nodes.length || !mapMove(e)) return false;
+    this.onKey(e);
+    return true;
+  }
+
   private setView(v: Viewport) {
     this.view = v;
+    if (this.hooks.viewed) {
+      const { width, height } = this.size();
+      const { visible, hidden } = visibleCount(this.nodes, v, width, height);
+      this.hooks.viewed(visible, hidden);
+    }
     if (this.shown) this.transform(followTransform(this.shown, v));
     this.request();
   }

@@ -95,3 +95,21 @@ describe("LayoutCache.extend", () => {
     expect(got?.positions.c).toBeDefined();
   });
 });
+
+describe("unlinkedArea", () => {
+  it("puts unlinked items beside the map, a block per kind, no two on one spot", async () => {
+    const { unlinkedArea } = await import("./layout");
+    const nodes = [
+      ...Array.from({ length: 2500 }, (_, i) => ({ id: `s${i}`, group: "signal" })),
+      ...Array.from({ length: 3 }, (_, i) => ({ id: `n${i}`, group: "note" })),
+    ];
+    const p = unlinkedArea(nodes, { x0: 0, y0: 0, x1: 500, y1: 300 }, ["note", "signal"]);
+    const spots = new Set(Object.values(p).map((q) => `${q.x},${q.y}`));
+    expect(spots.size).toBe(nodes.length);
+    for (const q of Object.values(p)) expect(q.x).toBeGreaterThan(500);
+    // Notes come first (the kinds' order), signals in a block below them.
+    const maxNoteY = Math.max(...[0, 1, 2].map((i) => p[`n${i}`]!.y));
+    const minSignalY = Math.min(...Array.from({ length: 2500 }, (_, i) => p[`s${i}`]!.y));
+    expect(minSignalY).toBeGreaterThan(maxNoteY);
+  });
+});

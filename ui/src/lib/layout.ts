@@ -2,7 +2,8 @@
 // ones in a worker (layout.worker.ts) so the window never freezes.
 export interface LayoutRequest {
   run: number;
-  nodes: { id: string; size: number }[];
+  /** `group`: what an unlinked node is grouped by in its own area (its kind). */
+  nodes: { id: string; size: number; group?: string }[];
   edges: { source: string; target: string }[];
 }
 
@@ -39,7 +40,7 @@ export function layoutKey(req: Pick<LayoutRequest, "nodes" | "edges">): string {
     a = fnv1a(`${text}\x1f`, a);
     b = fnv1a(`${text}\x1f`, b, 0x5bd1e995);
   };
-  for (const n of req.nodes) mix(`${n.id}:${n.size}`);
+  for (const n of req.nodes) mix(`${n.id}:${n.size}:${n.group ?? ""}`);
   mix("|");
   for (const e of req.edges) mix(`${e.source}>${e.target}`);
   return `${req.nodes.length}.${req.edges.length}.${(a >>> 0).toString(36)}.${((b >>> 0) & 0x1fffff).toString(36)}`;
@@ -113,6 +114,55 @@ export function extendLayout(base: Placed, req: Pick<LayoutRequest, "nodes" | "e
     positions[id] = { x: x1 + 90 + (k % cols) * 50, y: y0 + Math.floor(k / cols) * 50 };
   });
   return { positions, added: base.added + missing.length };
+}
+
+/**
+ * Positions for the nodes linked to nothing: their own area to the right of the linked map
+ * (`box`, its bounds), one block per group (kind) in `order`, each block a square-ish grid, blocks
+ * stacked top to bottom. Thousands of unlinked signals then read as a block, not a pile on one spot.
+ */
+export function unlinkedArea(
+  nodes: readonly { id: string; group?: string }[],
+  box: { x0: number; y0: number; x1: number; y1: number } | undefined,
+  order: readonly string[] = [],
+  gap = 26,
+): Positions {
+  const groups = new Map<string, string[]>();
+  for (const n of nodes) {
+    const g = n.group ?? "";
+    const list = groups.get(g);
+    if (list) list.push(n.id);
+    else groups.set(g, [n.id]);
+  }
+  const rank = (g: string) => {
+    const i = order.indexOf(g);
+    return i < 0 ? order.length : i;
+  };
+  const names = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const left = box ? box.x1 + 6 * gap : 0;
+  let top = box ? box.y0 : 0;
+  const out: Positions = {};
+  for (const g of names) {
+    const ids = groups.get(g) ?? [];
+    const cols = Math.max(1, Math.ceil(Math.sqrt(ids.length * 1.6)));
+    ids.forEach((id, k) => {
+      out[id] = { x: left + (k % cols) * gap, y: top + Math.floor(k / cols) * gap };
+    });
+    top += (Math.ceil(ids.length / cols) + 2) * gap;
+  }
+  return out;
+}
+
+/** The bounds of `positions`, or undefined when there are none. */
+export function bounds(positions: Positions): { x0: number; y0: number; x1: number; y1: number } | undefined {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const p of Object.values(positions)) {
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x);
+    y1 = Math.max(y1, p.y);
+  }
+  return Number.isFinite(x0) ? { x0, y0, x1, y1 } : undefined;
 }
 
 /** FNV-1a of `text`'s UTF-16 code units, continuing from `h` (32 bits, signed). */

@@ -3,13 +3,22 @@
 // the map, which places its nodes there.
 import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
-import { seeded, type LayoutReply, type LayoutRequest } from "./layout";
+import { bounds, seeded, unlinkedArea, type LayoutReply, type LayoutRequest } from "./layout";
+import { KINDS } from "./types";
 
 cytoscape.use(fcose);
 
 self.onmessage = (e: MessageEvent<LayoutRequest>) => {
-  const { run, nodes, edges } = e.data;
+  const { run, edges } = e.data;
   const started = performance.now();
+  // Only linked nodes take part in the forces; the unlinked get an area of their own, by kind.
+  const linked = new Set<string>();
+  for (const x of edges) {
+    linked.add(x.source);
+    linked.add(x.target);
+  }
+  const nodes = e.data.nodes.filter((n) => linked.has(n.id));
+  const alone = e.data.nodes.filter((n) => !linked.has(n.id));
   const cy = cytoscape({
     headless: true,
     styleEnabled: true,
@@ -34,6 +43,7 @@ self.onmessage = (e: MessageEvent<LayoutRequest>) => {
     positions[n.id()] = n.position();
   });
   cy.destroy();
+  Object.assign(positions, unlinkedArea(alone, bounds(positions), KINDS));
   const reply: LayoutReply = { run, positions, ms: Math.round(performance.now() - started) };
   self.postMessage(reply);
 };

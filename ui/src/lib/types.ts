@@ -54,6 +54,11 @@ export interface ItemSummary {
   title: string;
   status?: string;
   updated: string;
+  /** A signal's day observed (else the day recorded), customer, source and first line of text. */
+  observed?: string;
+  customer?: string;
+  source?: string;
+  line?: string;
 }
 
 export interface LinkView {
@@ -289,6 +294,8 @@ export interface PickedSource {
   record_paths: { path: string; records: number; columns: number }[];
   /** The place the columns were read from. */
   records: string;
+  /** A mapping guessed from the column names: `[field, column]`. */
+  guessed: [string, string][];
 }
 
 /** An import's report: items (vault, signals) or meetings (calendar). */
