@@ -20,6 +20,9 @@ use std::sync::LazyLock;
 pub const MIN_PART: usize = 3;
 /// Shorter words are never split.
 const MIN_COMPOUND: usize = 6;
+/// The shortest part of a part split again, in letters (`prissättning` is `pris` + `sättning`;
+/// `byggande` is no `bygg` + `ande`).
+const MIN_SUB_PART: usize = 4;
 /// A part of a compound that the lexicon knows as a word is split further only from this
 /// length, in letters (`prissättning`, `könsroll`; not `beslut`, `kontakt`).
 const MIN_KNOWN_COMPOUND: usize = 8;
@@ -142,32 +145,41 @@ pub fn split(word: &str) -> Option<Compound> {
     if is_swedish(word) {
         return None;
     }
-    let pieces = split_pieces(word)?;
+    let pieces = split_pieces(word, MIN_PART)?;
     let last = pieces.last().expect("two pieces");
     let head: String = pieces[..pieces.len() - 1].iter().map(|p| &word[p.start..p.next]).collect();
     let mut parts: Vec<Vec<&'static str>> = Vec::new();
     for p in &pieces {
-        parts.push(lemmas_of(p.value).collect());
+        let lemmas: Vec<&'static str> = lemmas_of(p.value).collect();
         // A part that is a compound itself (`prissättning` in `prissättningsbeslut`) gives its
-        // own parts too, if it is long enough to be one: a short known word split in two is
-        // rarely a compound (`beslut` is no `bes` + `lut`, `medlem` no `med` + `lem`).
-        let sub = &word[p.start..p.end];
-        if let Some(sub) = split_pieces(sub).filter(|_| !is_swedish(sub) || sub.chars().count() >= MIN_KNOWN_COMPOUND) {
-            parts.extend(sub.iter().map(|q| lemmas_of(q.value).collect()));
+        // own parts too: a known word's lemma if it is long enough to be one (a short known
+        // word split in two is rarely a compound: `beslut` is no `bes` + `lut`, `uppgifterna`
+        // no `upp` + `gift`), otherwise the part as written.
+        let piece = &word[p.start..p.end];
+        let wholes: Vec<&str> = if is_swedish(piece) {
+            lemmas.iter().copied().filter(|l| l.chars().count() >= MIN_KNOWN_COMPOUND).collect()
+        } else {
+            vec![piece]
+        };
+        parts.push(lemmas);
+        for whole in wholes {
+            if let Some(sub) = split_pieces(whole, MIN_SUB_PART) {
+                parts.extend(sub.iter().map(|q| lemmas_of(q.value).collect()));
+            }
         }
     }
     Some(Compound { parts, lemmas: lemmas_of(last.value).map(|l| format!("{head}{l}")).collect() })
 }
 
 /// The best split of a word into at least two known words, whether or not the word is known.
-fn split_pieces(word: &str) -> Option<Vec<Piece>> {
+fn split_pieces(word: &str, min: usize) -> Option<Vec<Piece>> {
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     if chars.len() < MIN_COMPOUND || !chars.iter().all(|(_, c)| c.is_alphabetic()) {
         return None;
     }
     let offsets: Vec<usize> = chars.iter().map(|(i, _)| *i).chain(std::iter::once(word.len())).collect();
     let mut memo: HashMap<usize, Option<Vec<Piece>>> = HashMap::new();
-    best(word, &offsets, 0, MIN_PART, true, &mut memo).filter(|p| p.len() >= 2)
+    best(word, &offsets, 0, min, true, &mut memo).filter(|p| p.len() >= 2)
 }
 
 #[derive(Debug, Clone)]
