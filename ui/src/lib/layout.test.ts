@@ -113,3 +113,21 @@ describe("unlinkedArea", () => {
     expect(minSignalY).toBeGreaterThan(maxNoteY);
   });
 });
+
+describe("spreadPiles", () => {
+  it("spreads an insight's signals left on one spot into a disc around it, and leaves the rest", async () => {
+    const { spreadPiles } = await import("./layout");
+    const p: Record<string, { x: number; y: number }> = { insight: { x: 0, y: 0 }, other: { x: 400, y: 0 } };
+    for (let i = 0; i < 449; i++) p[`s${i}`] = { x: 100 + (i % 3) * 0.5, y: 50 };
+    expect(spreadPiles(p)).toBe(449);
+    expect(p.insight).toEqual({ x: 0, y: 0 });
+    expect(p.other).toEqual({ x: 400, y: 0 });
+    const pile = Array.from({ length: 449 }, (_, i) => p[`s${i}`]!);
+    // No two closer than half the gap, all around the spot they shared.
+    let nearest = Infinity;
+    for (let i = 0; i < pile.length; i++)
+      for (let j = i + 1; j < pile.length; j++) nearest = Math.min(nearest, Math.hypot(pile[i]!.x - pile[j]!.x, pile[i]!.y - pile[j]!.y));
+    expect(nearest).toBeGreaterThan(8);
+    for (const q of pile) expect(Math.hypot(q.x - 100.5, q.y - 50)).toBeLessThan(16 * Math.sqrt(449) + 1);
+  });
+});

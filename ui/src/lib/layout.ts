@@ -153,6 +153,41 @@ export function unlinkedArea(
   return out;
 }
 
+const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
+
+/**
+ * Spreads the nodes a layout left on one spot. A spectral layout (fCoSE's draft, for large maps)
+ * puts nodes linked to the same nodes and nothing else at the same point: an insight's hundreds
+ * of signals become one dot. Each pile (nodes within `cell` of each other's spot) becomes a disc
+ * around its spot, about `gap` apart (a sunflower pattern), in id order. Changes `positions` in
+ * place; returns how many nodes moved.
+ */
+export function spreadPiles(positions: Positions, cell = 4, gap = 16): number {
+  const piles = new Map<string, string[]>();
+  for (const [id, p] of Object.entries(positions)) {
+    const key = `${Math.round(p.x / cell)},${Math.round(p.y / cell)}`;
+    const pile = piles.get(key);
+    if (pile) pile.push(id);
+    else piles.set(key, [id]);
+  }
+  let moved = 0;
+  for (const ids of piles.values()) {
+    if (ids.length < 2) continue;
+    ids.sort();
+    let [cx, cy] = [0, 0];
+    for (const id of ids) {
+      cx += positions[id]!.x / ids.length;
+      cy += positions[id]!.y / ids.length;
+    }
+    ids.forEach((id, i) => {
+      const r = gap * Math.sqrt(i);
+      positions[id] = { x: cx + r * Math.cos(i * GOLDEN_ANGLE), y: cy + r * Math.sin(i * GOLDEN_ANGLE) };
+    });
+    moved += ids.length;
+  }
+  return moved;
+}
+
 /** The bounds of `positions`, or undefined when there are none. */
 export function bounds(positions: Positions): { x0: number; y0: number; x1: number; y1: number } | undefined {
   let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];

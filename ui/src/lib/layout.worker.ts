@@ -3,7 +3,7 @@
 // the map, which places its nodes there.
 import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
-import { bounds, seeded, unlinkedArea, type LayoutReply, type LayoutRequest } from "./layout";
+import { bounds, seeded, spreadPiles, unlinkedArea, type LayoutReply, type LayoutRequest } from "./layout";
 import { KINDS } from "./types";
 
 cytoscape.use(fcose);
@@ -43,6 +43,7 @@ self.onmessage = (e: MessageEvent<LayoutRequest>) => {
     positions[n.id()] = n.position();
   });
   cy.destroy();
+  spreadPiles(positions);
   Object.assign(positions, unlinkedArea(alone, bounds(positions), KINDS));
   const reply: LayoutReply = { run, positions, ms: Math.round(performance.now() - started) };
   self.postMessage(reply);
