@@ -20,8 +20,11 @@ use std::sync::LazyLock;
 pub const MIN_PART: usize = 3;
 /// Shorter words are never split.
 const MIN_COMPOUND: usize = 6;
-/// The shortest part of a part split again, in letters (`prissättning` is `pris` + `sättning`;
-/// `byggande` is no `bygg` + `ande`).
+/// Endings of the present participle and its noun that are words too (`ande`, spirit): never
+/// a compound's last part (`byggande` is no `bygg` + `ande`).
+const PARTICIPLE_ENDINGS: &[&str] = &["ande", "andes", "andet", "andets", "ende", "endes", "endet", "endets"];
+/// The shortest piece of a part split again, in letters (`prissättning` is `pris` + `sättning`;
+/// a shorter piece is more often a prefix than a word: `uppfostran` is no `upp` + `fostran`).
 const MIN_SUB_PART: usize = 4;
 /// A part of a compound that the lexicon knows as a word is split further only from this
 /// length, in letters (`prissättning`, `könsroll`; not `beslut`, `kontakt`).
@@ -218,7 +221,7 @@ fn best(
     // The rest as one (last) part.
     if !first && n - at >= min {
         let rest = &word[offsets[at]..];
-        if let Some(v) = entry(rest).filter(|v| v & ONLY_COMPOUND == 0) {
+        if let Some(v) = entry(rest).filter(|v| v & ONLY_COMPOUND == 0 && !PARTICIPLE_ENDINGS.contains(&rest)) {
             found = Some(vec![Piece { start: offsets[at], end: word.len(), next: word.len(), value: v }]);
         }
     }
@@ -284,6 +287,7 @@ mod tests {
         assert_eq!(parts("kundmöte"), vec!["kund", "möte"]);
         assert_eq!(split("kundmötena").unwrap().lemmas, vec!["kundmöte".to_string()]);
         assert_eq!(split("betala"), None);
+        assert!(!parts("samhällsbyggandet").contains(&"ande"), "{:?}", parts("samhällsbyggandet"));
         assert_eq!(split("kund"), None);
     }
 }
