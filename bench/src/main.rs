@@ -1,4 +1,5 @@
-//! `bench/run search [--items N] [--json] [--rg-sample N]`: Mellanrum's search against SQLite
+//! `bench/run search [--items N] [--json] [--rg-sample N]` (and `bench/run precedents`, see
+//! [`precedents`]): Mellanrum's search against SQLite
 //! FTS5 and ripgrep, on one deterministic corpus and one set of queries. Each engine runs in its
 //! own process so that its peak memory is its own.
 
@@ -13,6 +14,8 @@ use mellanrum::model::Kind;
 use mellanrum::workspace::{Edit, NewItem, Workspace};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+mod precedents;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -36,6 +39,7 @@ fn run(args: &[String]) -> Res<()> {
             }
             search(items, rg_sample, flag("--json"), value("--save").map(PathBuf::from))
         }
+        Some("precedents") => precedents::run(&args[1..]),
         Some("child") => {
             let dir = PathBuf::from(value("--dir").ok_or("--dir")?);
             let engine = value("--engine").ok_or("--engine")?;
@@ -49,7 +53,7 @@ fn run(args: &[String]) -> Res<()> {
             println!("{out}");
             Ok(())
         }
-        _ => Err("usage: bench/run search [--items N] [--json] [--rg-sample N] [--save FILE] [--prepare-only]".into()),
+        _ => Err("usage: bench/run search [--items N] [--json] [--rg-sample N] [--save FILE] [--prepare-only]\n       bench/run precedents [--tracker hadoop|seamonkey] [--json] [--latency-items N[,N]] [--data DIR]".into()),
     }
 }
 
