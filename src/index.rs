@@ -178,6 +178,8 @@ struct MellanrumStream<'a> {
     forms: String,
     next_form: usize,
     started: bool,
+    /// The end of the dotted or underscored identifier the current word is part of.
+    ident_end: usize,
 }
 
 impl Tokenizer for MellanrumTokenizer {
@@ -193,6 +195,7 @@ impl Tokenizer for MellanrumTokenizer {
             forms: String::new(),
             next_form: 0,
             started: false,
+            ident_end: 0,
         }
     }
 }
@@ -204,6 +207,34 @@ impl MellanrumStream<'_> {
         self.token.text.clear();
         self.token.text.push_str(&rest[..end]);
         self.next_form += end + 1;
+    }
+}
+
+/// Adds to `forms` (NUL-separated) the forms of the identifier parts of the word `text[start..end]`
+/// and, when the word starts a dotted or underscored identifier, that identifier whole (see
+/// [`search::identifier_parts`] and [`search::identifier_end`]). Returns where the identifier
+/// the word belongs to ends (`ident_end` when it starts none).
+fn identifier_forms(forms: &mut String, cache: &mut FormsCache, text: &str, start: usize, end: usize, ident_end: usize) -> usize {
+    let add = |forms: &mut String, f: &str| {
+        if !forms.split('\0').any(|x| x == f) {
+            forms.push('\0');
+            forms.push_str(f);
+        }
+    };
+    for part in search::identifier_parts(&text[start..end]) {
+        for f in cache.get(&part).split('\0').map(str::to_string).collect::<Vec<_>>() {
+            add(forms, &f);
+        }
+    }
+    if start < ident_end {
+        return ident_end;
+    }
+    match search::identifier_end(text, start) {
+        Some(e) => {
+            add(forms, &text[start..e].to_lowercase());
+            e
+        }
+        None => ident_end,
     }
 }
 
@@ -234,7 +265,11 @@ impl TokenStream for MellanrumStream<'_> {
             if self.names {
                 self.forms.push_str(&search::fold(&self.lower));
             } else {
-                FORMS.with(|c| self.forms.push_str(c.borrow_mut().get(&self.lower)));
+                FORMS.with(|c| {
+                    let mut cache = c.borrow_mut();
+                    self.forms.push_str(cache.get(&self.lower));
+                    self.ident_end = identifier_forms(&mut self.forms, &mut cache, self.text, start, end, self.ident_end);
+                });
             }
             self.next_form = 0;
             self.token.offset_from = start;
@@ -773,8 +808,68 @@ pub(crate) fn status(ws: &mut Workspace) -> Result<IndexStatus> {
 /// The best `limit` hits of `q` and how many match in all; `snippets: false` leaves them out
 /// (a list's filter wants only which items match).
 pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool) -> Result<(usize, Vec<Hit>)> {
+    search_with(ws, &mut |f, stats| build_query(f, q, stats), limit, snippets, false)
+}
+
+/// One word of an item's text, for [`like`]: its index form and how much it counts in the
+/// item's title and in the rest of its text.
+#[derive(Debug, Clone)]
+pub(crate) struct LikeWord {
+    pub form: String,
+    pub title_tf: f32,
+    pub body_tf: f32,
+}
+
+/// The items most like a text given as its words: `choose(docs, dfs)` gets the number of items
+/// and, for each word, how many items hold it (in the title or the text, whichever more), and
+/// returns the words to search for with their weights (as indices into `words`). Each word is
+/// searched in the title (weighed `title_boost`) and the other text fields, and the scores add up.
+/// Each hit says which of the words it holds (`Hit::matched`, by index form).
+pub(crate) fn like(
+    ws: &mut Workspace,
+    words: &[LikeWord],
+    title_boost: f32,
+    choose: &mut dyn FnMut(u64, &[u64]) -> Vec<(usize, f32)>,
+    limit: usize,
+) -> Result<(Vec<(String, f32)>, Vec<Hit>)> {
+    let mut chosen: Vec<(String, f32)> = Vec::new();
+    let mut build = |f: &Fields, stats: &Stats| -> Result<Built> {
+        let docs = stats.total_num_docs().map_err(ierr)?;
+        let mut dfs = Vec::with_capacity(words.len());
+        for w in words {
+            let mut df = 0;
+            for field in [f.title, f.text] {
+                df = df.max(stats.doc_freq(&Term::from_field_text(field, &w.form)).map_err(ierr)?);
+            }
+            dfs.push(df);
+        }
+        chosen = choose(docs, &dfs).into_iter().filter_map(|(i, wt)| words.get(i).map(|w| (w.form.clone(), wt))).collect();
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        let mut terms = BTreeSet::new();
+        for (form, weight) in &chosen {
+            for (field, boost) in text_fields(f) {
+                let boost = if field == f.title { title_boost } else { boost.min(1.0) };
+                let q = TermQuery::new(Term::from_field_text(field, form), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * boost))));
+            }
+            terms.insert(form.clone());
+        }
+        let query: Box<dyn TQuery> = if clauses.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(clauses)) };
+        Ok(Built { query, terms })
+    };
+    let (_, hits) = search_with(ws, &mut build, limit, true, true)?;
+    Ok((chosen, hits))
+}
+
+fn search_with(
+    ws: &mut Workspace,
+    build: &mut dyn FnMut(&Fields, &Stats) -> Result<Built>,
+    limit: usize,
+    snippets: bool,
+    explain: bool,
+) -> Result<(usize, Vec<Hit>)> {
     ensure(ws)?;
-    match search_once(ws, q, limit, snippets) {
+    match search_once(ws, build, limit, snippets, explain) {
         Err(Error::Index(_)) => {}
         other => return other,
     }
@@ -782,7 +877,7 @@ pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool
     // again (waiting for a rebuild in progress) and retry.
     ws.index.handle = None;
     ensure(ws)?;
-    match search_once(ws, q, limit, snippets) {
+    match search_once(ws, build, limit, snippets, explain) {
         Err(Error::Index(msg)) => {
             // Sound on opening, failing in use: rebuild once and answer from the new index.
             tracing::warn!("search index failed ({msg}); rebuilding it");
@@ -792,13 +887,19 @@ pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool
             let items = rebuild_fresh(ws, &ident, &mut |_, _| {})?;
             drop(lock);
             ws.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
-            search_once(ws, q, limit, snippets)
+            search_once(ws, build, limit, snippets, explain)
         }
         other => other,
     }
 }
 
-fn search_once(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool) -> Result<(usize, Vec<Hit>)> {
+fn search_once(
+    ws: &mut Workspace,
+    build: &mut dyn FnMut(&Fields, &Stats) -> Result<Built>,
+    limit: usize,
+    snippets: bool,
+    explain: bool,
+) -> Result<(usize, Vec<Hit>)> {
     // Which queued saves the committed index lacks. Read the position before reloading, so the
     // searcher holds at least that; re-read when another process trimmed the queue meanwhile.
     let mut attempt = 0;
@@ -850,7 +951,7 @@ fn search_once(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool) -> R
     let overlay = h.overlay.as_ref().filter(|o| o.key == key);
 
     let stats = Stats { main: &searcher, overlay: overlay.map(|o| &o.searcher) };
-    let built = build_query(&f, q, &stats)?;
+    let built = build(&f, &stats)?;
     let want = limit.max(1);
     let collector = (TopDocs::with_limit(want).order_by_score(), Count);
 
@@ -878,10 +979,31 @@ fn search_once(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool) -> R
         let doc: TantivyDocument = s.doc(addr).map_err(ierr)?;
         let get = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let kind: Kind = get(f.kind).parse().map_err(|_| Error::Index(format!("unknown kind in the index: {}", get(f.kind))))?;
-        let snippet = if snippets { snip.make(&get(f.text), &get(f.resolution)) } else { String::new() };
-        hits.push(Hit { id: get(f.id), kind, title: get(f.title), score, snippet });
+        let (title, text, resolution) = (get(f.title), get(f.text), get(f.resolution));
+        let matched = if explain { held_terms(&built.terms, &[&title, &text, &resolution]) } else { Vec::new() };
+        let snippet = if snippets { snip.make(&text, &resolution) } else { String::new() };
+        hits.push(Hit { id: get(f.id), kind, title, score, snippet, matched });
     }
     Ok((total, hits))
+}
+
+/// Which of `terms` (index forms) the texts hold.
+fn held_terms(terms: &BTreeSet<String>, texts: &[&str]) -> Vec<String> {
+    let mut held = BTreeSet::new();
+    let mut a = analyzer();
+    for t in texts {
+        let mut stream = a.token_stream(t);
+        while stream.advance() {
+            let tok = &stream.token().text;
+            if terms.contains(tok) {
+                held.insert(tok.clone());
+            }
+        }
+        if held.len() == terms.len() {
+            break;
+        }
+    }
+    held.into_iter().collect()
 }
 
 fn build_overlay(f: &Fields, key: (i64, i64), ids: Vec<String>, docs: &[IndexDoc]) -> Result<Overlay> {

@@ -74,6 +74,9 @@ pub struct Hit {
     /// wrapped in `<b>…</b>`. A friction's snippet ends with its resolution (decision and
     /// rationale).
     pub snippet: String,
+    /// For a search by likeness: the index forms of the searched words this item holds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<String>,
 }
 
 /// The state of the search index, for status displays and tests.
@@ -717,6 +720,93 @@ impl FormsCache {
     }
 }
 
+// ---- identifiers -------------------------------------------------------------------------------
+//
+// Tickets and notes name classes, settings and files: `AbstractSTestS3AHugeFiles`,
+// `fs.s3a.delegation.token`, `MAX_WORD_BYTES`, `HADOOP-12345`. Beside each word as it is, the index
+// holds the parts of a word written in camelCase or with digits in it (`huge`, `files`, `s3a`), and
+// the whole of a dotted, underscored or numbered run of words (`fs.s3a.delegation.token`), so that a
+// search finds the class by a word of its name and the setting by its full name.
+
+/// The longest dotted or underscored identifier indexed whole, in bytes.
+pub const MAX_IDENTIFIER_BYTES: usize = 80;
+
+/// The parts of one word as typed (letters and digits only), lower-cased: split where a lower-case
+/// letter meets an upper-case one (`hugeFiles`), before the last capital of a run of capitals that
+/// starts a word (`STest` → `s`, `test`), and then where letters meet digits (`s3a` → `s`, `3`, `a`).
+/// Empty when the word has no such parts. Parts of one character are left out.
+pub fn identifier_parts(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 3 || !chars.windows(2).any(|w| boundary(w[0], w[1], None) || digit_boundary(w[0], w[1])) {
+        return Vec::new();
+    }
+    let mut camel: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && boundary(chars[i - 1], c, chars.get(i + 1).copied()) {
+            camel.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+    }
+    camel.push(cur);
+    let mut out: Vec<String> = Vec::new();
+    let add = |p: String, out: &mut Vec<String>| {
+        if p.chars().count() > 1 && !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    for part in &camel {
+        add(part.clone(), &mut out);
+        let pc: Vec<char> = part.chars().collect();
+        if pc.windows(2).any(|w| digit_boundary(w[0], w[1])) {
+            let mut cur = String::new();
+            for (i, &c) in pc.iter().enumerate() {
+                if i > 0 && digit_boundary(pc[i - 1], c) {
+                    add(std::mem::take(&mut cur), &mut out);
+                }
+                cur.push(c);
+            }
+            add(cur, &mut out);
+        }
+    }
+    let whole = word.to_lowercase();
+    out.retain(|p| *p != whole);
+    out
+}
+
+/// A camelCase boundary between `a` and `b` (`b` followed by `next`).
+fn boundary(a: char, b: char, next: Option<char>) -> bool {
+    (a.is_lowercase() && b.is_uppercase()) || (a.is_uppercase() && b.is_uppercase() && next.is_some_and(char::is_lowercase))
+}
+
+fn digit_boundary(a: char, b: char) -> bool {
+    (a.is_alphabetic() && b.is_ascii_digit()) || (a.is_ascii_digit() && b.is_alphabetic())
+}
+
+/// Where a dotted, underscored or numbered identifier that starts with the word at `start` ends
+/// (a byte index), when the word is the first of at least two joined by `.` or `_` (or by `-`
+/// before a digit, as in `HADOOP-12345`) with nothing else between them: `fs.s3a.delegation.token`.
+pub fn identifier_end(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let word_end = |from: usize| text[from..].find(|c: char| !c.is_alphanumeric()).map_or(text.len(), |e| from + e);
+    let mut end = word_end(start);
+    let mut joined = 0;
+    while end + 1 < text.len() && end - start <= MAX_IDENTIFIER_BYTES {
+        let sep = bytes[end];
+        if !matches!(sep, b'.' | b'_' | b'-') {
+            break;
+        }
+        let next = text[end + 1..].chars().next().unwrap_or(' ');
+        let ok = if sep == b'-' { next.is_ascii_digit() } else { next.is_alphanumeric() };
+        if !ok {
+            break;
+        }
+        end = word_end(end + 1);
+        joined += 1;
+    }
+    (joined > 0 && end - start <= MAX_IDENTIFIER_BYTES).then_some(end)
+}
+
 // ---- the workspace API ------------------------------------------------------------------------
 
 impl Workspace {
@@ -860,5 +950,26 @@ mod tests {
         assert_eq!(folded_form("far").as_deref(), Some("~far"));
         assert_eq!(folded_form("får"), None);
         assert_eq!(words("Kundens e-post, 2026!"), vec!["kundens", "e", "post", "2026"]);
+    }
+
+    #[test]
+    fn identifiers_split_into_parts_and_join_whole() {
+        assert_eq!(identifier_parts("AbstractSTestS3AHugeFiles"), vec!["abstract", "test", "s3a", "huge", "files"]);
+        assert_eq!(identifier_parts("HTTPServer"), vec!["http", "server"]);
+        assert_eq!(identifier_parts("readVectored"), vec!["read", "vectored"]);
+        assert_eq!(identifier_parts("hadoop3"), vec!["hadoop"]);
+        for plain in ["Hadoop", "HDFS", "kunden", "Kunden", "2026", "ab"] {
+            assert!(identifier_parts(plain).is_empty(), "{plain}");
+        }
+        let t = "set fs.s3a.delegation.token now, see HADOOP-17796 or MAX_WORD_BYTES. End.";
+        let at = |w: &str| t.find(w).unwrap();
+        let whole = |w: &str| identifier_end(t, at(w)).map(|e| &t[at(w)..e]);
+        assert_eq!(whole("fs."), Some("fs.s3a.delegation.token"));
+        assert_eq!(whole("HADOOP"), Some("HADOOP-17796"));
+        assert_eq!(whole("MAX"), Some("MAX_WORD_BYTES"));
+        assert_eq!(whole("set"), None);
+        assert_eq!(whole("End"), None);
+        assert_eq!(identifier_end("e-post", 0), None);
+        assert_eq!(identifier_end("åäö.öå", 0), Some("åäö.öå".len()));
     }
 }

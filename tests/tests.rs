@@ -13,6 +13,7 @@ mod migrations;
 mod record;
 mod reliability;
 mod search;
+mod similar;
 mod sync;
 mod sync_props;
 mod tidy;

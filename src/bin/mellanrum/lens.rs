@@ -237,6 +237,9 @@ pub fn similar(ws: &mut Workspace, reference: &str, limit: usize, json: bool) ->
     for x in &r.items {
         let status = x.status.as_ref().map(|st| format!(" [{st}]")).unwrap_or_default();
         s += &format!("  {:<10} {}{status}  ({:.2})\n", x.kind.as_str(), x.title, x.score);
+        if !x.shared.is_empty() {
+            s += &format!("      shares: {}\n", x.shared.join(", "));
+        }
         for res in &x.resolutions {
             s += &format!(
                 "      resolved by '{}'{}{}\n",
