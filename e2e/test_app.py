@@ -539,6 +539,28 @@ class App(unittest.TestCase):
         self.wait(lambda: len(self.qs(f"{column} {tid('friction-card')}")) == total, msg="the rest of the column never came")
         self.assertFalse(self.qs(f"{column} {tid('board-more')}"), "the button stays once every card is shown")
 
+    def test_17_precedents_show_the_words_they_share(self):
+        # Two reports of one problem, written by the CLI: opening one shows the other under
+        # "Been here before?" with the words they share, including a part of a class name.
+        for title, body in [
+            ("Checkout freezes in CartSummaryView", "Pressing pay in CartSummaryView freezes the checkout."),
+            ("Cart summary freezes at checkout", "The checkout page freezes on the cart summary."),
+            ("Invoice PDF has the wrong logo", "The logo on invoices is the old one."),
+        ]:
+            subprocess.run([CLI, "--workspace", str(self.ws), "--as", "Anna Lind", "add", "signal", "--title", title, "--body", body],
+                           check=True, capture_output=True)
+        self.open_by_search("Checkout freezes in CartSummaryView")
+        panel = tid("precedents")
+        self.wait(lambda: "Cart summary freezes at checkout" in self.text(self.q(panel)), msg="the other report is not a precedent")
+        first = self.qs(f"{panel} li.precedent")[0]
+        self.assertIn("Cart summary freezes at checkout", self.text(first))
+        shared = self.text(first.find_element(By.CSS_SELECTOR, tid("shared-terms")))
+        for word in ("freezes", "checkout", "cart", "summary"):
+            self.assertIn(word, shared)
+        self.assertNotIn("Invoice PDF has the wrong logo", self.text(self.q(panel)))
+        self.d.execute_script("arguments[0].scrollIntoView({block: 'center'})", self.q(panel))
+        self.shot("29-precedents-panel")
+
 
     # ---- a real team's data: 2,503 Hadoop tickets --------------------------------------------
 

@@ -81,6 +81,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         link_many,
         update_many,
         preview_import,
+        similar,
         resolve_ref,
         people,
         add_person,
@@ -346,6 +347,13 @@ async fn search(
     lang: Option<mellanrum::search::Lang>,
 ) -> Res<mellanrum::search::SearchResults> {
     with(&state, |ws| ws.search_in(&query, limit.unwrap_or(30).min(200), lang.unwrap_or_default()))
+}
+
+/// The items most like one, precedents (resolved frictions with their resolutions) first, each
+/// with the words it shares with it.
+#[tauri::command(rename_all = "snake_case")]
+async fn similar(state: State<'_, AppState>, id: String, limit: Option<usize>) -> Res<mellanrum::similar::SimilarResults> {
+    with(&state, |ws| ws.similar(&id, limit.unwrap_or(8).clamp(1, 50)))
 }
 
 /// Resolves a reference as `[[links]]` do (title or alias, case-insensitive; or an id).

@@ -13,6 +13,7 @@ import type {
   RevisionView,
   SaveReport,
   SearchResults,
+  SimilarResults,
   Session,
   Unresolved,
   Trace,
@@ -58,6 +59,7 @@ export const api = {
   previewImport: (map: [string, string][]) => invoke<PreviewRow[]>("preview_import", { map }),
   /** `lang`: the language of a bad query's error (Swedish filter names and values work in both). */
   search: (query: string, limit = 30, lang: "en" | "sv" = "en") => invoke<SearchResults>("search", { query, limit, lang }),
+  similar: (id: string, limit = 8) => invoke<SimilarResults>("similar", { id, limit }),
   resolveRef: (reference: string) => invoke<string>("resolve_ref", { reference }),
   people: () => invoke<Person[]>("people"),
   addPerson: (name: string, perspective: string) => invoke<Person>("add_person", { name, perspective }),

@@ -142,6 +142,36 @@ export interface SearchResults {
   hits: SearchHit[];
 }
 
+/** A resolution of a precedent (src/similar.rs). */
+export interface PastResolution {
+  id: string;
+  title: string;
+  decision: string | null;
+  decided_on: string | null;
+}
+
+/** An item like the open one: a precedent (a resolved friction with its resolutions) or related. */
+export interface SimilarItem {
+  id: string;
+  kind: Kind;
+  title: string;
+  status?: string;
+  score: number;
+  group: "precedent" | "related";
+  /** HTML: escaped text with matches in <b>. */
+  snippet: string;
+  /** Why it matched: the words it shares with the open item, most distinctive first. */
+  shared: string[];
+  resolutions?: PastResolution[];
+}
+
+export interface SimilarResults {
+  id: string;
+  title: string;
+  terms: string[];
+  items: SimilarItem[];
+}
+
 // ---- trace, lens, sync, import and export (src/trace.rs, src/lens.rs, src/sync, src/import, src/export)
 
 export interface TraceNode {
