@@ -737,7 +737,8 @@ pub const MAX_IDENTIFIER_BYTES: usize = 80;
 /// Empty when the word has no such parts. Parts of one character are left out.
 pub fn identifier_parts(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
-    if chars.len() < 3 || !chars.windows(2).any(|w| boundary(w[0], w[1], None) || digit_boundary(w[0], w[1])) {
+    let split_at = |i: usize| boundary(chars[i], chars[i + 1], chars.get(i + 2).copied()) || digit_boundary(chars[i], chars[i + 1]);
+    if chars.len() < 3 || !(0..chars.len() - 1).any(split_at) {
         return Vec::new();
     }
     let mut camel: Vec<String> = Vec::new();

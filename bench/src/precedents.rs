@@ -58,7 +58,12 @@ fn read_tracker(file: &Path) -> Res<Vec<Ticket>> {
 
 fn read_pairs(file: &Path) -> Res<Vec<(String, String)>> {
     let mut r = csv::Reader::from_path(file)?;
-    Ok(r.records().map(|rec| rec.map(|x| (x[0].to_string(), x[1].to_string()))).collect::<Result<_, _>>()?)
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec?;
+        out.push((rec[0].to_string(), rec[1].to_string()));
+    }
+    Ok(out)
 }
 
 /// The FTS5 baseline: BM25 over title and body, the query being the title's words OR'ed.
