@@ -47,11 +47,13 @@ pub struct Tuning {
     /// How much sharing more of the searched words counts: a hit's score is multiplied by the
     /// share of the words it holds to this power.
     pub coord: f32,
+    /// How much a word's lemma (`=skriva` for `skrev`) counts beside its stem; 0 leaves it out.
+    pub lemma: f32,
 }
 
 impl Default for Tuning {
     fn default() -> Tuning {
-        Tuning { terms: 20, title: 3.0, title_boost: 2.0, part: 0.5, k1: 1.2, idf_power: 1.0, coord: 0.5 }
+        Tuning { terms: 20, title: 3.0, title_boost: 2.0, part: 0.5, k1: 1.2, idf_power: 1.0, coord: 0.5, lemma: 0.0 }
     }
 }
 
@@ -218,8 +220,13 @@ fn words_of(item: &crate::model::Item, tuning: &Tuning) -> (Vec<LikeWord>, Vec<S
             let typed = &text[s..e];
             let lower = typed.to_lowercase();
             if worth(&lower) {
-                let form = cache.get(&lower).split('\0').next().unwrap_or("").to_string();
-                count(&form, &lower, title, 1.0);
+                let forms: Vec<String> = cache.get(&lower).split('\0').map(str::to_string).collect();
+                count(&forms[0], &lower, title, 1.0);
+                if tuning.lemma > 0.0 {
+                    for f in forms.iter().skip(1).filter(|f| f.starts_with(search::LEMMA_MARK)) {
+                        count(f, &lower, title, tuning.lemma);
+                    }
+                }
             }
             for part in search::identifier_parts(typed) {
                 if worth(&part) {

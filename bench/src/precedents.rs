@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use mellanrum::import::signals;
 use mellanrum::model::Kind;
+use mellanrum::similar::Tuning;
 use mellanrum::workspace::Workspace;
 use serde_json::{json, Value};
 
@@ -95,7 +96,7 @@ fn fts5(tickets: &[Ticket], pairs: &[(String, String)]) -> Res<Vec<Option<usize>
     Ok(ranks)
 }
 
-fn tracker(data: &Path, name: &str, stem: &str, show: bool) -> Res<Value> {
+fn tracker(data: &Path, name: &str, stem: &str, show: bool, tuning: &Tuning) -> Res<Value> {
     let file = data.join(format!("{stem}.csv"));
     let tickets = read_tracker(&file)?;
     let known: std::collections::HashSet<&str> = tickets.iter().map(|t| t.id.as_str()).collect();
@@ -136,7 +137,7 @@ fn tracker(data: &Path, name: &str, stem: &str, show: bool) -> Res<Value> {
     for (a, b) in &pairs {
         let (ia, ib) = (id_of(a)?, id_of(b)?);
         let t = Instant::now();
-        let r = ws.similar(&ia, K)?;
+        let r = ws.similar_tuned(&ia, K, tuning)?;
         lat.push(ms(t));
         let rank = r.items.iter().position(|x| x.id == ib).map(|p| p + 1);
         if show {
@@ -183,12 +184,29 @@ pub fn run(args: &[String]) -> Res<()> {
         return Err(format!("no tracker data in {}: pass --data DIR (the folder of hadoop_bugs.csv)", data.display()).into());
     }
     let only = value("--tracker");
+    // `--tuning terms=20,coord=0.5`: other weights than the shipped ones, for tuning.
+    let mut tuning = Tuning::default();
+    for kv in value("--tuning").iter().flat_map(|v| v.split(',')) {
+        let (k, v) = kv.split_once('=').ok_or("--tuning: name=value,…")?;
+        let x: f32 = v.parse()?;
+        match k {
+            "terms" => tuning.terms = x as usize,
+            "title" => tuning.title = x,
+            "title_boost" => tuning.title_boost = x,
+            "part" => tuning.part = x,
+            "k1" => tuning.k1 = x,
+            "idf_power" => tuning.idf_power = x,
+            "coord" => tuning.coord = x,
+            "lemma" => tuning.lemma = x,
+            other => return Err(format!("--tuning: unknown weight {other}").into()),
+        }
+    }
     let mut results = Vec::new();
     for (name, stem) in TRACKERS {
         if only.as_deref().is_some_and(|o| o != *name) {
             continue;
         }
-        results.push(tracker(&data, name, stem, flag("--show"))?);
+        results.push(tracker(&data, name, stem, flag("--show"), &tuning)?);
     }
     if results.is_empty() {
         return Err(format!("unknown tracker (known: {})", TRACKERS.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")).into());
