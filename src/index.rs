@@ -820,18 +820,19 @@ pub(crate) struct LikeWord {
     pub body_tf: f32,
 }
 
+/// Picks the words to search for: `(number of items, each word's document frequency)` →
+/// `(index into the words, weight)`.
+pub(crate) type Choose<'a> = dyn FnMut(u64, &[u64]) -> Vec<(usize, f32)> + 'a;
+
+/// The words searched for, as index forms with their weights, and the hits.
+pub(crate) type Likeness = (Vec<(String, f32)>, Vec<Hit>);
+
 /// The items most like a text given as its words: `choose(docs, dfs)` gets the number of items
 /// and, for each word, how many items hold it (in the title or the text, whichever more), and
 /// returns the words to search for with their weights (as indices into `words`). Each word is
 /// searched in the title (weighed `title_boost`) and the other text fields, and the scores add up.
 /// Each hit says which of the words it holds (`Hit::matched`, by index form).
-pub(crate) fn like(
-    ws: &mut Workspace,
-    words: &[LikeWord],
-    title_boost: f32,
-    choose: &mut dyn FnMut(u64, &[u64]) -> Vec<(usize, f32)>,
-    limit: usize,
-) -> Result<(Vec<(String, f32)>, Vec<Hit>)> {
+pub(crate) fn like(ws: &mut Workspace, words: &[LikeWord], title_boost: f32, choose: &mut Choose, limit: usize) -> Result<Likeness> {
     let mut chosen: Vec<(String, f32)> = Vec::new();
     let mut build = |f: &Fields, stats: &Stats| -> Result<Built> {
         let docs = stats.total_num_docs().map_err(ierr)?;
