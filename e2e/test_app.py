@@ -539,7 +539,7 @@ class App(unittest.TestCase):
         self.wait(lambda: len(self.qs(f"{column} {tid('friction-card')}")) == total, msg="the rest of the column never came")
         self.assertFalse(self.qs(f"{column} {tid('board-more')}"), "the button stays once every card is shown")
 
-    def test_17_precedents_show_the_words_they_share(self):
+    def test_30_precedents_show_the_words_they_share(self):
         # Two reports of one problem, written by the CLI: opening one shows the other under
         # "Been here before?" with the words they share, including a part of a class name.
         for title, body in [

@@ -53,7 +53,7 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Tuning {
-        Tuning { terms: 20, title: 3.0, title_boost: 2.0, part: 0.5, k1: 1.2, idf_power: 1.0, coord: 0.5, lemma: 0.0 }
+        Tuning { terms: 25, title: 3.0, title_boost: 2.0, part: 0.5, k1: 1.2, idf_power: 1.0, coord: 0.5, lemma: 0.0 }
     }
 }
 
@@ -117,7 +117,7 @@ fn body_of(item: &crate::model::Item) -> String {
             continue;
         }
         let line = if links::typed_prefix(line).is_some() { line.split_once("::").map_or(line, |x| x.1) } else { line };
-        t.push_str(&line.replace("[[", " ").replace("]]", " ").replace('|', " "));
+        t.push_str(&without_wiki_markers(line).replace("[[", " ").replace("]]", " ").replace('|', " "));
         t.push('\n');
     }
     for v in item.fields.positions.values() {
@@ -140,6 +140,10 @@ fn body_of(item: &crate::model::Item) -> String {
 /// the line.
 pub fn meaning(line: &str) -> &str {
     let t = line.trim_start().trim_start_matches(['>', '|', ' ', '\t']);
+    // A Markdown fence (an imported ticket's text is kept inside one) is not what the item says.
+    if t.starts_with("```") || t.starts_with("~~~") {
+        return "";
+    }
     if let Some(rest) = t.strip_prefix("at ") {
         let frame = rest.trim();
         if (frame.contains('(') && frame.ends_with(')') && !frame.contains(' ')) || frame.contains("(Native Method)") {
@@ -169,6 +173,35 @@ pub fn meaning(line: &str) -> &str {
         }
     }
     line
+}
+
+/// A line without Jira's and Confluence's block markers (`{code:java}`, `{noformat}`, `{quote}`,
+/// `{panel:title=…}`, `{color:red}`): they say how a ticket is shown, not what it is about.
+fn without_wiki_markers(line: &str) -> std::borrow::Cow<'_, str> {
+    const MARKERS: [&str; 5] = ["code", "noformat", "quote", "panel", "color"];
+    if !line.contains('{') {
+        return line.into();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}');
+        let name = close.map(|c| after[..c].split(':').next().unwrap_or(""));
+        match (close, name) {
+            (Some(c), Some(n)) if MARKERS.contains(&n) => {
+                out.push(' ');
+                rest = &after[c + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
@@ -396,6 +429,17 @@ mod tests {
         // Prose that looks a little like them stays.
         assert_eq!(meaning("at the office (Stockholm)"), "at the office (Stockholm)");
         assert_eq!(meaning("[Draft] the plan"), "[Draft] the plan");
+    }
+
+    #[test]
+    fn fences_and_wiki_markers_say_nothing() {
+        assert_eq!(meaning("```text"), "");
+        assert_eq!(meaning("  ~~~"), "");
+        assert_eq!(without_wiki_markers("{code:java}S3AFileSystem fs = …{code}"), " S3AFileSystem fs = … ");
+        assert_eq!(without_wiki_markers("{noformat}mvn install{noformat}"), " mvn install ");
+        assert_eq!(without_wiki_markers("{panel:title=Heads up}careful{panel}"), " careful ");
+        // Braces that are not markup stay: a map literal, a template, an unclosed brace.
+        assert_eq!(without_wiki_markers("{a: 1} ${HADOOP_HOME} {code"), "{a: 1} ${HADOOP_HOME} {code");
     }
 
     #[test]
