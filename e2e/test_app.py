@@ -699,7 +699,14 @@ class App(unittest.TestCase):
         n = self.db().execute(
             "SELECT COUNT(*) FROM links l JOIN items i ON i.id = l.source_id WHERE i.title = 'S3A keeps hurting' AND l.rel = 'evidence' AND l.target_id IS NOT NULL"
         ).fetchone()[0]
-        self.assertEqual(n, linkable)
+        missing = self.db().execute(
+            "SELECT l.target, l.problem FROM links l JOIN items i ON i.id = l.source_id WHERE i.title = 'S3A keeps hurting' AND l.target_id IS NULL"
+        ).fetchall()
+        linked = {" ".join(t.split()).lower() for (t,) in self.db().execute(
+            "SELECT l.target FROM links l JOIN items i ON i.id = l.source_id WHERE i.title = 'S3A keeps hurting' AND l.rel = 'evidence'"
+        ).fetchall()}
+        left = [k for k in keys if counts.get(k, 0) == 1 and k not in linked]
+        self.assertEqual(n, linkable, f"evidence that links to nothing: {missing}; left out: {left}")
         # Range selection by mouse and keyboard, Space toggles, and a bulk tag in one go.
         self.nav("signal")
         box = self.q(tid("list-filter"))

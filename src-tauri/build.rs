@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "link_many",
     "update_many",
     "preview_import",
+    "similar",
     "resolve_ref",
     "people",
     "add_person",

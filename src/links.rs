@@ -196,9 +196,12 @@ fn parse_inner(inner: &str, abs_start: usize, line: usize, rel: Rel, embed: bool
         Some(i) => (&target_part[..i], Some(target_part[i + 1..].trim().to_string()).filter(|h| !h.is_empty())),
         None => (target_part, None),
     };
+    // A `/` ending the text is the title's own (`path has trailing /`), not a folder's.
     let (folder, name) = match path_part.rfind('/') {
-        Some(i) => (Some(path_part[..i].trim().to_string()).filter(|f| !f.is_empty()), &path_part[i + 1..]),
-        None => (None, path_part),
+        Some(i) if !path_part[i + 1..].trim().is_empty() => {
+            (Some(path_part[..i].trim().to_string()).filter(|f| !f.is_empty()), &path_part[i + 1..])
+        }
+        _ => (None, path_part),
     };
     let name = name.strip_suffix(".md").unwrap_or(name);
     let lead = name.len() - name.trim_start().len();
@@ -346,7 +349,16 @@ mod tests {
 
     #[test]
     fn a_typed_line_reads_back_as_its_title() {
-        for t in ["Plain", "[s3a] Flaky test", "Names: [a, b]", "[x]", "path/ can fail", "Bug #4", "a/b"] {
+        for t in [
+            "Plain",
+            "[s3a] Flaky test",
+            "Names: [a, b]",
+            "[x]",
+            "path/ can fail",
+            "Bug #4",
+            "a/b",
+            "encodes twice where path has trailing /",
+        ] {
             let ls = parse(&typed_line(Rel::Evidence, t));
             assert_eq!(ls.len(), 1, "{t}");
             assert_eq!(ls[0].whole.clone().unwrap_or_else(|| ls[0].full_target()), t, "{t}");

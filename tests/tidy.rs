@@ -112,3 +112,45 @@ fn sql_lives_in_the_store_and_tantivy_in_the_index() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// The names between `open` and the next `close` in `text`, each trimmed of quotes and commas;
+/// blank lines and comments skipped.
+fn listed(text: &str, open: &str, close: &str) -> Vec<String> {
+    let start = text.find(open).unwrap_or_else(|| panic!("'{open}' is not there")) + open.len();
+    let end = start + text[start..].find(close).unwrap();
+    text[start..end]
+        .lines()
+        .map(|l| l.split("//").next().unwrap().split('#').next().unwrap().trim().trim_end_matches(',').trim_matches('"').to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_command_of_the_shell_is_permitted_and_nothing_else() {
+    let shell = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri");
+    let read = |p: &str| std::fs::read_to_string(shell.join(p)).unwrap();
+    let handled = listed(&read("src/commands.rs"), "tauri::generate_handler![", "]");
+    let built = listed(&read("build.rs"), "const COMMANDS: &[&str] = &[", "];");
+    let allowed: Vec<String> = listed(&read("permissions/app.toml"), "permissions = [", "]")
+        .iter()
+        .map(|p| p.strip_prefix("allow-").unwrap_or(p).replace('-', "_"))
+        .collect();
+    assert!(handled.len() > 30, "the command list was not read: {handled:?}");
+    let mut bad = Vec::new();
+    for c in &handled {
+        if !built.contains(c) {
+            bad.push(format!("src-tauri/build.rs: the command {c} has no permission generated (add it to COMMANDS)"));
+        }
+        if !allowed.contains(c) {
+            bad.push(format!(
+                "src-tauri/permissions/app.toml: the command {c} is not in allow-app-commands (the window gets 'not allowed')"
+            ));
+        }
+    }
+    for c in built.iter().chain(&allowed) {
+        if !handled.contains(c) {
+            bad.push(format!("src-tauri: {c} is permitted but no command of that name is handled (src/commands.rs)"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
