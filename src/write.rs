@@ -47,6 +47,9 @@ pub struct SaveReport {
     pub frictions: Vec<(String, String)>,
     /// Other items that now share this item's title.
     pub same_title: Vec<String>,
+    /// The saved item's `updated` after this save: a window that gets a copy of the item older
+    /// than its own last save (a refresh that began before it) knows to leave what it shows.
+    pub updated: String,
     /// Frictions whose resolutions may have changed, settled when the operation ends.
     #[serde(skip)]
     pub(crate) pending: BTreeSet<String>,
@@ -337,6 +340,9 @@ pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &'stat
     model::check_fields(new.kind, &new.fields)?;
     if new.body.len() > MAX_BODY {
         return Err(Error::invalid(format!("'{}': the body is {} bytes; the limit is {} bytes", new.title, new.body.len(), MAX_BODY)));
+    }
+    if new.id == report.id {
+        report.updated = new.updated.clone();
     }
     let mut rows = Rows::default();
     let mut w = Writer::new(tx, &mut rows)?;

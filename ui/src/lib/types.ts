@@ -93,6 +93,8 @@ export interface SaveReport {
   id: string;
   frictions: [string, string][];
   same_title: string[];
+  /** The saved item's `updated` after the save. */
+  updated: string;
 }
 
 export interface RevisionView {
