@@ -46,6 +46,11 @@ class App(unittest.TestCase):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         cls.tmp = Path(tempfile.mkdtemp(prefix="mellanrum-e2e-"))
         cls.ws = Path(os.environ["MELLANRUM_WORKSPACE"])
+        cls.connect()
+
+    @classmethod
+    def connect(cls):
+        """Starts the app in a new session of the driver (the first, or a later one)."""
         opts = ArgOptions()
         opts.set_capability("browserName", "wry")
         opts.set_capability("tauri:options", {"application": APP})
@@ -867,6 +872,25 @@ class App(unittest.TestCase):
         self.assertEqual(date.get_attribute("value"), "2021-09-30")
         self.assertEqual(date.get_attribute("placeholder"), "ÅÅÅÅ-MM-DD")
         self.language("en")
+
+    def test_99_a_new_empty_workspace_offers_three_first_steps(self):
+        # Last: the app started again on a folder with no workspace, and an empty one made there.
+        self.d.quit()
+        shutil.move(str(self.ws), str(self.tmp / "demo-workspace"))
+        App.connect()
+        self.q(tid("welcome"), timeout=30)
+        name, person, perspective = self.qs(".welcome form input")
+        name.send_keys("Empty team")
+        person.send_keys("Eva Strand")
+        perspective.send_keys("Design")
+        self.click(tid("start-empty"))
+        steps = self.q(tid("first-steps"), timeout=20)
+        self.assertEqual(self.text(self.q(".lens h1")), "Empty team")
+        self.assertEqual(len(steps.find_elements(By.CSS_SELECTOR, "ol > li")), 3)
+        self.assertFalse(self.qs(tid("lens-matrix")), "an empty workspace's lens is still a wall of zeros")
+        self.shot("33-empty-lens-first-steps")
+        self.click(tid("first-import"))
+        self.q(tid("import-choose"))
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
