@@ -56,6 +56,15 @@ fn an_old_workspace_upgrades_in_place_and_every_revision_reads_the_same() {
         assert!(r.stderr.contains("upgraded the workspace's record"), "{}", r.stderr);
         let after = db_size(&ws);
         assert!(after < before, "{name}: the database went from {before} to {after} bytes");
+        let db = rusqlite::Connection::open(ws.path().join("mellanrum.db")).unwrap();
+        let most: i64 = db
+            .query_row(
+                "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) n FROM sync_fields WHERE field = '@updated' GROUP BY entity_id)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(most, 1, "{name}: an item keeps one write of when it last changed");
         let want = expected(name);
         assert_eq!(r.json().as_array().unwrap().len(), want.len());
         for (id, history) in &want {
@@ -262,6 +271,13 @@ fn a_one_word_edit_of_a_long_note_adds_little_to_the_record() {
         - before["history_bytes"].as_u64().unwrap()
         - before["log_bytes"].as_u64().unwrap();
     assert!(grew < 20 * 1024, "20 one-word saves added {grew} bytes of record");
+    // When it last changed is one row of the merge state, not one per save.
+    let db = rusqlite::Connection::open(ws.path().join("mellanrum.db")).unwrap();
+    let count = |field: &str| -> i64 {
+        db.query_row("SELECT COUNT(*) FROM sync_fields WHERE entity_id = ?1 AND field = ?2", [id.as_str(), field], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(count("@updated"), 1);
+    assert_eq!(count("title"), 1);
     // And every past body is still there.
     let h = ws.json(&["history", &id]);
     assert_eq!(h.as_array().unwrap().len(), 21);

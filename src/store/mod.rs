@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/07-live-item-indexes/up.sql"),
     include_str!("../../migrations/08-lens-item-index/up.sql"),
     include_str!("../../migrations/09-compact-history/up.sql"),
+    include_str!("../../migrations/10-one-updated-register/up.sql"),
 ];
 
 /// The schema version from which the record is compact (migration 09, `history`).

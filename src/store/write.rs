@@ -280,7 +280,8 @@ impl Tx<'_> {
         self.insert_many("INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload, body)", "", &rows)
     }
 
-    /// Register writes `(entity, field, write)`, each as [`Tx::put_field_write`] writes it.
+    /// Register writes `(entity, field, write)` of entities new to this database, each as
+    /// [`Tx::put_field_write`] writes it (a new entity has no older `@updated` to drop).
     pub fn put_field_writes(&self, writes: &[(String, String, FieldWrite)]) -> Result<()> {
         let rows: Vec<[&dyn rusqlite::ToSql; 6]> =
             writes.iter().map(|(e, f, w)| [e as &dyn rusqlite::ToSql, f, &w.hlc, &w.base, &w.value, &w.author]).collect();
@@ -318,11 +319,23 @@ impl Tx<'_> {
     }
 
     /// Records a write of a field; false when this exact write was known.
+    ///
+    /// `@updated` (when the entity last changed) keeps only its newest write: it has no base and
+    /// takes part in no conflict, so an older write is never read again — kept, it would add a
+    /// row to every save for ever.
     pub fn put_field_write(&self, entity_id: &str, field: &str, w: &FieldWrite) -> Result<bool> {
         let n = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO sync_fields(entity_id, field, hlc, base, value, author) VALUES (?1,?2,?3,?4,?5,?6)")?
             .execute(params![entity_id, field, w.hlc, w.base, w.value, w.author])?;
+        if field == "@updated" && n == 1 {
+            self.tx
+                .prepare_cached(
+                    "DELETE FROM sync_fields WHERE entity_id = ?1 AND field = '@updated'
+                     AND hlc < (SELECT MAX(hlc) FROM sync_fields WHERE entity_id = ?1 AND field = '@updated')",
+                )?
+                .execute([entity_id])?;
+        }
         Ok(n == 1)
     }
 
