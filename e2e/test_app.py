@@ -557,6 +557,9 @@ class App(unittest.TestCase):
         self.open_by_search("Checkout freezes in CartSummaryView")
         panel = tid("precedents")
         self.wait(lambda: "Cart summary freezes at checkout" in self.text(self.q(panel)), msg="the other report is not a precedent")
+        # The opened item's title shows whole, wrapped to the box's width as drawn.
+        box = self.q(tid("item-title"))
+        self.wait(lambda: self.d.execute_script("return arguments[0].scrollHeight <= arguments[0].clientHeight + 1", box), msg="the title is cut")
         first = self.qs(f"{panel} li.precedent")[0]
         self.assertIn("Cart summary freezes at checkout", self.text(first))
         shared = self.text(first.find_element(By.CSS_SELECTOR, tid("shared-terms")))
