@@ -1,6 +1,6 @@
 //! The benchmark vault: N Markdown notes (notes, signals, insights, frictions and resolutions with
-//! front matter, tags, ~120 words and three to four `[[links]]` each, all resolving) and a CSV of N
-//! signals. Shared by the benchmarks that import it; deterministic, so every run sees the same text.
+//! front matter, tags, ~120 words and three to four `[[links]]` each, all resolving) and a CSV and a JSON
+//! array of N signals. Shared by the benchmarks that import it; deterministic, so every run sees the same text.
 
 #![allow(dead_code)]
 
@@ -103,10 +103,11 @@ pub fn note_path(vault: &Path, i: usize) -> std::path::PathBuf {
     vault.join(format!("{:03}", i / 1000)).join(format!("{}.md", title(i)))
 }
 
-/// Writes the vault (`dir/vault`) and the CSV (`dir/signals.csv`) unless a complete one is there.
+/// Writes the vault (`dir/vault`), the CSV (`dir/signals.csv`) and the JSON (`dir/signals.json`)
+/// unless a complete set is there.
 pub fn generate(dir: &Path, n: usize) -> std::io::Result<()> {
     let vault = dir.join("vault");
-    if vault.join(".complete").exists() {
+    if vault.join(".complete").exists() && dir.join("signals.json").exists() {
         return Ok(());
     }
     let _ = std::fs::remove_dir_all(&vault);
@@ -152,19 +153,22 @@ pub fn generate(dir: &Path, n: usize) -> std::io::Result<()> {
         std::fs::write(note_path(&vault, i), s)?;
     }
     let mut csv = std::io::BufWriter::new(std::fs::File::create(dir.join("signals.csv"))?);
+    let mut json = std::io::BufWriter::new(std::fs::File::create(dir.join("signals.json"))?);
     writeln!(csv, "Id,Summary,Customer,Created,Text")?;
+    writeln!(json, "[")?;
     for i in 0..n {
         let text: Vec<&str> = (0..60).map(|_| WORDS[rng.below(WORDS.len())]).collect();
-        writeln!(
-            csv,
-            "S{i},\"Ticket {i}: {} {}\",Customer {},30/Sep/21 17:20,\"{}\"",
-            WORDS[i % WORDS.len()],
-            WORDS[rng.below(WORDS.len())],
-            rng.below(500),
-            text.join(" ")
-        )?;
+        let summary = format!("Ticket {i}: {} {}", WORDS[i % WORDS.len()], WORDS[rng.below(WORDS.len())]);
+        let customer = format!("Customer {}", rng.below(500));
+        let text = text.join(" ");
+        writeln!(csv, "S{i},\"{summary}\",{customer},30/Sep/21 17:20,\"{text}\"")?;
+        let record = serde_json::json!({"id": format!("S{i}"), "summary": summary, "customer": customer,
+            "created": "2021-09-30T17:20:00Z", "text": text});
+        writeln!(json, "{record}{}", if i + 1 < n { "," } else { "" })?;
     }
+    writeln!(json, "]")?;
     csv.flush()?;
+    json.flush()?;
     std::fs::write(vault.join(".complete"), "")?;
     Ok(())
 }
