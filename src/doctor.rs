@@ -67,6 +67,45 @@ fn check(name: &'static str, problems: Vec<String>, repaired: bool) -> Check {
 }
 
 impl Workspace {
+    fn check_files(&mut self, repair: bool) -> Result<(Vec<String>, bool)> {
+        use crate::attach::Health;
+        let rows = self.store.read(|tx| tx.attachments())?;
+        let files = self.files();
+        let mut problems = Vec::new();
+        let mut known = BTreeSet::new();
+        let mut unrepairable = false;
+        for r in &rows {
+            if !known.insert(r.hash.clone()) {
+                continue;
+            }
+            match files.health(&r.hash)? {
+                Health::Sound => {}
+                Health::Missing => {
+                    unrepairable = true;
+                    problems.push(format!("{} (sha256 {}): the file is missing from files/", r.path, &r.hash[..12.min(r.hash.len())]))
+                }
+                Health::Damaged => {
+                    unrepairable = true;
+                    problems.push(format!(
+                        "{} (sha256 {}): the file's content does not match its hash",
+                        r.path,
+                        &r.hash[..12.min(r.hash.len())]
+                    ))
+                }
+            }
+        }
+        let strays = files.strays(&known)?;
+        for (rel, path) in &strays {
+            if repair {
+                std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+                problems.push(format!("{rel}: no attachment holds this file (left by an interrupted add); removed"));
+            } else {
+                problems.push(format!("{rel}: no attachment holds this file (left by an interrupted add)"));
+            }
+        }
+        Ok((problems, repair && !strays.is_empty() && !unrepairable))
+    }
+
     /// Checks the database, the kind fields, the links against the bodies, frictions against their
     /// resolutions, the history, the search index against the database and the sync log against
     /// the shared storage; with `repair`, mends what can be derived again (the index is rebuilt).
@@ -180,6 +219,12 @@ impl Workspace {
             })
         })?;
         checks.push(check("history", problems, false));
+
+        // Every file an attachment row names is there and holds what its hash says; files no row
+        // holds (left by an add interrupted before its transaction) are listed, and removed by a
+        // repair — a file any row holds never is, so every file a revision links to stays.
+        let (problems, repaired) = self.check_files(repair)?;
+        checks.push(check("attachments", problems, repaired));
 
         // The search index holds what the database holds.
         let mut problems = self.verify_index()?;

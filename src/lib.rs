@@ -5,6 +5,7 @@
 //! The core library knows nothing of its front ends (the `mellanrum` CLI and the desktop shell).
 //! Start at [`Workspace`]: it opens a folder, and every operation goes through it.
 
+pub mod attach;
 pub mod calendar;
 pub mod demo;
 pub mod doctor;

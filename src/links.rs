@@ -325,6 +325,136 @@ pub fn append_link(body: &str, rel: Rel, title: &str) -> String {
     out
 }
 
+/// A link in a body that may name a file rather than an item: a wikilink or embed whose target
+/// has a file extension other than `.md` (`![[chart.png]]`, `[[report.pdf]]`), or a Markdown link
+/// or image to a relative path (`![alt](assets/chart.png)`, `[report](Files/report.pdf)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink {
+    /// The path as written, `%20` and the like decoded, `<…>` and a `"title"` taken off.
+    pub target: String,
+    pub embed: bool,
+    /// Markdown syntax (`[…](…)`) rather than a wikilink.
+    pub markdown: bool,
+    /// 1-based line number.
+    pub line: usize,
+    /// Byte range of the whole link in the body.
+    pub span: Range<usize>,
+}
+
+/// True when the last part of `target` ends in a file extension (letters and digits, 1–8 of
+/// them, at least one letter) other than `.md`.
+pub fn has_file_extension(target: &str) -> bool {
+    let name = target.rsplit(['/', '\\']).next().unwrap_or(target);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => {
+            !stem.is_empty()
+                && (1..=8).contains(&ext.len())
+                && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                && ext.chars().any(|c| c.is_ascii_alphabetic())
+                && !ext.eq_ignore_ascii_case("md")
+        }
+        None => false,
+    }
+}
+
+/// Finds every link in `body` that may name a file (see [`FileLink`]), in body order; links in
+/// code are not links. Linear in the length of the body.
+pub fn file_links(body: &str) -> Vec<FileLink> {
+    let mut out: Vec<FileLink> = parse(body)
+        .into_iter()
+        .filter(|l| has_file_extension(&l.full_target()))
+        .map(|l| FileLink { target: l.full_target(), embed: l.embed, markdown: false, line: l.line, span: l.span })
+        .collect();
+    let mut fence: Option<(char, usize)> = None;
+    let mut offset = 0;
+    for (idx, raw_line) in body.split_inclusive('\n').enumerate() {
+        let line_start = offset;
+        offset += raw_line.len();
+        let line = raw_line.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        if let Some(f) = fence_marker(trimmed) {
+            match fence {
+                None => fence = Some(f),
+                Some((c, n)) if f.0 == c && f.1 >= n && trimmed.trim_end().chars().all(|x| x == c) => fence = None,
+                _ => {}
+            }
+            continue;
+        }
+        if fence.is_some() || !line.contains("](") {
+            continue;
+        }
+        markdown_file_links(line, line_start, idx + 1, &mut out);
+    }
+    out.sort_by_key(|l| l.span.start);
+    out
+}
+
+/// The Markdown links and images of one line whose target is a relative path to a file.
+fn markdown_file_links(line: &str, line_start: usize, line_no: usize, out: &mut Vec<FileLink>) {
+    let code = code_spans(line);
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(at) = line[from..].find("](") {
+        let mid = from + at;
+        from = mid + 2;
+        let Some(open) = line[..mid].rfind('[') else { continue };
+        if code.iter().any(|r| r.contains(&open)) || (open > 0 && bytes[open - 1] == b'[') {
+            continue;
+        }
+        // The target: `<…>`, or up to the `)` that balances the `(`.
+        let rest = &line[mid + 2..];
+        let (raw, len) = if let Some(r) = rest.strip_prefix('<') {
+            match r.find('>') {
+                Some(e) if r[e + 1..].starts_with(')') => (&r[..e], e + 3),
+                _ => continue,
+            }
+        } else {
+            let mut depth = 0usize;
+            let mut end = None;
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' if depth == 0 => {
+                        end = Some(i);
+                        break;
+                    }
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+            }
+            match end {
+                Some(e) => (&rest[..e], e + 1),
+                None => continue,
+            }
+        };
+        let mut target = raw.trim();
+        if target.ends_with('"') {
+            if let Some(q) = target[..target.len() - 1].rfind(" \"") {
+                target = target[..q].trim_end();
+            }
+        }
+        let lower = target.to_ascii_lowercase();
+        if target.is_empty()
+            || target.starts_with("[[")
+            || target.starts_with('#')
+            || lower.contains("://")
+            || ["mailto:", "data:", "file:", "tel:"].iter().any(|p| lower.starts_with(p))
+        {
+            continue;
+        }
+        let target = target.split(['#', '?']).next().unwrap_or(target);
+        let decoded =
+            percent_encoding::percent_decode_str(target).decode_utf8().map(|c| c.into_owned()).unwrap_or_else(|_| target.to_string());
+        if !has_file_extension(&decoded) {
+            continue;
+        }
+        let embed = open > 0 && bytes[open - 1] == b'!';
+        let start = if embed { open - 1 } else { open };
+        from = mid + 2 + len;
+        out.push(FileLink { target: decoded, embed, markdown: true, line: line_no, span: line_start + start..line_start + mid + 2 + len });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,6 +462,34 @@ mod tests {
 
     fn targets(body: &str) -> Vec<(Rel, String)> {
         parse(body).into_iter().map(|l| (l.rel, l.target)).collect()
+    }
+
+    #[test]
+    fn file_links_in_both_syntaxes() {
+        let body = "![[Backlinks.png]] and [[report.pdf|the report]] and [[Pricing]] [[v2 notes.md]]\n\
+                    ![shot](../assets/pages_one%20year_0.png){:height 560} [a](Files/a b.pdf \"A\") [web](https://x.org/a.png)\n\
+                    `![no](x.png)` [[x]] [t]([[Page]]) ![](<with space.jpg>)\n```\n![[code.png]]\n```\n";
+        let got: Vec<(String, bool, bool, usize)> = file_links(body).into_iter().map(|l| (l.target, l.embed, l.markdown, l.line)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Backlinks.png".into(), true, false, 1),
+                ("report.pdf".into(), false, false, 1),
+                ("../assets/pages_one year_0.png".into(), true, true, 2),
+                ("Files/a b.pdf".into(), false, true, 2),
+                ("with space.jpg".into(), true, true, 3),
+            ]
+        );
+        for l in file_links(body) {
+            assert!(body[l.span.clone()].starts_with(if l.embed { "![" } else { "[" }), "{:?}", &body[l.span.clone()]);
+            assert!(body[l.span.clone()].ends_with(if l.markdown { ")" } else { "]]" }));
+        }
+        assert!(
+            has_file_extension("a/b.tar.gz")
+                && !has_file_extension("v1.2")
+                && !has_file_extension("Note.md")
+                && !has_file_extension(".png")
+        );
     }
 
     #[test]

@@ -741,7 +741,12 @@ impl Workspace {
         self.store.read(|tx| {
             let mut out: Vec<Unresolved> = Vec::new();
             let mut titles: BTreeMap<String, String> = BTreeMap::new();
+            // A link naming a file the workspace holds (`![[chart.png]]`) is not unresolved.
+            let files = crate::attach::Index::new(tx.attachments()?);
             for l in tx.unresolved_links()? {
+                if !files.is_empty() && files.resolve(&l.target).is_some() {
+                    continue;
+                }
                 let key = model::title_key(&l.target);
                 let title = match titles.get(&l.source_id) {
                     Some(t) => t.clone(),
@@ -939,7 +944,7 @@ fn ambiguous(tx: &Tx, r: &str, hits: &[(String, Kind)]) -> Error {
     Error::Ambiguous { reference: r.to_string(), candidates }
 }
 
-fn live_item(tx: &Tx, id: &str) -> Result<Item> {
+pub(crate) fn live_item(tx: &Tx, id: &str) -> Result<Item> {
     match tx.item(id)? {
         Some(i) if !i.deleted => Ok(i),
         Some(i) => Err(Error::invalid(format!("'{}' is deleted (bring it back with `mellanrum restore {}`)", i.title, i.id))),

@@ -26,11 +26,31 @@ use crate::history;
 use crate::hlc::Hlc;
 use crate::links::{self, LinkRef};
 use crate::model::{self, Item, Kind, Link, Person, Rel};
-use crate::store::{ChangeInsert, FieldWrite, RevisionInsert, Tx};
+use crate::store::{AttachmentRow, ChangeInsert, FieldWrite, RevisionInsert, Tx};
 use crate::sync::merge;
 
 /// The largest body a single item may have.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Records a file added to the workspace — its bytes already in the file store
+/// (`crate::attach`) — attributed to the context's person. A file already recorded at the same
+/// path with the same content keeps its row, which is returned.
+pub(crate) fn record_attachment(tx: &Tx, ctx: &Ctx, path: &str, hash: &str, size: u64, media_type: &str) -> Result<AttachmentRow> {
+    if let Some(row) = tx.attachment_at(path, hash)? {
+        return Ok(row);
+    }
+    let row = AttachmentRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        path: path.to_string(),
+        hash: hash.to_string(),
+        size,
+        media_type: media_type.to_string(),
+        added_by: ctx.actor.id.clone(),
+        added_at: ctx.now.clone(),
+    };
+    tx.insert_attachment(&row)?;
+    Ok(row)
+}
 
 /// The context of one write: who, on which device, when.
 pub(crate) struct Ctx {

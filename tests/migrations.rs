@@ -89,6 +89,7 @@ fn migrations_are_append_only() {
         ("08-lens-item-index", 0xa4ece79f852f8986),
         ("09-compact-history", 0xf2d7d4cf4e23b179),
         ("10-one-updated-register", 0x260d73dc305b9ec4),
+        ("11-attachments", 0x3cc5e54edcfe22e0),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration here (name and FNV-1a checksum of its up.sql)");

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod attachments;
 mod calendar;
 mod cli;
 mod export;

@@ -54,6 +54,7 @@ const RECORD_TABLES: &[&str] = &[
     "sync_fields",
     "sync_dots",
     "crdt_state",
+    "attachments",
 ];
 
 /// The table a statement in `line` writes, if it writes one of `tables`.

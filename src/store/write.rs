@@ -35,6 +35,20 @@ pub struct ChangeInsert {
 }
 
 impl Tx<'_> {
+    /// Records a file added to the workspace (its bytes are in the file store already). A row for
+    /// the same path and content is there already: nothing is written and false returned.
+    pub fn insert_attachment(&self, a: &super::AttachmentRow) -> Result<bool> {
+        let name_key = a.path.rsplit('/').next().unwrap_or(&a.path).to_lowercase();
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO attachments(id, path, path_key, name_key, hash, size, media_type, added_by, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![a.id, a.path, a.path.to_lowercase(), name_key, a.hash, a.size as i64, a.media_type, a.added_by, a.added_at])?;
+        Ok(n == 1)
+    }
+
     /// Writes an item's whole state (row, own fields, tags, aliases), inserting or replacing it.
     pub fn put_item(&self, item: &Item) -> Result<()> {
         self.put_item_over(None, item)

@@ -11,6 +11,7 @@ use mellanrum::model::Kind;
 use mellanrum::workspace::{Edit, ItemView, LinkView, NewItem, SaveReport, Workspace};
 use serde_json::json;
 
+mod attach;
 mod calendar;
 mod export;
 mod import;
@@ -257,6 +258,45 @@ enum Command {
         /// Mend what can be derived again, and say what was done.
         #[arg(long)]
         repair: bool,
+    },
+    /// Add files to an item: stored in the workspace (once per content) and linked from its body.
+    Attach {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The name to give the file (default: its own name); with one file.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The files in the workspace, or the files an item links to (and those it names but the workspace lacks).
+    Attachments {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
+        reference: Option<String>,
+        /// Set the largest file this workspace takes (e.g. 250MB; the default is 100MB).
+        #[arg(long, value_name = "SIZE", conflicts_with = "reference")]
+        max_size: Option<String>,
+    },
+    /// Write a copy of an attachment to a new file, or into a folder under its name.
+    SaveAs {
+        /// The attachment: its name, its path, or a sha256 prefix (8+ characters).
+        name: String,
+        dest: PathBuf,
+    },
+    /// Open an attachment in the system's default application.
+    Open {
+        /// The attachment: its name, its path, or a sha256 prefix (8+ characters).
+        name: String,
+    },
+    /// Remove an item's links to an attachment (the file stays: past revisions link to it).
+    Detach {
+        /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The attachment: its name, its path, or a sha256 prefix (8+ characters).
+        name: String,
     },
     /// Write a consistent copy of the workspace's database (safe while the app runs).
     Backup {
@@ -765,6 +805,11 @@ fn run(cli: Cli) -> Result<()> {
                 std::process::exit(2)
             }
         }
+        Command::Attach { reference, files, name } => attach::attach(&cli, reference, files, name.as_deref()),
+        Command::Attachments { reference, max_size } => attach::list(&cli, reference.as_deref(), max_size.as_deref()),
+        Command::SaveAs { name, dest } => attach::save_as(&cli, name, dest),
+        Command::Open { name } => attach::open_file(&cli, name),
+        Command::Detach { reference, name } => attach::detach(&cli, reference, name),
         Command::Backup { out: path } => {
             let mut ws = open(&cli)?;
             let b = ws.backup(path)?;

@@ -1,0 +1,208 @@
+//! Files that come with the knowledge: attached from the command line, linked the way Obsidian
+//! links them, listed, copied out, detached, checked by `doctor`, and refused with one clear line
+//! when too large or badly named.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::util::Ws;
+
+/// A small picture's bytes (a PNG signature and some content of its own).
+fn picture(seed: u8, len: usize) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+    b.extend((0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
+    b
+}
+
+fn sha(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// Every file under the workspace's file store, temporary ones included.
+fn stored(ws: &Ws) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let root = ws.path().join("files");
+    let Ok(dirs) = std::fs::read_dir(&root) else { return out };
+    for d in dirs {
+        for f in std::fs::read_dir(d.unwrap().path()).unwrap() {
+            out.push(f.unwrap().path());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_file_is_attached_linked_listed_copied_out_and_detached() {
+    let ws = Ws::new();
+    let src = tempfile::tempdir().unwrap();
+    let png = picture(1, 5000);
+    let chart = write(src.path(), "chart.png", &png);
+    let note = ws.add("note", "Pricing call", &["--body", "What Lisa said.\n"]);
+
+    let r = ws.json(&["attach", "Pricing call", chart.to_str().unwrap()]);
+    assert_eq!(r["stored"], 1);
+    assert_eq!(r["files"][0]["name"], "chart.png");
+    assert_eq!(r["files"][0]["media_type"], "image/png");
+    assert_eq!(r["files"][0]["size"], png.len() as u64);
+    assert_eq!(r["files"][0]["sha256"], sha(&png));
+    assert_eq!(r["files"][0]["added_by"], "Anna");
+    // Stored once, by its hash, byte for byte; linked from the body as an embed.
+    let blob = ws.path().join("files").join(&sha(&png)[..2]).join(sha(&png));
+    assert_eq!(std::fs::read(&blob).unwrap(), png);
+    assert_eq!(ws.show(&note)["body"], "What Lisa said.\n\n![[chart.png]]\n");
+    // The link reaches the file: nothing is unresolved.
+    assert_eq!(ws.json(&["unresolved"]), serde_json::json!([]));
+    let linked = ws.json(&["attachments", "Pricing call"]);
+    assert_eq!(linked.as_array().unwrap().len(), 1);
+    assert_eq!(linked[0]["file"]["sha256"], sha(&png));
+    assert_eq!(linked[0]["embed"], true);
+
+    // The same content again (another item, another copy of the file) is linked, not stored twice.
+    let copy = write(&src.path().join("elsewhere"), "chart.png", &png);
+    ws.add("note", "Follow-up", &[]);
+    let r = ws.json(&["attach", "Follow-up", copy.to_str().unwrap()]);
+    assert_eq!(r["stored"], 0);
+    assert_eq!(stored(&ws), vec![blob.clone()]);
+    assert_eq!(ws.json(&["attachments"]).as_array().unwrap().len(), 1);
+
+    // A PDF is linked, not embedded; Markdown links to files count as well as wikilinks.
+    let pdf = write(src.path(), "Q3 report.pdf", b"%PDF-1.4 a report");
+    ws.ok(&["attach", "Follow-up", pdf.to_str().unwrap()]);
+    let body = ws.show("Follow-up")["body"].as_str().unwrap().to_string();
+    assert!(body.ends_with("![[chart.png]]\n\n[[Q3 report.pdf]]\n"), "{body}");
+    ws.ok(&["edit", "Follow-up", "--body", &format!("{body}See ![the chart](chart.png) and ![[gone.png]]\n")]);
+    let linked = ws.json(&["attachments", "Follow-up"]);
+    let targets: Vec<(&str, bool)> =
+        linked.as_array().unwrap().iter().map(|l| (l["target"].as_str().unwrap(), l["file"].is_object())).collect();
+    assert_eq!(targets, vec![("chart.png", true), ("Q3 report.pdf", true), ("chart.png", true), ("gone.png", false)]);
+    // Only the link whose file is really missing is unresolved.
+    let u = ws.json(&["unresolved"]);
+    assert_eq!(u.as_array().unwrap().len(), 1, "{u}");
+    assert_eq!(u[0]["target"], "gone.png");
+
+    // save-as writes a copy; it never overwrites.
+    let out = src.path().join("copy.png");
+    ws.ok(&["save-as", "chart.png", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), png);
+    let e = ws.fails(&["save-as", "chart.png", out.to_str().unwrap()]);
+    assert!(e.contains("already exists"), "{e}");
+    let into = tempfile::tempdir().unwrap();
+    ws.ok(&["save-as", "q3 REPORT.pdf", into.path().to_str().unwrap()]);
+    assert_eq!(std::fs::read(into.path().join("Q3 report.pdf")).unwrap(), b"%PDF-1.4 a report");
+    let e = ws.fails(&["save-as", "nothing.png", out.to_str().unwrap()]);
+    assert!(e.contains("no attachment named 'nothing.png'"), "{e}");
+
+    // detach removes the links, keeps the file (the history still shows it linked).
+    let r = ws.json(&["detach", "Pricing call", "chart.png"]);
+    assert_eq!(r["removed"], 1);
+    assert_eq!(ws.show(&note)["body"], "What Lisa said.\n\n");
+    assert_eq!(ws.json(&["attachments", "Pricing call"]), serde_json::json!([]));
+    assert_eq!(ws.json(&["history", "Pricing call"]).as_array().unwrap().len(), 3);
+    assert!(blob.is_file());
+    let e = ws.fails(&["detach", "Pricing call", "chart.png"]);
+    assert!(e.contains("has no link to 'chart.png'"), "{e}");
+    ws.ok(&["doctor"]);
+}
+
+#[test]
+fn too_large_empty_and_badly_named_files_are_refused_with_one_line() {
+    let ws = Ws::new();
+    ws.add("note", "Call", &[]);
+    let src = tempfile::tempdir().unwrap();
+    let r = ws.json(&["attachments", "--max-size", "2KB"]);
+    assert_eq!(r["max_size"], 2000);
+    let big = write(src.path(), "big.png", &picture(2, 3000));
+    let e = ws.fails(&["attach", "Call", big.to_str().unwrap()]);
+    assert!(e.contains("big.png: 3 KB, over the limit of 2 KB a file"), "{e}");
+    let empty = write(src.path(), "empty.txt", b"");
+    let e = ws.fails(&["attach", "Call", empty.to_str().unwrap()]);
+    assert!(e.contains("empty.txt: the file is empty"), "{e}");
+    let ok = write(src.path(), "fine.png", &picture(3, 100));
+    for (name, why) in [
+        ("../evil.png", "path separator"),
+        ("a/b.png", "path separator"),
+        ("..", "start with a dot"),
+        (".bashrc", "start with a dot"),
+        ("CON.png", "reserved"),
+        ("bell\u{7}.png", "control characters"),
+        ("x[1].png", "cannot hold any of"),
+        ("", "cannot be empty"),
+    ] {
+        let e = ws.fails(&["attach", "Call", ok.to_str().unwrap(), "--name", name]);
+        assert!(e.contains(why), "{name:?}: {e}");
+    }
+    let e = ws.fails(&["attach", "Call", src.path().join("nope.png").to_str().unwrap()]);
+    assert!(e.contains("nope.png: no such file"), "{e}");
+    std::fs::create_dir(src.path().join("pics")).unwrap();
+    let e = ws.fails(&["attach", "Call", src.path().join("pics").to_str().unwrap()]);
+    assert!(e.contains("not a file"), "{e}");
+    let twin = write(&src.path().join("b"), "fine.png", &picture(4, 100));
+    let e = ws.fails(&["attach", "Call", ok.to_str().unwrap(), twin.to_str().unwrap()]);
+    assert!(e.contains("two of the files are named 'fine.png'"), "{e}");
+    let e = ws.fails(&["attach", "Nobody", ok.to_str().unwrap()]);
+    assert!(e.contains("no item matches 'Nobody'"), "{e}");
+    // Nothing of any of these was kept: no stored file, no half-written one, no change to the item.
+    assert_eq!(stored(&ws), Vec::<PathBuf>::new());
+    assert_eq!(ws.json(&["history", "Call"]).as_array().unwrap().len(), 1);
+
+    // A second file under a name the workspace has for other content is refused; the first stays.
+    ws.ok(&["attach", "Call", ok.to_str().unwrap()]);
+    let e = ws.fails(&["attach", "Call", twin.to_str().unwrap()]);
+    assert!(e.contains("an attachment named 'fine.png' is in the workspace already"), "{e}");
+    ws.ok(&["attach", "Call", twin.to_str().unwrap(), "--name", "fine (2).png"]);
+    assert_eq!(ws.json(&["attachments"]).as_array().unwrap().len(), 2);
+    let e = ws.fails(&["attachments", "--max-size", "lots"]);
+    assert!(e.contains("'lots' is not a size"), "{e}");
+}
+
+#[test]
+fn doctor_checks_every_file_and_repair_removes_only_what_nothing_holds() {
+    let ws = Ws::new();
+    ws.add("note", "Whiteboard", &[]);
+    let src = tempfile::tempdir().unwrap();
+    let png = picture(5, 2000);
+    let photo = write(src.path(), "whiteboard.png", &png);
+    ws.ok(&["attach", "Whiteboard", photo.to_str().unwrap()]);
+    // Detached: no body links to it now, but a past revision does.
+    ws.ok(&["detach", "Whiteboard", "whiteboard.png"]);
+    let blob = ws.path().join("files").join(&sha(&png)[..2]).join(sha(&png));
+    // A file no attachment holds (an add killed before its transaction) and a leftover temp file.
+    let stray = write(&ws.path().join("files/ab"), &format!("ab{}", "0".repeat(62)), b"stray");
+    let part = write(&ws.path().join("files/tmp"), "x.part", b"half");
+
+    let r = ws.run(&["doctor", "--json"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let check = r.json()["checks"].as_array().unwrap().iter().find(|c| c["name"] == "attachments").unwrap().clone();
+    assert_eq!(check["status"], "problem");
+    assert_eq!(check["details"].as_array().unwrap().len(), 2, "{check}");
+
+    let r = ws.json(&["doctor", "--repair"]);
+    let check = r["checks"].as_array().unwrap().iter().find(|c| c["name"] == "attachments").unwrap().clone();
+    assert_eq!(check["status"], "repaired", "{check}");
+    assert!(!stray.exists() && !part.exists());
+    assert_eq!(std::fs::read(&blob).unwrap(), png, "a file a revision links to is never removed");
+    ws.ok(&["doctor"]);
+
+    // A damaged or missing file is reported (by name and hash), never "repaired" away.
+    std::fs::write(&blob, b"not the picture").unwrap();
+    let r = ws.run(&["doctor"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("whiteboard.png (sha256 ") && r.stdout.contains("does not match its hash"), "{}", r.stdout);
+    assert_eq!(ws.run(&["doctor", "--repair"]).code, 2);
+    assert!(blob.is_file());
+    let e = ws.fails(&["save-as", "whiteboard.png", src.path().join("out.png").to_str().unwrap()]);
+    assert!(e.contains("is damaged"), "{e}");
+    assert!(!src.path().join("out.png").exists());
+    std::fs::remove_file(&blob).unwrap();
+    let r = ws.run(&["doctor"]);
+    assert!(r.stdout.contains("the file is missing"), "{}", r.stdout);
+}
