@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::{self, Kind, Rel};
+use crate::model::{self, Kind};
 use crate::store::{Peek, MIGRATIONS};
 use crate::workspace::{derive_links, now_text, settle, SaveReport, Workspace, DB_FILE};
 
@@ -174,24 +174,19 @@ impl Workspace {
         let wrong = self.store.read(|tx| {
             let mut wrong = Vec::new();
             for row in tx.list_items(Some(Kind::Friction), None, false)? {
-                let resolved = tx.links_to(&row.id)?.iter().any(|l| l.rel == Rel::Resolves);
                 let status = row.status.clone().unwrap_or_default();
-                if resolved != (status == "resolved") {
-                    wrong.push((row.id, row.title, status, resolved));
+                if let Some(want) = crate::write::status_from_resolutions(tx, &row.id, &status)? {
+                    let why = match (want, crate::write::resolutions_of(tx, &row.id)?) {
+                        ("resolved", _) => "although a resolution resolves it",
+                        (_, (_, true)) => "although the consent round on its resolution is open",
+                        _ => "but no resolution resolves it",
+                    };
+                    wrong.push((row.id, row.title, status, why));
                 }
             }
             Ok(wrong)
         })?;
-        let problems: Vec<String> = wrong
-            .iter()
-            .map(|(id, t, s, r)| {
-                if *r {
-                    format!("friction '{t}' ({id}) is {s} although a resolution resolves it")
-                } else {
-                    format!("friction '{t}' ({id}) is resolved but no resolution resolves it")
-                }
-            })
-            .collect();
+        let problems: Vec<String> = wrong.iter().map(|(id, t, s, why)| format!("friction '{t}' ({id}) is {s} {why}")).collect();
         let mut repaired = false;
         if repair && !wrong.is_empty() {
             let ctx = self.ctx()?;

@@ -49,6 +49,9 @@ fn flatten(item: &Item) -> BTreeMap<String, Value> {
     for (k, v) in &item.fields.props {
         m.insert(format!("prop.{k}"), v.clone());
     }
+    for (k, v) in &item.fields.round {
+        m.insert(format!("round.{k}"), json!(v));
+    }
     m
 }
 

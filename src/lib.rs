@@ -20,6 +20,7 @@ pub mod lens;
 pub mod lexicon;
 pub mod links;
 pub mod model;
+pub mod round;
 pub mod search;
 pub mod similar;
 pub mod store;

@@ -167,6 +167,10 @@ pub struct Fields {
     /// Properties beyond the kind's own fields (e.g. front matter of an imported note), as JSON values.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub props: BTreeMap<String, serde_json::Value>,
+    /// A resolution's consent round as registers (`state`, `opened`, `asked`, `with`, `closed`,
+    /// `override`, and `answer.<person id>`): read it as a [`Round`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub round: BTreeMap<String, String>,
 }
 
 impl Fields {
@@ -188,6 +192,109 @@ impl Fields {
             _ => {}
         }
         f
+    }
+}
+
+/// The answers of a consent round: consent, concern (consent with a reservation that stays
+/// visible), objection (blocks the round's close unless turned into a child friction or overridden).
+pub const ANSWERS: &[&str] = &["consent", "concern", "objection"];
+
+/// One person's answer in a consent round: their own register, so answers from several devices
+/// never conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub answer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The person's perspective when they answered.
+    pub perspective: String,
+    /// The child friction an objection was turned into (its id): the objection no longer blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friction: Option<String>,
+    pub at: String,
+}
+
+impl Answer {
+    /// An objection that blocks the round's close.
+    pub fn stands(&self) -> bool {
+        self.answer == "objection" && self.friction.is_none()
+    }
+}
+
+/// Who overrode a standing objection to close a round, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Override {
+    /// The person id.
+    pub by: String,
+    pub reason: String,
+}
+
+/// A consent round on a resolution: every perspective with a position in the frictions it
+/// resolves (`asked`) and the persons added (`with`, ids) answer; it closes when no objection
+/// stands, or by an override recorded with who and why. Stored as registers in
+/// [`Fields::round`], so each part merges on its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    /// `open` or `closed`.
+    pub state: String,
+    pub opened: String,
+    pub asked: Vec<String>,
+    pub with: Vec<String>,
+    /// The date it closed (YYYY-MM-DD).
+    pub closed: Option<String>,
+    pub overridden: Option<Override>,
+    /// By person id.
+    pub answers: BTreeMap<String, Answer>,
+}
+
+impl Round {
+    /// The round held in `fields`, if one was opened.
+    pub fn of(fields: &Fields) -> Option<Round> {
+        let r = &fields.round;
+        let state = r.get("state")?.clone();
+        let list = |k: &str| r.get(k).and_then(|v| serde_json::from_str::<Vec<String>>(v).ok()).unwrap_or_default();
+        let answers = r
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("answer.")?.to_string(), serde_json::from_str::<Answer>(v).ok()?)))
+            .filter(|(_, a)| ANSWERS.contains(&a.answer.as_str()))
+            .collect();
+        Some(Round {
+            state,
+            opened: r.get("opened").cloned().unwrap_or_default(),
+            asked: list("asked"),
+            with: list("with"),
+            closed: r.get("closed").cloned(),
+            overridden: r.get("override").and_then(|v| serde_json::from_str(v).ok()),
+            answers,
+        })
+    }
+
+    /// Writes the round into `fields` as registers.
+    pub fn store(&self, fields: &mut Fields) {
+        let r = &mut fields.round;
+        r.clear();
+        r.insert("state".into(), self.state.clone());
+        r.insert("opened".into(), self.opened.clone());
+        r.insert("asked".into(), serde_json::to_string(&self.asked).unwrap_or_default());
+        r.insert("with".into(), serde_json::to_string(&self.with).unwrap_or_default());
+        if let Some(c) = &self.closed {
+            r.insert("closed".into(), c.clone());
+        }
+        if let Some(o) = &self.overridden {
+            r.insert("override".into(), serde_json::to_string(o).unwrap_or_default());
+        }
+        for (pid, a) in &self.answers {
+            r.insert(format!("answer.{pid}"), serde_json::to_string(a).unwrap_or_default());
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.state == "open"
+    }
+
+    /// The objections that block the close, by person id.
+    pub fn standing(&self) -> impl Iterator<Item = (&String, &Answer)> {
+        self.answers.iter().filter(|(_, a)| a.stands())
     }
 }
 
@@ -246,6 +353,9 @@ pub fn check_fields(kind: Kind, fields: &Fields) -> Result<()> {
     }
     if kind != Kind::Friction && !fields.positions.is_empty() {
         return Err(Error::invalid(format!("only a friction has positions, not a {kind}")));
+    }
+    if kind != Kind::Resolution && !fields.round.is_empty() {
+        return Err(Error::invalid(format!("only a resolution has a consent round, not a {kind}")));
     }
     Ok(())
 }

@@ -406,20 +406,41 @@ pub(crate) fn settle_frictions(tx: &Tx, ctx: &Ctx, ids: impl IntoIterator<Item =
     Ok(report.frictions)
 }
 
-/// A friction with a live resolution resolving it is `resolved`; one whose resolutions went away
-/// goes back to `exploring`.
+/// How a friction's resolutions stand: `(settled, held)` — a live resolution resolves it with no
+/// consent round or a closed one (settled), or one's round is still open (held at `exploring`).
+pub(crate) fn resolutions_of(tx: &Tx, friction_id: &str) -> Result<(bool, bool)> {
+    let (mut settled, mut held) = (false, false);
+    for l in tx.links_to(friction_id)?.iter().filter(|l| l.rel == Rel::Resolves) {
+        match tx.round(&l.source_id)? {
+            Some(r) if r.is_open() => held = true,
+            _ => settled = true,
+        }
+    }
+    Ok((settled, held))
+}
+
+/// The status a friction takes from its resolutions, when it must change: `resolved` once a
+/// resolution resolves it (with its consent round, if any, closed); `exploring` while a round is
+/// open or when its resolutions went away.
+pub(crate) fn status_from_resolutions(tx: &Tx, friction_id: &str, status: &str) -> Result<Option<&'static str>> {
+    let (settled, held) = resolutions_of(tx, friction_id)?;
+    Ok(match (settled, held, status) {
+        (true, _, s) if s != "resolved" => Some("resolved"),
+        (false, true, "open" | "resolved" | "parked") => Some("exploring"),
+        (false, false, "resolved") => Some("exploring"),
+        _ => None,
+    })
+}
+
+/// A friction with a live resolution resolving it is `resolved` (held at `exploring` while the
+/// resolution's consent round is open); one whose resolutions went away goes back to `exploring`.
 fn follow_resolutions(tx: &Tx, ctx: &Ctx, friction_id: &str, report: &mut SaveReport) -> Result<()> {
     let Some(f) = tx.item(friction_id)? else { return Ok(()) };
     if f.kind != Kind::Friction || f.deleted {
         return Ok(());
     }
-    let resolved = tx.links_to(&f.id)?.iter().any(|l| l.rel == Rel::Resolves);
     let status = f.fields.get("status").unwrap_or("open");
-    let target = match (resolved, status) {
-        (true, s) if s != "resolved" => "resolved",
-        (false, "resolved") => "exploring",
-        _ => return Ok(()),
-    };
+    let Some(target) = status_from_resolutions(tx, &f.id, status)? else { return Ok(()) };
     let mut new = f.clone();
     new.fields.values.insert("status".into(), target.into());
     new.updated = ctx.now.clone();

@@ -671,3 +671,78 @@ fn activity_lists_what_others_changed_since_you_last_looked() {
     assert!(text.contains("Erik Berg (Engineering) changed") && text.contains("'Release cadence'"), "{text}");
     assert!(anna.ok(&["activity"]).contains("Nothing new"));
 }
+
+/// Three devices answer one consent round while apart, and two of them close it at once: every
+/// answer is its author's own register, so all of it merges without a conflict and every device
+/// ends in the same state.
+fn a_consent_round_converges(remote: &str) {
+    let anna = Ws::new();
+    anna.ok(&["remote", "set", remote]);
+    anna.add(
+        "friction",
+        "Release date",
+        &["--position", "Sales=May", "--position", "Engineering=June", "--position", "Support=After the docs"],
+    );
+    let r = anna.add("resolution", "June with a May beta", &["--body", "resolves:: [[Release date]]"]);
+    anna.ok(&["round", "open", &r]);
+    anna.sync();
+    let erik = Ws::join(remote, "Erik", "Engineering", &[]);
+    let sara = Ws::join(remote, "Sara", "Support", &[]);
+    for ws in [&anna, &erik, &sara] {
+        ws.sync();
+    }
+    assert_eq!(erik.json(&["round", "waiting"])[0]["title"], "June with a May beta");
+    assert_eq!(erik.show("Release date")["fields"]["status"], "exploring");
+
+    // Apart: each answers on their own device.
+    anna.ok(&["round", "answer", &r, "consent"]);
+    erik.ok(&["round", "answer", &r, "objection", "--reason", "No hardening time", "--new-friction", "Hardening time"]);
+    sara.ok(&["round", "answer", &r, "concern", "--reason", "Docs late"]);
+    for _ in 0..2 {
+        for ws in [&anna, &erik, &sara] {
+            ws.sync();
+        }
+    }
+    let shows: Vec<serde_json::Value> = [&anna, &erik, &sara].iter().map(|ws| ws.json(&["round", "show", &r])).collect();
+    assert_eq!(shows[0]["answers"].as_array().unwrap().len(), 3, "{}", shows[0]);
+    assert_eq!(shows[0]["waiting"], serde_json::json!([]));
+    assert_eq!(shows[0], shows[1]);
+    assert_eq!(shows[0], shows[2]);
+    assert_eq!(sara.show("Hardening time")["fields"]["positions"]["Engineering"], "No hardening time");
+
+    // Two close at once; both see the same answers, so they agree.
+    anna.ok(&["round", "close", &r]);
+    erik.ok(&["round", "close", &r]);
+    for _ in 0..2 {
+        for ws in [&anna, &erik, &sara] {
+            ws.sync();
+        }
+    }
+    let finals: Vec<(serde_json::Value, serde_json::Value, serde_json::Value)> = [&anna, &erik, &sara]
+        .iter()
+        .map(|ws| (ws.json(&["round", "show", &r]), ws.show(&r)["fields"].clone(), ws.show("Release date")["fields"].clone()))
+        .collect();
+    assert_eq!(finals[0].0["state"], "closed");
+    assert_eq!(finals[0].0["outcome"], "agreed with concerns");
+    assert_eq!(finals[0].1["agreed_by"], "Anna, Sara");
+    assert_eq!(finals[0].2["status"], "resolved");
+    assert_eq!(finals[0], finals[1]);
+    assert_eq!(finals[0], finals[2]);
+    for ws in [&anna, &erik, &sara] {
+        assert_eq!(ws.json(&["conflicts"]), serde_json::json!([]), "answers and closes do not conflict");
+        assert_eq!(ws.run(&["doctor"]).code, 0);
+    }
+}
+
+#[test]
+fn a_consent_round_answered_and_closed_on_three_devices_converges_through_a_shared_folder() {
+    let dir = shared();
+    a_consent_round_converges(s(dir.path()));
+}
+
+#[test]
+fn a_consent_round_answered_and_closed_on_three_devices_converges_through_a_real_s3_server() {
+    let Some(moto) = start_moto() else { return };
+    moto.env();
+    a_consent_round_converges("s3://mellanrum-test/rounds");
+}

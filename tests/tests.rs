@@ -13,6 +13,7 @@ mod lens;
 mod migrations;
 mod record;
 mod reliability;
+mod round;
 mod search;
 mod similar;
 mod sync;

@@ -47,6 +47,8 @@ const RECORD_TABLES: &[&str] = &[
     "resolution_fields",
     "goal_fields",
     "meeting_fields",
+    "rounds",
+    "round_answers",
     "tags",
     "aliases",
     "revisions",

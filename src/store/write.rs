@@ -8,7 +8,7 @@ use rusqlite::params;
 use super::{ChangeRow, FieldWrite, Store, Tx};
 use crate::error::{Error, Result};
 use crate::history;
-use crate::model::{Fields, Item, Kind};
+use crate::model::{Fields, Item, Kind, Round};
 
 /// A revision to insert with [`Tx::insert_revisions`].
 #[derive(Debug, Clone)]
@@ -95,6 +95,40 @@ impl Tx<'_> {
         }
         if old.is_none_or(|o| o.fields.props != item.fields.props) {
             self.put_props(&item.id, &item.fields.props)?;
+        }
+        if old.map_or(!item.fields.round.is_empty(), |o| o.fields.round != item.fields.round) {
+            self.put_round(&item.id, &item.fields)?;
+        }
+        Ok(())
+    }
+
+    /// Writes a resolution's consent round (its registers in [`Fields::round`]) into `rounds` and
+    /// `round_answers`.
+    fn put_round(&self, id: &str, f: &Fields) -> Result<()> {
+        let t = self.tx;
+        t.prepare_cached("DELETE FROM rounds WHERE item_id = ?1")?.execute([id])?;
+        t.prepare_cached("DELETE FROM round_answers WHERE item_id = ?1")?.execute([id])?;
+        let Some(r) = Round::of(f) else { return Ok(()) };
+        let (by, why) = r.overridden.as_ref().map(|o| (o.by.as_str(), o.reason.as_str())).unzip();
+        t.prepare_cached(
+            "INSERT INTO rounds(item_id, state, opened, asked, with_people, closed, override_by, override_reason)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+        )?
+        .execute(params![
+            id,
+            if r.is_open() { "open" } else { "closed" },
+            r.opened,
+            serde_json::to_string(&r.asked)?,
+            serde_json::to_string(&r.with)?,
+            r.closed,
+            by,
+            why
+        ])?;
+        let mut st = t.prepare_cached(
+            "INSERT INTO round_answers(item_id, person_id, answer, reason, perspective, friction, at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+        )?;
+        for (pid, a) in &r.answers {
+            st.execute(params![id, pid, a.answer, a.reason, a.perspective, a.friction, a.at])?;
         }
         Ok(())
     }
@@ -249,6 +283,9 @@ impl Tx<'_> {
             of(Kind::Meeting).zip(&meet).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3]]).collect();
         self.insert_many("INSERT OR REPLACE INTO meeting_fields(item_id, start, \"end\", attendees, location)", "", &rows)?;
 
+        for i in items.iter().filter(|i| !i.fields.round.is_empty()) {
+            self.put_round(&i.id, &i.fields)?;
+        }
         let props: Vec<(&String, &String, String)> =
             items.iter().flat_map(|i| i.fields.props.iter().map(move |(k, v)| (&i.id, k, v.to_string()))).collect();
         let rows: Vec<[&dyn ToSql; 3]> = props.iter().map(|(id, k, v)| [id as &dyn ToSql, k, v]).collect();

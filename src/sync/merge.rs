@@ -2,8 +2,9 @@
 //! function ([`fold`]), and an entity's state is read back from it ([`merged_item`],
 //! [`merged_person`]):
 //!
-//! - scalar fields (title, a kind's own fields, a friction's positions `position.X`, `deleted`,
-//!   a person's name and perspective) are last-writer-wins registers ordered by hybrid logical clock;
+//! - scalar fields (title, a kind's own fields, a friction's positions `position.X`, a
+//!   resolution's consent round `round.X` — each person's answer `round.answer.<id>` its own
+//!   register —, `deleted`, a person's name and perspective) are last-writer-wins registers ordered by hybrid logical clock;
 //!   two writes neither of which saw the other are a conflict, and the loser is kept in `conflicts`;
 //! - the body is a text CRDT (yrs `Y.Text`): updates merge in any order;
 //! - tags and aliases are add-wins (observed-remove) sets;
@@ -41,6 +42,9 @@ fn item_registers(item: &Item) -> BTreeMap<String, Value> {
     }
     for (k, v) in &item.fields.positions {
         m.insert(format!("position.{k}"), json!(v));
+    }
+    for (k, v) in &item.fields.round {
+        m.insert(format!("round.{k}"), json!(v));
     }
     m
 }
@@ -365,6 +369,18 @@ pub(crate) fn merged_item(tx: &Tx, id: &str, doc_device: &str, known_body: Optio
             if let Some(v) = str_of(&w.value).filter(|v| !v.trim().is_empty()) {
                 fields.positions.insert(p.to_string(), v);
             }
+        }
+    }
+    if kind == Kind::Resolution {
+        // A consent round: each part (state, each person's answer, …) its own register.
+        for (k, w) in winners.range("round.".to_string()..) {
+            let Some(p) = k.strip_prefix("round.") else { break };
+            if let Some(v) = str_of(&w.value).filter(|v| !v.trim().is_empty()) {
+                fields.round.insert(p.to_string(), v);
+            }
+        }
+        if !fields.round.contains_key("state") {
+            fields.round.clear();
         }
     }
     let body = match known_body {

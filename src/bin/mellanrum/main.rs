@@ -16,6 +16,7 @@ mod calendar;
 mod export;
 mod import;
 mod lens;
+mod round;
 mod search;
 mod sync;
 
@@ -253,6 +254,9 @@ enum Command {
         #[arg(long, value_name = "FILE", conflicts_with = "reference")]
         from: Option<PathBuf>,
     },
+    /// Consent rounds on resolutions: open, answer, show, close, and the rounds waiting for you.
+    #[command(subcommand)]
+    Round(round::RoundCommand),
     /// Check the workspace: the database, fields, links against bodies, frictions, history.
     Doctor {
         /// Mend what can be derived again, and say what was done.
@@ -377,7 +381,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn out(text: &str) -> Result<()> {
+pub(crate) fn out(text: &str) -> Result<()> {
     let mut o = std::io::stdout().lock();
     o.write_all(text.as_bytes())?;
     if !text.is_empty() && !text.ends_with('\n') {
@@ -387,7 +391,7 @@ fn out(text: &str) -> Result<()> {
     Ok(())
 }
 
-fn out_json(v: &impl serde::Serialize) -> Result<()> {
+pub(crate) fn out_json(v: &impl serde::Serialize) -> Result<()> {
     out(&serde_json::to_string_pretty(v)?)
 }
 
@@ -830,6 +834,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             tell(&mut ws, &report)
         }
+        Command::Round(rc) => round::run(&mut open(&cli)?, rc, cli.json),
         Command::Search(args) => search::search(&cli, args),
         Command::Reindex => search::reindex(&cli),
         Command::Similar { reference, limit } => lens::similar(&mut open(&cli)?, reference, *limit, cli.json),
@@ -848,7 +853,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// Tells, on stderr, what a save did besides the item itself.
-fn tell(ws: &mut Workspace, r: &SaveReport) -> Result<()> {
+pub(crate) fn tell(ws: &mut Workspace, r: &SaveReport) -> Result<()> {
     for (title, status) in &r.frictions {
         eprintln!("friction '{title}' is now {status}");
     }
