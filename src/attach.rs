@@ -232,12 +232,11 @@ impl FileStore {
         Ok(Stored { hash, size, new: true })
     }
 
-    /// Adds the file at `path` (see [`FileStore::put`]).
-    pub fn put_file(&self, path: &Path, max: u64) -> Result<Stored> {
-        let what = path.display().to_string();
+    /// Adds the file at `path` (see [`FileStore::put`]); `what` names it in errors.
+    pub fn put_file(&self, path: &Path, what: &str, max: u64) -> Result<Stored> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::invalid(format!("{what}: no such file")),
-            _ => Error::io(path, e),
+            _ => Error::invalid(format!("{what}: cannot read: {e}")),
         })?;
         if !meta.is_file() {
             return Err(Error::invalid(format!("{what}: not a file")));
@@ -249,8 +248,8 @@ impl FileStore {
                 human_size(max)
             )));
         }
-        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        self.put(&mut f, max, &what)
+        let mut f = std::fs::File::open(path).map_err(|e| Error::invalid(format!("{what}: cannot read: {e}")))?;
+        self.put(&mut f, max, what)
     }
 
     /// Whether the file with this hash is there and holds what its hash says (read whole).
@@ -424,6 +423,24 @@ impl Index {
             .min_by_key(|r| (r.path.matches('/').count(), r.path.len(), r.path.to_lowercase()))
     }
 
+    /// An index of paths alone (a vault's files before they are added), to find what links reach.
+    pub fn of_paths<'a>(paths: impl IntoIterator<Item = &'a String>) -> Index {
+        Index::new(
+            paths
+                .into_iter()
+                .map(|p| AttachmentRow {
+                    id: p.clone(),
+                    path: p.clone(),
+                    hash: String::new(),
+                    size: 0,
+                    media_type: String::new(),
+                    added_by: String::new(),
+                    added_at: String::new(),
+                })
+                .collect(),
+        )
+    }
+
     /// The rows whose name is `name` (ignoring case).
     pub fn named(&self, name: &str) -> Vec<&AttachmentRow> {
         self.by_name.get(&name.to_lowercase()).map(|v| v.iter().map(|&i| &self.rows[i]).collect()).unwrap_or_default()
@@ -583,7 +600,7 @@ impl Workspace {
         let files = self.files();
         let mut stored = Vec::new();
         for p in paths {
-            stored.push(files.put_file(p, max)?);
+            stored.push(files.put_file(p, &p.display().to_string(), max)?);
         }
         let ctx = self.ctx()?;
         let (title, rows) = self.store.write(|tx| {
@@ -601,7 +618,7 @@ impl Workspace {
                                 other.path
                             )));
                         }
-                        let row = crate::write::record_attachment(tx, &ctx, n, &s.hash, s.size, &media_type(n))?;
+                        let (row, _) = crate::write::record_attachment(tx, &ctx, n, &s.hash, s.size, &media_type(n))?;
                         index = Index::new(tx.attachments()?);
                         row
                     }

@@ -34,10 +34,10 @@ pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Records a file added to the workspace — its bytes already in the file store
 /// (`crate::attach`) — attributed to the context's person. A file already recorded at the same
-/// path with the same content keeps its row, which is returned.
-pub(crate) fn record_attachment(tx: &Tx, ctx: &Ctx, path: &str, hash: &str, size: u64, media_type: &str) -> Result<AttachmentRow> {
+/// path with the same content keeps its row, which is returned (and false: nothing was written).
+pub(crate) fn record_attachment(tx: &Tx, ctx: &Ctx, path: &str, hash: &str, size: u64, media_type: &str) -> Result<(AttachmentRow, bool)> {
     if let Some(row) = tx.attachment_at(path, hash)? {
-        return Ok(row);
+        return Ok((row, false));
     }
     let row = AttachmentRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -49,7 +49,7 @@ pub(crate) fn record_attachment(tx: &Tx, ctx: &Ctx, path: &str, hash: &str, size
         added_at: ctx.now.clone(),
     };
     tx.insert_attachment(&row)?;
-    Ok(row)
+    Ok((row, true))
 }
 
 /// The context of one write: who, on which device, when.

@@ -206,3 +206,154 @@ fn doctor_checks_every_file_and_repair_removes_only_what_nothing_holds() {
     let r = ws.run(&["doctor"]);
     assert!(r.stdout.contains("the file is missing"), "{}", r.stdout);
 }
+
+fn kepano() -> PathBuf {
+    crate::util::fixtures().join("vaults/kepano-obsidian/vault")
+}
+
+/// Every file under `dir` (dot folders left out), as paths from `dir`.
+fn walk(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            walk(&e.path(), base, out);
+        } else {
+            out.push(e.path().strip_prefix(base).unwrap().to_path_buf());
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    let mut files = Vec::new();
+    walk(from, from, &mut files);
+    for f in files {
+        std::fs::create_dir_all(to.join(&f).parent().unwrap()).unwrap();
+        std::fs::copy(from.join(&f), to.join(&f)).unwrap();
+    }
+}
+
+#[test]
+fn an_obsidian_vault_brings_the_files_its_notes_link_to_once() {
+    // The files the notes name, found here by a plain scan of `[[…]]` (not the importer's parser):
+    // the cover picture in Attachments/ and the Obsidian bases the notes embed.
+    let mut all = Vec::new();
+    walk(&kepano(), &kepano(), &mut all);
+    let others: Vec<&PathBuf> = all.iter().filter(|p| p.extension().is_none_or(|x| x != "md")).collect();
+    let mut named = std::collections::BTreeSet::new();
+    for p in all.iter().filter(|p| p.extension().is_some_and(|x| x == "md")) {
+        let text = std::fs::read_to_string(kepano().join(p)).unwrap();
+        for part in text.split("[[").skip(1) {
+            let inner = part.split("]]").next().unwrap();
+            let target = inner.split(['#', '|']).next().unwrap().to_lowercase();
+            if others.iter().any(|o| o.file_name().unwrap().to_string_lossy().to_lowercase() == target) {
+                named.insert(target);
+            }
+        }
+    }
+    assert_eq!(named.len(), 25, "the cover picture and 24 bases: {named:?}");
+
+    let ws = Ws::new();
+    let r = ws.json(&["import", "vault", kepano().to_str().unwrap()]);
+    assert_eq!(r["files"], named.len() as u64);
+    assert_eq!(r["files_new"], named.len() as u64);
+    assert_eq!(r["attachments"], 62, "61 embeds of bases and the cover, as the manifest counts them");
+    let warnings: Vec<String> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| format!("{}: {}", w["file"].as_str().unwrap(), w["message"].as_str().unwrap()))
+        .collect();
+    let skipped: Vec<&String> = warnings.iter().filter(|w| w.contains("not imported")).collect();
+    assert_eq!(skipped.len(), others.len() - named.len(), "every file left out is named: {skipped:?}");
+    assert!(skipped.iter().any(|w| w.starts_with("LICENSE: linked from no note")), "{skipped:?}");
+
+    // No unresolved link names a file the vault has.
+    let u = ws.json(&["unresolved"]);
+    for t in u.as_array().unwrap() {
+        let target = t["target"].as_str().unwrap().to_lowercase();
+        assert!(!others.iter().any(|o| o.file_name().unwrap().to_string_lossy().to_lowercase() == target), "{target} is in the vault");
+    }
+    // The cover is the vault's file, byte for byte.
+    let cover = std::fs::read(kepano().join("Attachments/out-of-control.jpg")).unwrap();
+    let linked = ws.json(&["attachments", "Out of Control"]);
+    assert_eq!(linked[0]["target"], "out-of-control.jpg");
+    assert_eq!(linked[0]["file"]["path"], "Attachments/out-of-control.jpg");
+    assert_eq!(linked[0]["file"]["media_type"], "image/jpeg");
+    assert_eq!(linked[0]["file"]["sha256"], sha(&cover));
+    let blobs = stored(&ws);
+
+    // Importing again stores nothing new.
+    let r = ws.json(&["import", "vault", kepano().to_str().unwrap()]);
+    assert_eq!((r["files"].as_u64(), r["files_new"].as_u64(), r["unchanged"].as_u64()), (Some(25), Some(0), Some(103)));
+    assert_eq!(ws.json(&["attachments"]).as_array().unwrap().len(), 25);
+    assert_eq!(stored(&ws), blobs);
+    ws.ok(&["doctor"]);
+}
+
+#[test]
+fn a_changed_file_is_a_new_version_and_one_over_the_limit_is_reported_missing() {
+    let src = tempfile::tempdir().unwrap();
+    copy_tree(&kepano(), src.path());
+    let vault = src.path().to_str().unwrap();
+    let ws = Ws::new();
+    ws.ok(&["import", "vault", vault]);
+    let old = std::fs::read(src.path().join("Attachments/out-of-control.jpg")).unwrap();
+    let new = picture(9, 300);
+    std::fs::write(src.path().join("Attachments/out-of-control.jpg"), &new).unwrap();
+    let r = ws.json(&["import", "vault", vault]);
+    assert_eq!((r["files"].as_u64(), r["files_new"].as_u64()), (Some(25), Some(1)));
+    // Links reach the newest file; the older one keeps its bytes.
+    assert_eq!(ws.json(&["attachments", "Out of Control"])[0]["file"]["sha256"], sha(&new));
+    assert!(ws.path().join("files").join(&sha(&old)[..2]).join(sha(&old)).is_file());
+    ws.ok(&["doctor", "--repair"]);
+    assert!(ws.path().join("files").join(&sha(&old)[..2]).join(sha(&old)).is_file());
+
+    // In a workspace that takes files up to 100 KB, the 107 KB cover is left out with a warning,
+    // and its link is what `unresolved` lists.
+    let small = Ws::new();
+    small.ok(&["attachments", "--max-size", "100KB"]);
+    let r = small.json(&["import", "vault", kepano().to_str().unwrap()]);
+    assert_eq!(r["files"], 24);
+    let w = r["warnings"].as_array().unwrap().iter().find(|w| w["file"] == "Attachments/out-of-control.jpg").unwrap().clone();
+    assert_eq!(w["message"], "107 KB, over the limit of 100 KB a file (`mellanrum attachments --max-size SIZE` changes it); not imported");
+    let u = small.json(&["unresolved"]);
+    assert!(u.as_array().unwrap().iter().any(|t| t["target"] == "out-of-control.jpg"), "{u}");
+}
+
+#[test]
+fn a_logseq_graph_brings_its_assets_and_names_the_missing_ones() {
+    let graph = crate::util::fixtures().join("vaults/logseq-assets/graph");
+    let ws = Ws::new();
+    let r = ws.json(&["import", "vault", graph.to_str().unwrap()]);
+    assert_eq!((r["items"].as_u64(), r["files"].as_u64()), (Some(2), Some(2)));
+    let warnings: Vec<String> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| format!("{}: {}", w["file"].as_str().unwrap(), w["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "pages/Cloze.md: links to the file '../assets/2021-07-22_21.53.38_1626962063719_0.gif', which is not in the vault",
+            "pages/How to filter linked references.md: links to the file '../assets/filter-options_1641572394299_0.png', which is not in the vault",
+            "assets/sidebar-make-a-flashcard.png: linked from no note; not imported",
+        ]
+    );
+    let linked = ws.json(&["attachments", "How to filter linked references"]);
+    let got: Vec<(&str, Option<&str>)> =
+        linked.as_array().unwrap().iter().map(|l| (l["target"].as_str().unwrap(), l["file"]["path"].as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("../assets/filter-options_1641572394299_0.png", None),
+            ("../assets/filter-include_1641572468269_0.png", Some("assets/filter-include_1641572468269_0.png")),
+            ("../assets/filter-exclude_1641572484236_0.png", Some("assets/filter-exclude_1641572484236_0.png")),
+        ]
+    );
+    let bytes = std::fs::read(graph.join("assets/filter-include_1641572468269_0.png")).unwrap();
+    assert_eq!(linked[1]["file"]["sha256"], sha(&bytes));
+}

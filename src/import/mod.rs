@@ -11,6 +11,7 @@
 //! them), then by where they came from (a vault file's path, a signal's external reference), and
 //! updates them instead of duplicating; an unchanged item is left alone.
 
+mod files;
 pub mod signals;
 pub mod vault;
 
@@ -82,8 +83,12 @@ pub struct ImportReport {
     pub links: i64,
     pub resolved: i64,
     pub unresolved: i64,
-    /// Links to a file of the vault that is not a note (an image, a PDF): kept as written, not items.
+    /// Links to a file of the vault that is not a note (an image, a PDF) that the workspace now holds.
     pub attachments: i64,
+    /// Files of the vault that its notes link to, now in the workspace, and how many of them
+    /// were not there before (a file imported again is not stored twice).
+    pub files: usize,
+    pub files_new: usize,
     /// Frictions whose status followed an imported resolution.
     pub frictions: Vec<(String, String)>,
     pub warnings: Vec<Problem>,

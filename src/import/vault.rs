@@ -13,11 +13,15 @@
 //! - two notes sharing a file name also get their path (`folder/name`) as an alias, so
 //!   `[[folder/name]]` reaches the right one.
 //!
+//! The files the notes link to (`![[chart.png]]`, `![alt](../assets/chart.png)`; Obsidian's
+//! attachment folder, Logseq's `assets/`) come along into the workspace's file store
+//! (`import::files`); a file no note links to is left out with a warning.
+//!
 //! Front matter that is not valid YAML is imported as text with a warning. Files that are not
 //! UTF-8 text, symlinks leading outside the vault and unreadable files are skipped with a warning
 //! naming them; nothing stops the rest.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -54,10 +58,11 @@ pub fn detect(dir: &Path) -> Format {
     }
 }
 
-/// The files of a vault: notes to import and other files links may embed.
+/// The files of a vault: notes to import and other files (paths from the vault's folder) links
+/// may embed.
 struct Listing {
     notes: Vec<PathBuf>,
-    attachments: BTreeSet<String>,
+    files: Vec<String>,
 }
 
 fn rel_str(p: &Path) -> String {
@@ -121,7 +126,7 @@ fn walk(root: &Path, dir: &Path, format: Format, out: &mut Listing, warnings: &m
         } else if lower.ends_with(".org") && in_pages {
             warnings.push(Problem::at(&rel_s, None, "an org-mode page; only Markdown pages are imported"));
         } else {
-            out.attachments.insert(lower);
+            out.files.push(rel_s);
         }
     }
 }
@@ -146,7 +151,7 @@ pub fn import(
     let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
     let format = format.unwrap_or_else(|| detect(&root));
     let origin = format!("vault:{}", root.display());
-    let mut listing = Listing { notes: Vec::new(), attachments: BTreeSet::new() };
+    let mut listing = Listing { notes: Vec::new(), files: Vec::new() };
     let mut warnings = Vec::new();
     walk(&root, &root, format, &mut listing, &mut warnings);
 
@@ -174,22 +179,32 @@ pub fn import(
     // Reading and parsing the notes runs on a thread of its own, ahead of the writer; the writer
     // takes the notes (and their warnings) in listing order, so the outcome is the same. They pass
     // in chunks: one hand-over per note would wake a thread per note.
-    let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<(Vec<Problem>, Option<Incoming>)>>(2 * super::BATCH / NOTES_PER_CHUNK);
+    type Read = (Vec<Problem>, Option<Incoming>, Vec<super::files::Wanted>);
+    let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<Read>>(2 * super::BATCH / NOTES_PER_CHUNK);
+    let mut wanted = Vec::new();
     std::thread::scope(|scope| -> Result<()> {
         let (root, origin, stems, paths) = (&root, &origin, &stems, &listing.notes);
         scope.spawn(move || {
             for part in paths.chunks(NOTES_PER_CHUNK) {
-                let notes = part.iter().map(|rel| read_note(root, origin, format, stems, rel)).collect();
+                let notes = part
+                    .iter()
+                    .map(|rel| {
+                        let (w, inc) = read_note(root, origin, format, stems, rel);
+                        let files = inc.as_ref().map(|i| super::files::wanted(&i.file, &i.body)).unwrap_or_default();
+                        (w, inc, files)
+                    })
+                    .collect();
                 // The writer stopped (an error): stop reading.
                 if send.send(notes).is_err() {
                     break;
                 }
             }
         });
-        for (warnings, inc) in chunks.into_iter().flatten() {
+        for (warnings, inc, files) in chunks.into_iter().flatten() {
             for w in warnings {
                 b.warn(w);
             }
+            wanted.extend(files);
             if let Some(inc) = inc {
                 b.push(inc)?;
             }
@@ -198,15 +213,12 @@ pub fn import(
     })?;
     let mut report = b.finish()?;
 
-    // Links to files of the vault that are not notes (images, PDFs, Obsidian bases).
+    // The files of the vault its notes link to (images, PDFs, Obsidian bases), then the links
+    // that reach them.
+    super::files::bring(ws, &root, &listing.files, &wanted, &mut report)?;
     let unresolved = ws.store.read(|tx| tx.unresolved_targets_of_origin(&origin))?;
-    let attachments = unresolved
-        .iter()
-        .filter(|t| {
-            let base = t.rsplit('/').next().unwrap_or(t).to_lowercase();
-            listing.attachments.contains(&base)
-        })
-        .count() as i64;
+    let index = ws.attachment_index()?;
+    let attachments = unresolved.iter().filter(|t| index.resolve(t).is_some()).count() as i64;
     report.attachments = attachments;
     report.unresolved -= attachments;
     Ok(report)

@@ -138,6 +138,9 @@ fn print_report(cli: &Cli, r: &ImportReport) -> Result<()> {
     if r.attachments > 0 {
         s += &format!(", {} to attachments", r.attachments);
     }
+    if r.files > 0 {
+        s += &format!("; {} files ({} new)", r.files, r.files_new);
+    }
     if !r.warnings.is_empty() || !r.errors.is_empty() {
         s += &format!("; {} warnings, {} not imported", r.warnings.len(), r.errors.len());
     }
