@@ -357,3 +357,66 @@ fn a_logseq_graph_brings_its_assets_and_names_the_missing_ones() {
     let bytes = std::fs::read(graph.join("assets/filter-include_1641572468269_0.png")).unwrap();
     assert_eq!(linked[1]["file"]["sha256"], sha(&bytes));
 }
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    files.into_iter().map(|f| (f.clone(), std::fs::read(dir.join(&f)).unwrap())).collect()
+}
+
+#[test]
+fn the_vault_export_writes_the_files_and_a_round_trip_keeps_every_byte() {
+    let ws = Ws::new();
+    ws.ok(&["import", "vault", kepano().to_str().unwrap()]);
+    let src = tempfile::tempdir().unwrap();
+    let pdf = write(src.path(), "Q3 report.pdf", b"%PDF-1.4 the report");
+    ws.add("note", "Quarterly", &["--body", "The numbers.\n"]);
+    ws.ok(&["attach", "Quarterly", pdf.to_str().unwrap()]);
+
+    let out1 = tempfile::tempdir().unwrap();
+    let e1 = out1.path().join("vault");
+    ws.ok(&["export", "vault", "--out", e1.to_str().unwrap()]);
+    let first = tree(&e1);
+    // Each file is where the vault had it, byte for byte.
+    for (path, bytes) in first.iter().filter(|(p, _)| p.extension().is_none_or(|x| x != "md")) {
+        if path != Path::new("Q3 report.pdf") {
+            assert_eq!(&std::fs::read(kepano().join(path)).unwrap(), bytes, "{path:?}");
+        }
+    }
+    assert_eq!(
+        first[&PathBuf::from("Attachments/out-of-control.jpg")],
+        std::fs::read(kepano().join("Attachments/out-of-control.jpg")).unwrap()
+    );
+    assert_eq!(first[&PathBuf::from("Q3 report.pdf")], b"%PDF-1.4 the report");
+    let exported_files = first.keys().filter(|p| p.extension().is_none_or(|x| x != "md")).count();
+    assert_eq!(exported_files, 26, "25 files of the vault and the report");
+
+    // Into a new workspace and out again: the same files, the same bytes; no link to a file unresolved.
+    let ws2 = Ws::new();
+    let r = ws2.json(&["import", "vault", e1.to_str().unwrap()]);
+    assert_eq!((r["files"].as_u64(), r["attachments"].as_u64()), (Some(26), Some(63)));
+    for t in ws2.json(&["unresolved"]).as_array().unwrap() {
+        assert!(!crate_file_like(t["target"].as_str().unwrap()), "{t}");
+    }
+    let out2 = tempfile::tempdir().unwrap();
+    let e2 = out2.path().join("vault");
+    ws2.ok(&["export", "vault", "--out", e2.to_str().unwrap()]);
+    let second = tree(&e2);
+    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
+    for (path, bytes) in &first {
+        assert_eq!(&second[path], bytes, "{path:?} differs after the round trip");
+    }
+
+    // A part of the workspace takes only the files its notes link to.
+    let out3 = tempfile::tempdir().unwrap();
+    let e3 = out3.path().join("vault");
+    ws.ok(&["export", "vault", "--out", e3.to_str().unwrap(), "--query", "Quarterly", "--hops", "0"]);
+    let part: Vec<PathBuf> = tree(&e3).into_keys().filter(|p| p.extension().is_none_or(|x| x != "md")).collect();
+    assert_eq!(part, vec![PathBuf::from("Q3 report.pdf")]);
+}
+
+/// True when a link target names a file by its extension (a .base, .jpg, .pdf…).
+fn crate_file_like(target: &str) -> bool {
+    mellanrum::links::has_file_extension(target)
+}

@@ -3,6 +3,9 @@
 //! body as written — typed links stay in the `rel:: [[Title]]` syntax. Importing the folder again
 //! (`mellanrum import vault`) gives the same items, fields and links.
 //!
+//! The files the notes link to are written at their paths in the workspace's tree of files
+//! (`Attachments/chart.png`), byte for byte, so the links reach them as in Obsidian.
+//!
 //! File names are the titles made safe: no path separators or characters Windows forbids, no
 //! reserved device names (CON, NUL, COM1…), no leading dot, at most 120 characters, Unicode kept;
 //! titles that collide (ignoring case) get ` (2)`, ` (3)`… Nothing is written outside the folder.
@@ -85,11 +88,16 @@ pub fn write(ws: &mut Workspace, only: Option<&BTreeSet<String>>, redactor: &Red
         }
         Ok(())
     });
+    // With a part of the workspace, the files its bodies link to (with all of it, every file).
+    let mut linked: Vec<String> = Vec::new();
     let mut used: HashSet<String> = HashSet::new();
     let mut made: HashSet<Kind> = HashSet::new();
     let (mut files, mut bytes) = (0usize, 0u64);
     let read = each_item(ws, only, redactor, |e| {
         let it = e.item;
+        if only.is_some() {
+            linked.extend(crate::links::file_links(&it.body).into_iter().map(|l| l.target));
+        }
         let dir = out.join(folder(it.kind));
         if made.insert(it.kind) {
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -159,6 +167,35 @@ pub fn write(ws: &mut Workspace, only: Option<&BTreeSet<String>>, redactor: &Red
     // A write error is the cause of a failed read-side send: report it first.
     written?;
     read?;
+    let (n, b) = write_files(ws, only.is_some().then_some(&linked), out)?;
+    Ok((files + n, bytes + b))
+}
+
+/// Writes the workspace's files (or those `linked` reaches) at their paths in the vault, byte for
+/// byte, each checked against its hash on the way: the links of the notes reach them as they did.
+fn write_files(ws: &mut Workspace, linked: Option<&Vec<String>>, out: &Path) -> Result<(usize, u64)> {
+    let index = ws.attachment_index()?;
+    let rows: Vec<&crate::store::AttachmentRow> = match linked {
+        None => index.rows().iter().collect(),
+        Some(targets) => {
+            let mut seen = HashSet::new();
+            targets.iter().filter_map(|t| index.resolve(t)).filter(|r| seen.insert(r.id.clone())).collect()
+        }
+    };
+    let store = ws.files();
+    let (mut files, mut bytes) = (0usize, 0u64);
+    for r in rows {
+        // Paths are made safe when a file is added; checked again, nothing lands outside `out`.
+        if r.path.split('/').any(|p| p.is_empty() || p == "." || p == ".." || p.contains('\\')) || r.path.starts_with('/') {
+            return Err(Error::invalid(format!("{}: not a safe path for a file; nothing written for it", r.path)));
+        }
+        let dest = out.join(&r.path);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        bytes += store.copy_out(&r.hash, &dest)?;
+        files += 1;
+    }
     Ok((files, bytes))
 }
 
