@@ -24,6 +24,7 @@
 //! - **Open frictions** (open or exploring), oldest first, with their age in days.
 //! - **Red thread**: the share of items (goals aside) from which a goal is downstream.
 //! - **Retired practices**: the `retires` of resolutions.
+//! - **Between chairs** and **signal-to-decision time**: see [`crate::chairs`].
 //! - **Calendar**: a meeting's hours are end − start; one tagged `all-day` counts `workday_hours`
 //!   (default 8) per day. A meeting's hours count for every goal downstream of it; per person via
 //!   its attendees (matched to people by name), per perspective as the sum of its people's hours.
@@ -52,11 +53,13 @@ pub struct LensOptions {
     pub limit: usize,
     /// Hours an all-day event counts per day.
     pub workday_hours: f64,
+    /// When something has waited long enough to count as fallen between chairs.
+    pub thresholds: crate::chairs::Thresholds,
 }
 
 impl LensOptions {
     pub fn new(today: NaiveDate) -> Self {
-        LensOptions { today, from: None, to: None, limit: 50, workday_hours: 8.0 }
+        LensOptions { today, from: None, to: None, limit: 50, workday_hours: 8.0, thresholds: Default::default() }
     }
 }
 
@@ -76,6 +79,8 @@ pub struct Lens {
     pub retired_practices: Vec<Retired>,
     pub to_review: Vec<ToReview>,
     pub calendar: CalendarFigures,
+    pub between_chairs: crate::chairs::BetweenChairs,
+    pub decision_time: crate::chairs::DecisionTime,
 }
 
 /// A count and (up to the limit) the items behind it.
@@ -120,6 +125,8 @@ pub struct PairRow {
 pub struct Stances {
     pub positions: Vec<(usize, String)>,
     pub agreed: Vec<(usize, String)>,
+    /// When open frictions last changed, and the open consent rounds.
+    pub progress: crate::chairs::Progress,
 }
 
 impl Stances {
@@ -138,7 +145,7 @@ impl Stances {
                 }
             },
         )?;
-        Ok(Stances { positions: pos, agreed: agr })
+        Ok(Stances { positions: pos, agreed: agr, progress: crate::chairs::Progress::load(tx, g)? })
     }
 }
 
@@ -579,6 +586,20 @@ fn compute_reading<'c>(
         }
         to_review.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.resolution.title.cmp(&b.resolution.title)));
 
+        let inputs = crate::chairs::Inputs {
+            g,
+            persp: &persp,
+            pnames: &pnames,
+            contrib: &contrib,
+            person_persp: &person_persp,
+            decided: &used,
+            positions: &stances.positions,
+            progress: &stances.progress,
+            today: opt.today,
+            limit: opt.limit,
+            thresholds: opt.thresholds,
+        };
+
         Ok(Lens {
             as_of: opt.today.format("%Y-%m-%d").to_string(),
             items: n,
@@ -593,6 +614,8 @@ fn compute_reading<'c>(
             retired_practices: retired,
             to_review,
             calendar,
+            between_chairs: crate::chairs::between_chairs(&inputs),
+            decision_time: crate::chairs::decision_time(&inputs),
         })
     })
 }

@@ -7,6 +7,7 @@
 
 pub mod attach;
 pub mod calendar;
+pub mod chairs;
 pub mod demo;
 pub mod doctor;
 pub mod error;

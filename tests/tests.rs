@@ -5,6 +5,7 @@ mod util;
 
 mod attachments;
 mod calendar;
+mod chairs;
 mod cli;
 mod export;
 mod fuzz;

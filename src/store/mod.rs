@@ -1630,6 +1630,34 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Calls `f(friction id, updated)` for every live friction that is open or exploring.
+    pub fn each_unsettled_friction(&self, mut f: impl FnMut(&str, &str)) -> Result<()> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT i.id, i.updated FROM friction_fields ff CROSS JOIN items i ON i.id = ff.item_id
+             WHERE ff.status IN ('open', 'exploring') AND i.deleted = 0",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(text_ref(r, 0)?, text_ref(r, 1)?);
+        }
+        Ok(())
+    }
+
+    /// Calls `f(resolution id, opened, asked perspectives as JSON, answered perspectives as JSON)`
+    /// for every open consent round (deleted resolutions too; the caller drops them).
+    pub fn each_open_round(&self, mut f: impl FnMut(&str, &str, &str, &str)) -> Result<()> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT r.item_id, r.opened, r.asked,
+               (SELECT json_group_array(a.perspective) FROM round_answers a WHERE a.item_id = r.item_id)
+             FROM rounds r WHERE r.state = 'open'",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(text_ref(r, 0)?, text_ref(r, 1)?, text_ref(r, 2)?, text_ref(r, 3)?);
+        }
+        Ok(())
+    }
+
     /// Calls `f(item id, person id)` for every revision (several per pair, deleted items too).
     pub fn each_contribution(&self, mut f: impl FnMut(&str, &str)) -> Result<()> {
         let mut st = self.tx.prepare_cached("SELECT item_id, author FROM revisions")?;

@@ -110,6 +110,7 @@ pub struct LensArgs<'a> {
     pub to: Option<&'a str>,
     pub limit: usize,
     pub workday_hours: f64,
+    pub thresholds: mellanrum::chairs::Thresholds,
 }
 
 pub fn lens(ws: &mut Workspace, a: LensArgs, json: bool) -> Result<()> {
@@ -118,6 +119,7 @@ pub fn lens(ws: &mut Workspace, a: LensArgs, json: bool) -> Result<()> {
     opt.to = a.to.map(|s| parse_day("--to", s)).transpose()?;
     opt.limit = a.limit;
     opt.workday_hours = a.workday_hours;
+    opt.thresholds = a.thresholds;
     let l = ws.lens(&opt)?;
     if json {
         out_json(&l)
@@ -207,6 +209,37 @@ fn render_lens(l: &Lens) -> String {
         for t in &l.to_review {
             let why: Vec<String> = t.reasons.iter().map(|x| format!("'{}' ({})", x.title, x.date)).collect();
             s += &format!("  '{}' decided {} — {}\n", t.resolution.title, t.decided_on, why.join(", "));
+        }
+    }
+    let b = &l.between_chairs;
+    let t = &b.thresholds;
+    s += "\nBetween chairs\n";
+    for (what, list) in [
+        (format!("signals without a link after {} days", t.signal_days), &b.signals),
+        (format!("insights with evidence and no decision after {} days", t.insight_days), &b.insights),
+        (format!("frictions unchanged for {} days", t.friction_days), &b.frictions),
+        (format!("consent rounds waiting {} days or more", t.round_days), &b.rounds),
+    ] {
+        s += &format!("  {} {what}\n", list.count);
+        for w in &list.items {
+            s += &format!("    {:>4} d  {} '{}'  {}\n", w.age_days, w.item.kind, w.item.title, w.perspectives.join(", "));
+        }
+        s += &more(list.items.len(), list.count);
+    }
+    s += &format!("  {} items handed to another perspective with no answer after {} days\n", b.handovers.count, t.handover_days);
+    for h in &b.handovers.items {
+        s += &format!(
+            "    {:>4} d  {} '{}' ({}) → '{}' ({})\n",
+            h.age_days, h.from.kind, h.from.title, h.from_perspective, h.to.title, h.to_perspective
+        );
+    }
+    s += &more(b.handovers.items.len(), b.handovers.count);
+    let d = &l.decision_time;
+    let days = |m: Option<f64>| m.map_or_else(|| "—".to_string(), |m| format!("{m} days"));
+    s += &format!("\nSignal to decision: {} resolution(s) trace to a signal, median {}\n", d.count, days(d.median_days));
+    for (what, list) in [("perspective", &d.per_perspective), ("customer", &d.per_customer), ("month", &d.per_month)] {
+        for m in list {
+            s += &format!("  {what:<12} {:<24} median {} ({} resolution(s))\n", m.name, days(Some(m.median_days)), m.resolutions);
         }
     }
     let c = &l.calendar;

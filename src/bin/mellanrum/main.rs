@@ -244,6 +244,21 @@ enum Command {
         /// Hours an all-day event counts per day.
         #[arg(long, default_value_t = 8.0)]
         workday_hours: f64,
+        /// What falls between chairs: days a signal waits without a link (default 14)…
+        #[arg(long, value_name = "DAYS")]
+        signal_days: Option<i64>,
+        /// …an insight with evidence waits for a decision (30)…
+        #[arg(long, value_name = "DAYS")]
+        insight_days: Option<i64>,
+        /// …an open friction waits without a change (30)…
+        #[arg(long, value_name = "DAYS")]
+        friction_days: Option<i64>,
+        /// …a consent round waits for a perspective (7)…
+        #[arg(long, value_name = "DAYS")]
+        round_days: Option<i64>,
+        /// …and an item handed to another perspective waits for its answer (14).
+        #[arg(long, value_name = "DAYS")]
+        handover_days: Option<i64>,
     },
     /// Bring back a deleted item (`restore REF`), or the whole workspace from a backup (`restore --from FILE`).
     Restore {
@@ -838,8 +853,24 @@ fn run(cli: Cli) -> Result<()> {
         Command::Search(args) => search::search(&cli, args),
         Command::Reindex => search::reindex(&cli),
         Command::Similar { reference, limit } => lens::similar(&mut open(&cli)?, reference, *limit, cli.json),
-        Command::Lens { as_of, from, to, limit, workday_hours } => {
+        Command::Lens { as_of, from, to, limit, workday_hours, signal_days, insight_days, friction_days, round_days, handover_days } => {
+            let mut t = mellanrum::chairs::Thresholds::default();
+            for (v, slot) in [
+                (signal_days, &mut t.signal_days),
+                (insight_days, &mut t.insight_days),
+                (friction_days, &mut t.friction_days),
+                (round_days, &mut t.round_days),
+                (handover_days, &mut t.handover_days),
+            ] {
+                if let Some(v) = v {
+                    if *v < 0 {
+                        bail!("a number of days cannot be negative ({v})");
+                    }
+                    *slot = *v;
+                }
+            }
             let a = lens::LensArgs {
+                thresholds: t,
                 as_of: as_of.as_deref(),
                 from: from.as_deref(),
                 to: to.as_deref(),
