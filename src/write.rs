@@ -52,6 +52,15 @@ pub(crate) fn record_attachment(tx: &Tx, ctx: &Ctx, path: &str, hash: &str, size
     Ok((row, true))
 }
 
+/// Records a file row that another device added (read from the shared storage and checked):
+/// kept as it was written there. False when it is here already.
+pub(crate) fn merge_attachment(tx: &Tx, row: &AttachmentRow) -> Result<bool> {
+    if tx.attachment_at(&row.path, &row.hash)?.is_some() {
+        return Ok(false);
+    }
+    tx.insert_attachment(row)
+}
+
 /// The context of one write: who, on which device, when.
 pub(crate) struct Ctx {
     pub(crate) actor: Person,

@@ -420,3 +420,122 @@ fn the_vault_export_writes_the_files_and_a_round_trip_keeps_every_byte() {
 fn crate_file_like(target: &str) -> bool {
     mellanrum::links::has_file_extension(target)
 }
+
+/// Anna attaches a picture; Erik, joining through `remote`, gets the row and the bytes; a file
+/// Erik attaches reaches Anna; nothing is sent twice.
+fn a_file_travels_between_two_workspaces(remote: &str, extra: &[&str]) {
+    let anna = Ws::join(remote, "Anna", "Sales", extra);
+    anna.add("note", "Whiteboard", &[]);
+    let src = tempfile::tempdir().unwrap();
+    let png = picture(11, 40_000);
+    let photo = write(src.path(), "whiteboard.png", &png);
+    anna.ok(&["attach", "Whiteboard", photo.to_str().unwrap()]);
+    let r = anna.sync();
+    assert_eq!(r["files_sent"], 1, "{r}");
+
+    let erik = Ws::join(remote, "Erik", "Engineering", extra);
+    let r = erik.sync();
+    assert_eq!((r["files_received"].as_u64(), r["files_sent"].as_u64()), (Some(0), Some(0)), "the join synced already: {r}");
+    let linked = erik.json(&["attachments", "Whiteboard"]);
+    assert_eq!(linked[0]["file"]["sha256"], sha(&png), "{linked}");
+    assert_eq!(linked[0]["file"]["added_by"], "Anna");
+    let out = src.path().join("erik.png");
+    erik.ok(&["save-as", "whiteboard.png", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), png);
+    assert_eq!(erik.json(&["unresolved"]), serde_json::json!([]));
+    erik.ok(&["doctor"]);
+
+    // Erik's file reaches Anna; the picture both hold is not sent again.
+    let pdf = write(src.path(), "notes.pdf", b"%PDF-1.4 Erik's notes");
+    erik.ok(&["attach", "Whiteboard", pdf.to_str().unwrap()]);
+    let r = erik.sync();
+    assert_eq!(r["files_sent"], 1, "{r}");
+    let r = anna.sync();
+    assert_eq!((r["files_received"].as_u64(), r["files_rows"].as_u64(), r["files_sent"].as_u64()), (Some(1), Some(1), Some(0)), "{r}");
+    assert_eq!(anna.json(&["attachments"]).as_array().unwrap().len(), 2);
+    let r = anna.sync();
+    assert_eq!((r["files_received"].as_u64(), r["files_sent"].as_u64()), (Some(0), Some(0)), "{r}");
+}
+
+#[test]
+fn a_file_travels_through_a_folder_plain_and_encrypted() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    a_file_travels_between_two_workspaces(plain.to_str().unwrap(), &[]);
+    // Plain storage keeps the bytes as they are, under their hash.
+    let png = picture(11, 40_000);
+    assert_eq!(std::fs::read(plain.join("files").join(&sha(&png)[..2]).join(sha(&png))).unwrap(), png);
+
+    let sealed = dir.path().join("sealed");
+    a_file_travels_between_two_workspaces(sealed.to_str().unwrap(), &["--key", &crate::sync::base64_key()]);
+    let on_storage = std::fs::read(sealed.join("files").join(&sha(&png)[..2]).join(sha(&png))).unwrap();
+    assert!(!on_storage.windows(64).any(|w| png.windows(64).next() == Some(w)), "the storage holds ciphertext");
+    let mut rows = Vec::new();
+    walk(&sealed.join("attachments"), &sealed, &mut rows);
+    for r in rows {
+        let text = String::from_utf8_lossy(&std::fs::read(sealed.join(r)).unwrap()).into_owned();
+        assert!(!text.contains("whiteboard.png"), "rows are encrypted too");
+    }
+}
+
+#[test]
+fn a_file_travels_through_s3_encrypted() {
+    let Some(moto) = crate::sync::start_moto() else { return };
+    moto.env();
+    a_file_travels_between_two_workspaces("s3://mellanrum-test/files", &["--key", &crate::sync::base64_key()]);
+}
+
+#[test]
+fn a_missing_or_damaged_file_on_the_storage_is_waited_for_or_quarantined_and_tried_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = dir.path().to_str().unwrap();
+    let anna = Ws::join(remote, "Anna", "Sales", &[]);
+    anna.add("note", "Call", &[]);
+    let src = tempfile::tempdir().unwrap();
+    let png = picture(12, 3000);
+    anna.ok(&["attach", "Call", write(src.path(), "call.png", &png).to_str().unwrap()]);
+    anna.sync();
+    let stored = dir.path().join("files").join(&sha(&png)[..2]).join(sha(&png));
+
+    // Damaged on the storage: quarantined, not kept; doctor says so.
+    std::fs::write(&stored, b"not the picture").unwrap();
+    let erik = Ws::join(remote, "Erik", "Engineering", &[]);
+    let r = erik.sync();
+    let q = r["quarantined"].as_array().unwrap();
+    assert!(
+        q.iter().any(|q| q["file"].as_str().unwrap().ends_with(&sha(&png)) && q["reason"].as_str().unwrap().contains("does not hash")),
+        "{r}"
+    );
+    assert!(!erik.path().join("files").join(&sha(&png)[..2]).join(sha(&png)).exists());
+    assert_eq!(erik.run(&["doctor"]).code, 2);
+
+    // Gone: waited for.
+    std::fs::remove_file(&stored).unwrap();
+    let r = erik.sync();
+    assert_eq!(r["files_waiting"].as_array().unwrap().len(), 1, "{r}");
+
+    // Put back whole (a sync tool caught up): the next sync takes it and lifts the quarantine.
+    std::fs::write(&stored, &png).unwrap();
+    let r = erik.sync();
+    assert_eq!(r["files_received"], 1, "{r}");
+    let out = src.path().join("back.png");
+    erik.ok(&["save-as", "call.png", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), png);
+    erik.ok(&["doctor"]);
+
+    // A forged row (a path leading out of the workspace) is quarantined, never obeyed.
+    let forged_dir = dir.path().join("attachments/01900000-0000-7000-8000-00000000000f");
+    std::fs::create_dir_all(&forged_dir).unwrap();
+    let id = "01900000-0000-7000-8000-0000000000ff";
+    std::fs::write(
+        forged_dir.join(format!("{id}.json")),
+        format!(
+            r#"{{"id":"{id}","path":"../../escape.png","hash":"{}","size":3,"media_type":"image/png","added_by":"x","added_at":"t"}}"#,
+            sha(&png)
+        ),
+    )
+    .unwrap();
+    let r = erik.sync();
+    assert!(r["quarantined"].as_array().unwrap().iter().any(|q| q["reason"].as_str().unwrap().contains("not a safe path")), "{r}");
+    assert_eq!(erik.json(&["attachments"]).as_array().unwrap().len(), 1);
+}

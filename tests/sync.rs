@@ -306,7 +306,7 @@ fn two_workspaces_merge_through_an_encrypted_folder() {
     two_people_edit_one_note(s(dir.path()), &["--key", &key]);
 }
 
-fn base64_key() -> String {
+pub(crate) fn base64_key() -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode([42u8; 32])
 }
@@ -328,7 +328,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 /// moto's S3 server on 127.0.0.1, started for the test and stopped when dropped. The CLI finds it
 /// through the process's AWS_* variables, so tests using it run one at a time.
-struct Moto {
+pub(crate) struct Moto {
     child: std::process::Child,
     port: u16,
     _one_at_a_time: std::sync::MutexGuard<'static, ()>,
@@ -343,7 +343,7 @@ impl Drop for Moto {
     }
 }
 
-fn start_moto() -> Option<Moto> {
+pub(crate) fn start_moto() -> Option<Moto> {
     let guard = MOTO.lock().unwrap_or_else(|e| e.into_inner());
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = match std::process::Command::new("moto_server")
@@ -384,7 +384,7 @@ impl Moto {
         out
     }
 
-    fn env(&self) {
+    pub(crate) fn env(&self) {
         // The CLI processes the test starts inherit these (the standard AWS variables).
         std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{}", self.port));
         std::env::set_var("AWS_ACCESS_KEY_ID", "testing");

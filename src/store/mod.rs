@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/10-one-updated-register/up.sql"),
     include_str!("../../migrations/11-attachments/up.sql"),
     include_str!("../../migrations/12-consent-rounds/up.sql"),
+    include_str!("../../migrations/13-sync-files/up.sql"),
 ];
 
 /// The schema version from which the record is compact (migration 09, `history`).
@@ -1889,6 +1890,20 @@ impl Tx<'_> {
 
     pub fn unquarantine(&self, path: &str) -> Result<()> {
         self.tx.execute("DELETE FROM sync_quarantine WHERE path = ?1", [path])?;
+        Ok(())
+    }
+
+    /// The names of what this workspace knows the shared storage holds besides the log
+    /// (`blob:<sha256>`, `row:<attachment id>`).
+    pub fn sync_files(&self) -> Result<std::collections::HashSet<String>> {
+        let mut st = self.tx.prepare_cached("SELECT name FROM sync_files")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Notes that the shared storage holds `name`.
+    pub fn set_sync_file(&self, name: &str) -> Result<()> {
+        self.tx.prepare_cached("INSERT OR IGNORE INTO sync_files(name) VALUES (?1)")?.execute([name])?;
         Ok(())
     }
 

@@ -15,6 +15,7 @@
 //!   this device's clock is held, not obeyed.
 
 pub mod compact;
+mod files;
 pub mod merge;
 pub mod remote;
 pub mod segment;
@@ -94,6 +95,13 @@ pub struct SyncReport {
     pub warnings: Vec<String>,
     /// Conflicts found by this sync.
     pub conflicts: Vec<Conflict>,
+    /// Files (attachments' bytes) this device wrote to the storage, read from it, and rows of
+    /// files added elsewhere that are new here.
+    pub files_sent: usize,
+    pub files_received: usize,
+    pub files_rows: usize,
+    /// Files a row names that the storage does not hold yet: waited for.
+    pub files_waiting: Vec<String>,
     /// The snapshot this workspace started from (a new member, or a device back after the logs it
     /// needed were compacted away).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,6 +245,7 @@ impl Workspace {
         let before = self.store.read(|tx| tx.cursors())?;
         self.push(&r, key.as_ref(), &mut report)?;
         self.pull(&r, key.as_ref(), &mut report)?;
+        self.sync_files(&r, key.as_ref(), &mut report)?;
         let (after, published, own, snap_own) = self.store.read(|tx| {
             let own = tx.cursor(&self.device)?.map_or(0, |c| c.0);
             let snap_own: i64 = tx.meta("sync_snap_own_seq")?.and_then(|s| s.parse().ok()).unwrap_or(0);

@@ -128,6 +128,18 @@ impl Remote {
         })
     }
 
+    /// Whether a file exists (without reading it).
+    pub fn exists(&self, rel: &str) -> Result<bool> {
+        let p = self.full(rel);
+        self.rt.block_on(async {
+            match self.store.head(&p).await {
+                Ok(_) => Ok(true),
+                Err(object_store::Error::NotFound { .. }) => Ok(false),
+                Err(e) => Err(err(rel, e)),
+            }
+        })
+    }
+
     /// Writes a new file; false (and nothing written) when it exists already.
     pub fn put_new(&self, rel: &str, bytes: Vec<u8>) -> Result<bool> {
         let p = self.full(rel);

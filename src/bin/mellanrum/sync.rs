@@ -88,6 +88,9 @@ pub fn print_report(r: &SyncReport, json: bool, quiet_if_nothing: bool) -> Resul
     for w in r.waiting.iter().chain(&r.warnings) {
         eprintln!("warning: {w}");
     }
+    if !r.files_waiting.is_empty() {
+        eprintln!("warning: waiting for {} file(s) not on the shared storage yet: {}", r.files_waiting.len(), r.files_waiting.join(", "));
+    }
     if !r.ignored.is_empty() {
         eprintln!(
             "warning: ignored {} file(s) in the shared log that are not segments (sync-tool conflict copies, temp files): {}",
@@ -101,11 +104,14 @@ pub fn print_report(r: &SyncReport, json: bool, quiet_if_nothing: bool) -> Resul
     if json {
         return out_json(r);
     }
-    let nothing = r.sent == 0 && r.received == 0 && r.conflicts.is_empty();
+    let nothing = r.sent == 0 && r.received == 0 && r.conflicts.is_empty() && r.files_sent == 0 && r.files_received == 0;
     if nothing && quiet_if_nothing {
         return Ok(());
     }
     let mut s = format!("Synced with {}: sent {} change(s), received {}, {} item(s) merged", r.remote, r.sent, r.received, r.merged.len());
+    if r.files_sent > 0 || r.files_received > 0 {
+        s += &format!("; files: sent {}, received {}", r.files_sent, r.files_received);
+    }
     if let Some(snap) = &r.snapshot {
         s += &format!("\nstarted from the snapshot {snap}");
     }
