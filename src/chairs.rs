@@ -53,6 +53,8 @@ pub struct Progress {
     pub friction_updated: Vec<(usize, String)>,
     /// `(resolution, opened, perspectives asked that have not answered)`.
     pub rounds: Vec<(usize, String, Vec<String>)>,
+    /// The hours per month freed by the live resolutions' retired practices, summed.
+    pub hours_freed: f64,
 }
 
 impl Progress {
@@ -71,6 +73,12 @@ impl Progress {
             let waiting = asked.into_iter().filter(|a| !answered.contains(&a.to_lowercase())).collect();
             p.rounds.push((i, opened.to_string(), waiting));
         })?;
+        tx.each_hours_freed(|id, h| {
+            if g.pos(id).is_some() {
+                p.hours_freed += h.parse::<f64>().unwrap_or(0.0);
+            }
+        })?;
+        p.hours_freed = (p.hours_freed * 100.0).round() / 100.0;
         Ok(p)
     }
 }

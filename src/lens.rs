@@ -77,6 +77,8 @@ pub struct Lens {
     pub open_frictions: OpenFrictions,
     pub red_thread: RedThread,
     pub retired_practices: Vec<Retired>,
+    /// The hours per month the retired practices freed (the teams' estimates), summed.
+    pub retired_hours_freed: f64,
     pub to_review: Vec<ToReview>,
     pub calendar: CalendarFigures,
     pub between_chairs: crate::chairs::BetweenChairs,
@@ -612,6 +614,7 @@ fn compute_reading<'c>(
             open_frictions,
             red_thread,
             retired_practices: retired,
+            retired_hours_freed: stances.progress.hours_freed,
             to_review,
             calendar,
             between_chairs: crate::chairs::between_chairs(&inputs),

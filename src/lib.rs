@@ -21,6 +21,7 @@ pub mod lens;
 pub mod lexicon;
 pub mod links;
 pub mod model;
+pub mod retired;
 pub mod round;
 pub mod search;
 pub mod similar;

@@ -46,7 +46,9 @@ impl Kind {
             Kind::Signal => &["source", "customer", "date", "ref", "quote"],
             Kind::Insight => &["status"],
             Kind::Friction => &["status", "severity"],
-            Kind::Resolution => &["decision", "rationale", "agreed_by", "decided_on", "retires"],
+            Kind::Resolution => {
+                &["decision", "rationale", "agreed_by", "decided_on", "retires", "practice_owner", "hours_freed", "review_30", "review_90"]
+            }
             Kind::Goal => &["horizon", "owner"],
             Kind::Meeting => &["start", "end", "attendees", "location"],
         }
@@ -334,6 +336,10 @@ pub fn normalize_field(kind: Kind, name: &str, value: &str) -> Result<Option<Str
                 ))
             })
         }
+        (Kind::Resolution, "hours_freed") if !v.is_empty() => match v.replace(',', ".").parse::<f64>() {
+            Ok(h) if h.is_finite() && h >= 0.0 => Ok(Some(format!("{}", (h * 100.0).round() / 100.0))),
+            _ => Err(Error::invalid(format!("{kind} field '{name}': '{v}' is not a number of hours per month (e.g. 12 or 7.5)"))),
+        },
         (Kind::Resolution, "agreed_by") | (Kind::Meeting, "attendees") => {
             let people: Vec<&str> = v.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).collect();
             Ok((!people.is_empty()).then(|| people.join(", ")))

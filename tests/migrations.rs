@@ -92,6 +92,7 @@ fn migrations_are_append_only() {
         ("11-attachments", 0x3cc5e54edcfe22e0),
         ("12-consent-rounds", 0x3054a1cd2ae2061e),
         ("13-sync-files", 0xc7038311c932a13),
+        ("14-retired-practices", 0x21c46f6600f048bb),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration here (name and FNV-1a checksum of its up.sql)");

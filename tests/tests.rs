@@ -14,6 +14,7 @@ mod lens;
 mod migrations;
 mod record;
 mod reliability;
+mod retired;
 mod round;
 mod search;
 mod similar;

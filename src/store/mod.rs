@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/11-attachments/up.sql"),
     include_str!("../../migrations/12-consent-rounds/up.sql"),
     include_str!("../../migrations/13-sync-files/up.sql"),
+    include_str!("../../migrations/14-retired-practices/up.sql"),
 ];
 
 /// The schema version from which the record is compact (migration 09, `history`).
@@ -487,7 +488,8 @@ impl Tx<'_> {
             Kind::Insight => ("SELECT status FROM insight_fields WHERE item_id = ?1", Kind::Insight.field_names()),
             Kind::Friction => ("SELECT status, severity FROM friction_fields WHERE item_id = ?1", Kind::Friction.field_names()),
             Kind::Resolution => (
-                "SELECT decision, rationale, agreed_by, decided_on, retires FROM resolution_fields WHERE item_id = ?1",
+                "SELECT decision, rationale, agreed_by, decided_on, retires, practice_owner, hours_freed, review_30, review_90
+                 FROM resolution_fields WHERE item_id = ?1",
                 Kind::Resolution.field_names(),
             ),
             Kind::Goal => ("SELECT horizon, owner FROM goal_fields WHERE item_id = ?1", Kind::Goal.field_names()),
@@ -994,6 +996,7 @@ const EXPORT_ITEM_SQL: &str = "
       json_object('source', sf.source, 'customer', sf.customer, 'date', sf.date, 'ref', sf.ref, 'quote', sf.quote,
         'status', COALESCE(inf.status, ff.status), 'severity', ff.severity,
         'decision', rf.decision, 'rationale', rf.rationale, 'agreed_by', rf.agreed_by, 'decided_on', rf.decided_on, 'retires', rf.retires,
+        'practice_owner', rf.practice_owner, 'hours_freed', rf.hours_freed, 'review_30', rf.review_30, 'review_90', rf.review_90,
         'horizon', gf.horizon, 'owner', gf.owner,
         'start', mf.start, 'end', mf.\"end\", 'attendees', mf.attendees, 'location', mf.location),
       COALESCE(p.name, ''), COALESCE(p.perspective, '')
@@ -1629,6 +1632,30 @@ impl Tx<'_> {
             agreed(text_ref(r, 0)?, text_ref(r, 1)?);
         }
         Ok(())
+    }
+
+    /// Calls `f(resolution id, hours freed)` for every resolution that retires a practice and
+    /// says how many hours per month it freed (deleted ones too; the caller drops them).
+    pub fn each_hours_freed(&self, mut f: impl FnMut(&str, &str)) -> Result<()> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT item_id, hours_freed FROM resolution_fields
+             WHERE hours_freed IS NOT NULL AND retires IS NOT NULL AND trim(retires) != ''",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(text_ref(r, 0)?, text_ref(r, 1)?);
+        }
+        Ok(())
+    }
+
+    /// The ids of live resolutions that retire a practice.
+    pub fn retiring_resolutions(&self) -> Result<Vec<String>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT rf.item_id FROM resolution_fields rf CROSS JOIN items i ON i.id = rf.item_id
+             WHERE rf.retires IS NOT NULL AND trim(rf.retires) != '' AND i.deleted = 0 ORDER BY rf.item_id",
+        )?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Calls `f(friction id, updated)` for every live friction that is open or exploring.

@@ -159,10 +159,22 @@ impl Tx<'_> {
             }
             Kind::Resolution => {
                 t.prepare_cached(
-                    "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires)
-                     VALUES (?1,?2,?3,?4,?5,?6)",
+                    "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires,
+                       practice_owner, hours_freed, review_30, review_90)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
                 )?
-                .execute(params![id, g("decision"), g("rationale"), g("agreed_by"), g("decided_on"), g("retires")])?;
+                .execute(params![
+                    id,
+                    g("decision"),
+                    g("rationale"),
+                    g("agreed_by"),
+                    g("decided_on"),
+                    g("retires"),
+                    g("practice_owner"),
+                    g("hours_freed"),
+                    g("review_30"),
+                    g("review_90")
+                ])?;
             }
             Kind::Goal => {
                 t.prepare_cached("INSERT OR REPLACE INTO goal_fields(item_id, horizon, owner) VALUES (?1, ?2, ?3)")?.execute(params![
@@ -264,13 +276,19 @@ impl Tx<'_> {
             .flat_map(|i| i.fields.positions.iter().map(move |(p, pos)| [&i.id as &dyn ToSql, p as &dyn ToSql, pos as &dyn ToSql]))
             .collect();
         self.insert_many("INSERT INTO friction_positions(item_id, perspective, position)", "", &rows)?;
-        let res: Vec<[Option<&str>; 5]> = of(Kind::Resolution)
-            .map(|i| ["decision", "rationale", "agreed_by", "decided_on", "retires"].map(|n| i.fields.get(n)))
+        let res: Vec<[Option<&str>; 9]> = of(Kind::Resolution)
+            .map(|i| {
+                ["decision", "rationale", "agreed_by", "decided_on", "retires", "practice_owner", "hours_freed", "review_30", "review_90"]
+                    .map(|n| i.fields.get(n))
+            })
             .collect();
-        let rows: Vec<[&dyn ToSql; 6]> =
-            of(Kind::Resolution).zip(&res).map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3], &v[4]]).collect();
+        let rows: Vec<[&dyn ToSql; 10]> = of(Kind::Resolution)
+            .zip(&res)
+            .map(|(i, v)| [&i.id as &dyn ToSql, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]])
+            .collect();
         self.insert_many(
-            "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires)",
+            "INSERT OR REPLACE INTO resolution_fields(item_id, decision, rationale, agreed_by, decided_on, retires,
+               practice_owner, hours_freed, review_30, review_90)",
             "",
             &rows,
         )?;

@@ -199,7 +199,7 @@ fn render_lens(l: &Lens) -> String {
         s += &more(r.not_traced.items.len(), r.not_traced.count);
     }
     if !l.retired_practices.is_empty() {
-        s += "\nPractices retired\n";
+        s += &format!("\nPractices retired ({} hours per month freed)\n", l.retired_hours_freed);
         for p in &l.retired_practices {
             s += &format!("  {}  {} — by '{}'\n", p.decided_on, p.practice, p.resolution.title);
         }

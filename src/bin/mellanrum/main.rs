@@ -16,6 +16,7 @@ mod calendar;
 mod export;
 mod import;
 mod lens;
+mod retired;
 mod round;
 mod search;
 mod sync;
@@ -268,6 +269,14 @@ enum Command {
         /// A backup file written by `mellanrum backup`.
         #[arg(long, value_name = "FILE", conflicts_with = "reference")]
         from: Option<PathBuf>,
+    },
+    /// Retired practices: who owns them, the hours they freed, their reviews, and new items that mention them.
+    Retired {
+        #[command(subcommand)]
+        command: Option<retired::RetiredCommand>,
+        /// Count reviews due as of this day (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
     },
     /// Consent rounds on resolutions: open, answer, show, close, and the rounds waiting for you.
     #[command(subcommand)]
@@ -605,6 +614,9 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 out(&report.id)?;
             }
+            for (practice, by, on) in ws.mentions_retired(&report.id)? {
+                eprintln!("note: this mentions '{practice}', a practice retired by '{by}' on {on} — is the old way coming back?");
+            }
             tell(&mut ws, &report)
         }
         Command::Show { reference } => {
@@ -849,6 +861,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             tell(&mut ws, &report)
         }
+        Command::Retired { command, as_of } => retired::run(&mut open(&cli)?, command.as_ref(), as_of.as_deref(), cli.json),
         Command::Round(rc) => round::run(&mut open(&cli)?, rc, cli.json),
         Command::Search(args) => search::search(&cli, args),
         Command::Reindex => search::reindex(&cli),
