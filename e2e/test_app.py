@@ -886,6 +886,76 @@ class App(unittest.TestCase):
         self.assertEqual(date.get_attribute("placeholder"), "ÅÅÅÅ-MM-DD")
         self.language("en")
 
+    @staticmethod
+    def png(width, height, rgb):
+        """A real PNG of one colour (written here, not by the app)."""
+        import struct
+        import zlib
+
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+        rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b"")
+        )
+
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_25_pictures_show_in_the_note_and_an_svg_stays_inert(self):
+        files = self.tmp / "files"
+        files.mkdir(exist_ok=True)
+        (files / "whiteboard.png").write_bytes(self.png(1800, 60, (200, 40, 40)))
+        # A picture with a script, an event handler and a link that would run script: shown as a picture only.
+        (files / "diagram.svg").write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80" onload="window.__svg = 1">'
+            "<script>window.__svg = 2; document.title = 'owned'</script>"
+            '<rect width="120" height="80" fill="#3060c0"/><a href="javascript:window.__svg = 3"><text x="10" y="40">x</text></a></svg>'
+        )
+        (files / "notes.pdf").write_bytes(b"%PDF-1.4 the meeting's notes")
+        self.cli("add", "note", "--title", "Whiteboard photo", "--body", "From the planning day.\n\n![[gone.png]]\n")
+        self.cli("attach", "Whiteboard photo", str(files / "whiteboard.png"), str(files / "diagram.svg"), str(files / "notes.pdf"))
+        self.nav("note")
+        self.wait(lambda: "Whiteboard photo" in self.titles(), timeout=10)
+        self.open_by_search("Whiteboard photo")
+        self.click(tid("preview-toggle"))
+        pv = self.q(tid("preview"))
+
+        def img(name):
+            return pv.find_element(By.CSS_SELECTOR, f'img[data-attachment="{name}"]')
+
+        # The photo is the workspace's file, drawn, and sized to the column.
+        self.wait(lambda: self.d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img("whiteboard.png")) == 1800,
+                  msg="the photo was not drawn")
+        self.assertTrue(img("whiteboard.png").get_attribute("src").startswith("data:image/png;base64,"))
+        shown, column = self.d.execute_script("return [arguments[0].clientWidth, arguments[1].clientWidth]", img("whiteboard.png"), pv)
+        self.assertLessEqual(shown, column)
+        self.assertLess(shown, 1800)
+        # The SVG is a picture: drawn, but none of its script ran and no <svg> is in the page.
+        self.wait(lambda: self.d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img("diagram.svg")) == 120,
+                  msg="the svg was not drawn")
+        self.assertTrue(img("diagram.svg").get_attribute("src").startswith("data:image/svg+xml;base64,"))
+        img("diagram.svg").click()
+        time.sleep(0.3)
+        self.assertIsNone(self.d.execute_script("return window.__svg === undefined ? null : window.__svg"))
+        self.assertNotEqual(self.d.title, "owned")
+        self.assertEqual(self.d.execute_script("return document.querySelectorAll('svg script, [data-testid=preview] svg').length"), 0)
+        self.assertIn("enlarged", img("diagram.svg").get_attribute("class"))
+        img("diagram.svg").click()
+        self.assertNotIn("enlarged", img("diagram.svg").get_attribute("class"))
+        # Another file is a chip saying what it is; a file the workspace lacks is marked missing.
+        chip = pv.find_element(By.CSS_SELECTOR, 'a.file-chip[data-attachment="notes.pdf"]')
+        self.wait(lambda: "application/pdf" in (chip.get_attribute("title") or ""), msg="the chip did not say what the file is")
+        self.wait(lambda: "missing" in (img("gone.png").get_attribute("class") or ""), msg="the missing file was not marked")
+        # The side panel lists the files, not as unresolved links: only the missing one is unresolved.
+        files = [self.text(b) for b in self.qs(tid("files") + " li")]
+        self.assertEqual(sorted(files), ["diagram.svg", "notes.pdf", "whiteboard.png"])
+        self.assertEqual([self.text(li) for li in self.qs(tid("unresolved") + " li")], ["gone.png"])
+        self.shot("34-pictures-in-a-note")
+        self.click(tid("preview-toggle"))
+
     def test_99_a_new_empty_workspace_offers_three_first_steps(self):
         # Last: the app started again on a folder with no workspace, and an empty one made there.
         self.d.quit()

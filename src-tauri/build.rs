@@ -41,6 +41,8 @@ const COMMANDS: &[&str] = &[
     "choose_records",
     "run_import",
     "export_map",
+    "attachment",
+    "open_attachment",
 ];
 
 fn main() {

@@ -476,6 +476,22 @@ pub struct FileLinkView {
     pub file: Option<AttachmentView>,
 }
 
+/// A file as the window shows it: what it is and, for a picture, its bytes as a `data:` URL (an
+/// SVG too: shown through an `<img>`, a picture's script never runs).
+#[derive(Debug, Clone, Serialize)]
+pub struct FilePreview {
+    pub file: AttachmentView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_url: Option<String>,
+}
+
+/// The largest picture the window is handed whole (larger ones show as a file to open).
+pub const MAX_INLINE: u64 = 25 * 1000 * 1000;
+
+/// Media types the window shows as pictures.
+const PICTURES: [&str; 8] =
+    ["image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml", "image/bmp", "image/avif", "image/x-icon"];
+
 /// What `attach` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttachReport {
@@ -678,6 +694,37 @@ impl Workspace {
             settle(tx, &ctx, &mut report)?;
             Ok(doomed.len())
         })
+    }
+
+    /// The file a link's target reaches, for the window: none when the workspace lacks it.
+    pub fn attachment_preview(&mut self, target: &str) -> Result<Option<FilePreview>> {
+        let index = self.attachment_index()?;
+        let Some(row) = index.resolve(target).cloned() else { return Ok(None) };
+        let file = self.view(&row)?;
+        let mut data_url = None;
+        if PICTURES.contains(&row.media_type.as_str()) && row.size <= MAX_INLINE {
+            let path = self.files().path_of(&row.hash);
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            if hex(&Sha256::digest(&bytes)) != row.hash {
+                return Err(Error::invalid(format!("{}: the stored file is damaged (`mellanrum doctor`)", row.path)));
+            }
+            use base64::Engine;
+            data_url = Some(format!("data:{};base64,{}", row.media_type, base64::engine::general_purpose::STANDARD.encode(&bytes)));
+        }
+        Ok(Some(FilePreview { file, data_url }))
+    }
+
+    /// A copy of the file `name` names, for another program to open: in a folder of the system's
+    /// temporary files, under the file's name (the stored file itself is never handed out).
+    pub fn attachment_copy(&mut self, name: &str) -> Result<PathBuf> {
+        let row = self.find_attachment(name)?;
+        let dir = std::env::temp_dir().join("mellanrum-open").join(&row.hash[..16]);
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join(name_of(&row.path));
+        if !path.is_file() {
+            self.files().copy_out(&row.hash, &path)?;
+        }
+        Ok(path)
     }
 
     /// Writes a copy of the file `name` names to `dest` (a new file, or a folder to put it in

@@ -95,6 +95,9 @@ pub struct LinkView {
     pub line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// For a link to a file of the workspace (`![[chart.png]]`), the file's path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// Everything `show` tells about an item.
@@ -684,7 +687,14 @@ impl Workspace {
             let author = tx.person(&item.author)?.map(|p| p.name).unwrap_or_default();
             let contributors =
                 tx.contributors(&item.id)?.into_iter().map(|p| PersonRef { name: p.name, perspective: p.perspective }).collect();
-            let links = tx.links_from(&item.id)?.into_iter().map(|l| link_view(tx, &l, l.target_id.as_deref())).collect::<Result<_>>()?;
+            let mut links: Vec<LinkView> =
+                tx.links_from(&item.id)?.into_iter().map(|l| link_view(tx, &l, l.target_id.as_deref())).collect::<Result<_>>()?;
+            if links.iter().any(|l| l.id.is_none()) {
+                let files = crate::attach::Index::new(tx.attachments()?);
+                for l in links.iter_mut().filter(|l| l.id.is_none()) {
+                    l.file = files.resolve(&l.title).map(|r| r.path.clone());
+                }
+            }
             let backlinks = backlinks(tx, &item.id)?;
             let mut fields = serde_json::Map::new();
             for name in item.kind.field_names() {
@@ -1046,6 +1056,7 @@ fn link_view(tx: &Tx, l: &Link, other: Option<&str>) -> Result<LinkView> {
         embed: l.embed,
         line: l.line,
         problem: l.problem.clone(),
+        file: None,
     })
 }
 

@@ -53,6 +53,8 @@ pub const COMMANDS: &[&str] = &[
     "choose_records",
     "run_import",
     "export_map",
+    "attachment",
+    "open_attachment",
 ];
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -97,6 +99,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         choose_records,
         run_import,
         export_map,
+        attachment,
+        open_attachment,
     ]
 }
 
@@ -719,4 +723,28 @@ mod tests {
         let e = describe(ImportKind::Signals, &f, Some("hits.nope[]")).unwrap_err().to_string();
         assert!(e.contains("no key 'nope'"), "{e}");
     }
+}
+
+/// The file a link in a note reaches (a picture with its bytes as a `data:` URL), or none.
+#[tauri::command(rename_all = "snake_case")]
+async fn attachment(state: State<'_, AppState>, target: String) -> Res<Option<mellanrum::attach::FilePreview>> {
+    with(&state, |ws| ws.attachment_preview(&target))
+}
+
+/// Opens a copy of a file in the system's default application.
+#[tauri::command(rename_all = "snake_case")]
+async fn open_attachment(state: State<'_, AppState>, target: String) -> Res<()> {
+    let path = with(&state, |ws| ws.attachment_copy(&target))?;
+    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let mut cmd = if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new(opener)
+    };
+    let mut child = cmd.arg(&path).spawn().map_err(|e| format!("{}: cannot open it ({e})", path.display()))?;
+    // The opener returns at once (the application runs on); reap it off this thread.
+    std::thread::spawn(move || child.wait());
+    Ok(())
 }

@@ -75,13 +75,7 @@ pub fn save_as(cli: &Cli, name: &str, dest: &Path) -> Result<()> {
 /// default application, or the program `MELLANRUM_OPENER` names.
 pub fn open_file(cli: &Cli, name: &str) -> Result<()> {
     let mut ws = open(cli)?;
-    let row = ws.find_attachment(name)?;
-    let dir = std::env::temp_dir().join("mellanrum-open").join(&row.hash[..16]);
-    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot make the folder", dir.display()))?;
-    let path = dir.join(mellanrum::attach::name_of(&row.path));
-    if !path.is_file() {
-        ws.save_attachment_as(name, &path)?;
-    }
+    let path = ws.attachment_copy(name)?;
     let opener = std::env::var("MELLANRUM_OPENER").ok().filter(|s| !s.trim().is_empty());
     let mut cmd = match opener {
         Some(o) => std::process::Command::new(o),

@@ -27,6 +27,7 @@ import type {
   ExportFormat,
   ExportReport,
   PreviewRow,
+  FilePreview,
 } from "./types";
 
 export const api = {
@@ -81,6 +82,8 @@ export const api = {
     return invoke<ImportOutcome>("run_import", { map, on_progress });
   },
   /** Into the workspace's exports/ folder, or where the user chooses in the system dialog. */
+  attachment: (target: string) => invoke<FilePreview | null>("attachment", { target }),
+  openAttachment: (target: string) => invoke<void>("open_attachment", { target }),
   exportMap: (format: ExportFormat, destination: "workspace" | "dialog", redactPeople = false) =>
     invoke<ExportReport | null>("export_map", { format, destination, redact_people: redactPeople }),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseWikilink, renderMarkdown } from "./markdown";
+import { isFileName, parseWikilink, renderMarkdown } from "./markdown";
 
 function dom(html: string): HTMLElement {
   const d = document.createElement("div");
@@ -54,6 +54,30 @@ describe("renderMarkdown", () => {
     const a = dom(renderMarkdown('<a href="https://example.com" target="_blank">out</a>')).querySelector("a");
     expect(a?.hasAttribute("target")).toBe(false);
     expect(a?.getAttribute("rel")).toBe("noopener noreferrer");
+  });
+});
+
+describe("files in notes", () => {
+  it("shows embedded pictures as images the window fills in, other files as chips", () => {
+    const d = dom(
+      renderMarkdown(
+        "![[Whiteboard.png]] [[Q3 report.pdf]] ![[notes.pdf]] [[Release 1.2]]\n\n![shot](../assets/a%20b.png) [doc](Files/spec.docx) [web](https://x.org/a.pdf)",
+      ),
+    );
+    const imgs = [...d.querySelectorAll("img")];
+    expect(imgs.map((i) => i.getAttribute("data-attachment"))).toEqual(["Whiteboard.png", "../assets/a b.png"]);
+    expect(imgs.every((i) => !i.hasAttribute("src") && i.classList.contains("attachment"))).toBe(true);
+    const chips = [...d.querySelectorAll("a.file-chip")].map((a) => a.getAttribute("data-attachment"));
+    expect(chips).toEqual(["Q3 report.pdf", "notes.pdf", "Files/spec.docx"]);
+    expect(d.querySelector('a[data-target="Release 1.2"]')).not.toBeNull();
+    expect(d.querySelector('a[href="https://x.org/a.pdf"]')?.classList.contains("file-chip")).toBe(false);
+  });
+
+  it("never loads a picture from a path or the network, and an svg is only ever an image", () => {
+    const d = dom(renderMarkdown('<img src="https://evil.example/x.png"> <img src="/etc/passwd.png"> <svg><script>alert(1)</script></svg>'));
+    expect([...d.querySelectorAll("img")].map((i) => i.getAttribute("src"))).toEqual([null, null]);
+    expect(d.querySelector("svg")).toBeNull();
+    expect(isFileName("a.tar.gz") && !isFileName("v1.2") && !isFileName("Note.md") && !isFileName(".png")).toBe(true);
   });
 });
 

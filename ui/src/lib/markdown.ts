@@ -24,6 +24,31 @@ function splitOnce(s: string, sep: string): [string, string | undefined] {
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
+/** True when a link's target names a file by its extension (not a note): `chart.png`, `a/b.pdf`. */
+export function isFileName(target: string): boolean {
+  const name = target.split(/[/\\]/).pop() ?? "";
+  const dot = name.lastIndexOf(".");
+  if (dot <= 0) return false;
+  const ext = name.slice(dot + 1);
+  return /^[A-Za-z0-9]{1,8}$/.test(ext) && /[A-Za-z]/.test(ext) && ext.toLowerCase() !== "md";
+}
+
+const PICTURE = /\.(png|jpe?g|gif|webp|svg|bmp|avif|ico)$/i;
+
+/** True when a file name is one the window shows as a picture. */
+export function isPicture(target: string): boolean {
+  return PICTURE.test(target);
+}
+
+/** A link's path as written in Markdown (`%20` decoded); the text itself when it does not decode. */
+function decodePath(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 const wikilink: TokenizerAndRendererExtension = {
   name: "wikilink",
   level: "inline",
@@ -38,6 +63,13 @@ const wikilink: TokenizerAndRendererExtension = {
   },
   renderer(token) {
     const { target, heading, alias } = parseWikilink(String(token["inner"]));
+    if (isFileName(target)) {
+      // A file: a picture embedded is shown (its bytes asked for by the window), any other a chip.
+      if (token["embed"] && isPicture(target)) {
+        return `<img class="attachment" data-attachment="${escapeHtml(target)}" alt="${escapeHtml(alias ?? target)}">`;
+      }
+      return `<a href="#" class="file-chip" data-attachment="${escapeHtml(target)}">${escapeHtml(alias ?? target)}</a>`;
+    }
     const shown = alias ?? (heading ? `${target} › ${heading}` : target);
     const cls = token["embed"] ? "wikilink embed" : "wikilink";
     return `<a href="#" class="${cls}" data-target="${escapeHtml(target)}">${escapeHtml(shown)}</a>`;
@@ -73,13 +105,30 @@ function purify(html: string): string {
       if (node.tagName === "A") {
         node.removeAttribute("target");
         node.setAttribute("rel", "noopener noreferrer");
+        // `[report](Files/report.pdf)`: a file of the workspace, opened by the window.
+        const href = node.getAttribute("href") ?? "";
+        if (href && !/^[a-z][a-z0-9+.-]*:|^#/i.test(href) && isFileName(href.split(/[?#]/)[0] ?? "")) {
+          node.setAttribute("data-attachment", decodePath(href.split(/[?#]/)[0] ?? ""));
+          node.setAttribute("href", "#");
+          node.classList.add("file-chip");
+        }
+      }
+      if (node.tagName === "IMG") {
+        // `![alt](assets/chart.png)`: the window fills in the workspace's file; nothing is fetched
+        // from a path or the network (the CSP forbids remote pictures anyway).
+        const src = node.getAttribute("src") ?? "";
+        if (!/^data:image\//i.test(src)) {
+          node.removeAttribute("src");
+          if (src && !/^[a-z][a-z0-9+.-]*:/i.test(src)) node.setAttribute("data-attachment", decodePath(src.split(/[?#]/)[0] ?? ""));
+        }
+        node.classList.add("attachment");
       }
     });
     hooked = true;
   }
   return DOMPurify.sanitize(html, {
     USE_PROFILES: { html: true },
-    ADD_ATTR: ["data-target"],
+    ADD_ATTR: ["data-target", "data-attachment"],
     FORBID_TAGS: ["style", "form", "input", "button", "textarea", "select", "iframe", "object", "embed", "svg", "math"],
     FORBID_ATTR: ["style"],
     ALLOW_DATA_ATTR: false,

@@ -70,6 +70,25 @@ export interface LinkView {
   embed?: boolean;
   line: number;
   problem?: string;
+  /** For a link to a file of the workspace, the file's path. */
+  file?: string;
+}
+
+/** A file in the workspace (the core's `attach::AttachmentView`). */
+export interface AttachmentView {
+  name: string;
+  path: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  added_by: string;
+  added_at: string;
+}
+
+/** A file a link reaches, with a picture's bytes as a `data:` URL (`attach::FilePreview`). */
+export interface FilePreview {
+  file: AttachmentView;
+  data_url?: string;
 }
 
 export interface ItemView {
