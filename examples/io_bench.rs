@@ -90,7 +90,7 @@ fn phase(args: &[String]) -> mellanrum::Result<serde_json::Value> {
                 let _ = std::fs::remove_dir_all(&out);
             }
             let t = Instant::now();
-            let r = export::export(&mut ws, &Options { format, out, only: None, redact_people: false })?;
+            let r = export::export(&mut ws, &Options { format, out, only: None, redact_people: false, attachments: false })?;
             let s = t.elapsed().as_secs_f64();
             Ok(serde_json::json!({"phase": format!("export {f}"), "nodes": r.nodes, "edges": r.edges, "files": r.files,
                 "mib": r.bytes as f64 / 1048576.0, "seconds": s, "peak_mib": peak_mib()}))

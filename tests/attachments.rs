@@ -89,6 +89,10 @@ fn a_file_is_attached_linked_listed_copied_out_and_detached() {
     assert_eq!(u.as_array().unwrap().len(), 1, "{u}");
     assert_eq!(u[0]["target"], "gone.png");
 
+    // A file's name finds the notes that link it.
+    let hits = ws.json(&["search", "Q3 report"]);
+    assert!(hits["hits"].as_array().unwrap().iter().any(|h| h["title"] == "Follow-up"), "{hits}");
+
     // save-as writes a copy; it never overwrites.
     let out = src.path().join("copy.png");
     ws.ok(&["save-as", "chart.png", out.to_str().unwrap()]);
@@ -538,4 +542,33 @@ fn a_missing_or_damaged_file_on_the_storage_is_waited_for_or_quarantined_and_tri
     let r = erik.sync();
     assert!(r["quarantined"].as_array().unwrap().iter().any(|q| q["reason"].as_str().unwrap().contains("not a safe path")), "{r}");
     assert_eq!(erik.json(&["attachments"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_html_map_carries_the_pictures_only_when_asked_and_never_with_names_redacted() {
+    let ws = Ws::new();
+    ws.add("note", "Whiteboard", &[]);
+    let src = tempfile::tempdir().unwrap();
+    let png = picture(13, 900);
+    ws.ok(&["attach", "Whiteboard", write(src.path(), "board.png", &png).to_str().unwrap()]);
+    ws.ok(&["attach", "Whiteboard", write(src.path(), "minutes.pdf", b"%PDF-1.4 minutes").to_str().unwrap()]);
+    let encoded = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    };
+    let export = |extra: &[&str]| {
+        let out = src.path().join(format!("map{}.html", extra.len()));
+        let mut args = vec!["export", "html", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        ws.ok(&args);
+        std::fs::read_to_string(out).unwrap()
+    };
+    let plain = export(&[]);
+    assert!(!plain.contains("data:image") && plain.contains("img-src 'none'"));
+    let with = export(&["--attachments"]);
+    assert!(with.contains(&format!("\"{}\":\"data:image/png;base64,{encoded}\"", sha(&png))), "the picture is in the file");
+    assert!(with.contains("img-src data:;"), "pictures from data: only");
+    assert!(!with.contains("%PDF"), "only pictures are put in");
+    let redacted = export(&["--attachments", "--redact-people"]);
+    assert!(!redacted.contains("data:image") && redacted.contains("img-src 'none'"));
 }

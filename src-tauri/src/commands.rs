@@ -599,7 +599,8 @@ async fn export_map(
             chosen.into_path().map_err(|e| e.to_string())?
         }
     };
-    let opts = mellanrum::export::Options { format: fmt, out, only: None, redact_people: redact_people.unwrap_or(false) };
+    let opts =
+        mellanrum::export::Options { format: fmt, out, only: None, redact_people: redact_people.unwrap_or(false), attachments: false };
     let report = tauri::async_runtime::spawn_blocking(move || -> mellanrum::Result<mellanrum::export::ExportReport> {
         let mut ws = Workspace::open(&root)?;
         mellanrum::export::export(&mut ws, &opts)

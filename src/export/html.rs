@@ -32,7 +32,7 @@ const STYLE: &str = r##"
 #panel[hidden]{display:none}#panel h2{margin:0 24px 4px 0;font-size:17px}#close{position:absolute;top:8px;right:10px;border:0;background:none;color:var(--muted);font-size:18px;cursor:pointer}
 .meta{color:var(--muted);font-size:12px}.tags span{display:inline-block;margin:2px 4px 0 0;padding:0 6px;border-radius:8px;background:var(--bg);border:1px solid var(--line);font-size:12px}
 dl{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;font-size:13px}dt{color:var(--muted)}dd{margin:0;white-space:pre-wrap}
-#body{white-space:pre-wrap;word-wrap:break-word;font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--bg);padding:8px;border-radius:6px}
+#files img{max-width:100%;display:block;margin:8px 0;border-radius:4px}#body{white-space:pre-wrap;word-wrap:break-word;font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--bg);padding:8px;border-radius:6px}
 #links a{color:inherit;cursor:pointer;text-decoration:underline dotted}#links li{font-size:13px}
 "##;
 
@@ -45,7 +45,7 @@ const SCRIPT: &str = r##"
   D.kinds.forEach(function (k) { kindColour[k[0]] = k[1]; kindOn[k[0]] = true; });
   var nodes = D.nodes.map(function (a, i) {
     return { i: i, id: a[0], kind: a[1], title: a[2], status: a[3], tags: a[4], persp: a[5], author: a[6],
-             fields: a[7], body: a[8], x: 0, y: 0, vx: 0, vy: 0, deg: 0, out: [], inc: [] };
+             fields: a[7], body: a[8], files: a[9] || [], x: 0, y: 0, vx: 0, vy: 0, deg: 0, out: [], inc: [] };
   });
   var byId = {};
   nodes.forEach(function (n) { byId[n.id] = n; });
@@ -196,6 +196,8 @@ const SCRIPT: &str = r##"
     n.out.forEach(function (e) { item(e, e.t, "→"); });
     n.inc.forEach(function (e) { item(e, e.s, "←"); });
     document.getElementById("body").textContent = n.body;
+    var pics = document.getElementById("files"); pics.textContent = "";
+    n.files.forEach(function (h) { if (D.files && D.files[h]) { var im = el("img"); im.src = D.files[h]; im.alt = ""; pics.appendChild(im); } });
     p.hidden = false;
     history.replaceState(null, "", "#id=" + encodeURIComponent(n.id));
     draw();
@@ -358,12 +360,15 @@ pub fn write(
     g: &KnowledgeGraph,
     only: Option<&BTreeSet<String>>,
     redactor: &Redactor,
+    files: Option<&crate::attach::Index>,
     name: &str,
     w: &mut dyn Write,
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::io("html export", e);
+    // Pictures, when included, are in the file as data: URLs; nothing is ever fetched.
+    let img_src = if files.is_some() { "data:" } else { "'none'" };
     let csp = format!(
-        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src {img_src}; connect-src 'none'; base-uri 'none'; form-action 'none'",
         base64(&sha256(SCRIPT.as_bytes())),
         base64(&sha256(STYLE.as_bytes()))
     );
@@ -376,7 +381,7 @@ pub fn write(
          <div id=\"bar\"><h1>{title}</h1><input id=\"q\" type=\"search\" placeholder=\"Search titles…\" aria-label=\"Search titles\"><div id=\"kinds\"></div><span id=\"status\">Drawing…</span></div>\n\
          <canvas id=\"map\" aria-label=\"Knowledge map\"></canvas>\n\
          <aside id=\"panel\" hidden><button id=\"close\" aria-label=\"Close\">×</button><h2 id=\"title\"></h2><div class=\"meta\" id=\"meta\"></div>\
-         <div class=\"tags\" id=\"tags\"></div><dl id=\"fields\"></dl><ul id=\"links\"></ul><div id=\"body\"></div></aside>\n\
+         <div class=\"tags\" id=\"tags\"></div><dl id=\"fields\"></dl><ul id=\"links\"></ul><div id=\"files\"></div><div id=\"body\"></div></aside>\n\
          <noscript>This map needs JavaScript.</noscript>\n<script type=\"application/json\" id=\"data\">"
     )
     .map_err(io)?;
@@ -384,6 +389,8 @@ pub fn write(
     write!(w, "{{\"name\":{},\"kinds\":{},\"nodes\":[", script_json(&json!(name)), script_json(&json!(kinds))).map_err(io)?;
     // Nodes in id order with their bodies, streamed; edges refer to them by position.
     let mut pos: HashMap<String, usize> = HashMap::with_capacity(g.node_count());
+    // The pictures each note embeds (by hash), and every such picture once.
+    let mut pictures: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
     each_item(ws, only, redactor, |e| {
         let Some(node) = g.node(&e.item.id) else { return Ok(()) };
         let it = e.item;
@@ -400,7 +407,23 @@ pub fn write(
         if !it.aliases.is_empty() {
             fields.insert("aliases".into(), json!(it.aliases.join(", ")));
         }
-        let row = json!([it.id, it.kind, node.title, node.status, it.tags, node.perspective, node.author, fields, it.body]);
+        let mut row = json!([it.id, it.kind, node.title, node.status, it.tags, node.perspective, node.author, fields, it.body]);
+        if let Some(index) = files {
+            let mut shown: Vec<String> = Vec::new();
+            for l in crate::links::file_links(&it.body).into_iter().filter(|l| l.embed) {
+                if let Some(r) =
+                    index.resolve(&l.target).filter(|r| r.media_type.starts_with("image/") && r.size <= crate::attach::MAX_INLINE)
+                {
+                    if !shown.contains(&r.hash) {
+                        shown.push(r.hash.clone());
+                    }
+                    pictures.insert(r.hash.clone(), r.media_type.clone());
+                }
+            }
+            if let Some(a) = row.as_array_mut() {
+                a.push(json!(shown));
+            }
+        }
         if !pos.is_empty() {
             w.write_all(b",\n").map_err(io)?;
         }
@@ -418,7 +441,17 @@ pub fn write(
         first = false;
         write!(w, "[{x},{y},\"{}\"]", e.rel).map_err(io)?;
     }
-    write!(w, "]}}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n").map_err(io)?;
+    w.write_all(b"],\"files\":{").map_err(io)?;
+    let store = ws.files();
+    for (i, (hash, media_type)) in pictures.iter().enumerate() {
+        let path = store.path_of(hash);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        if i > 0 {
+            w.write_all(b",").map_err(io)?;
+        }
+        write!(w, "\"{hash}\":\"data:{media_type};base64,{}\"", base64(&bytes)).map_err(io)?;
+    }
+    write!(w, "}}}}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n").map_err(io)?;
     Ok(())
 }
 

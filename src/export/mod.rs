@@ -68,6 +68,8 @@ pub struct Options {
     /// The ids to export; everything when `None`.
     pub only: Option<BTreeSet<String>>,
     pub redact_people: bool,
+    /// The HTML map: the pictures notes embed, in the file (left out with `redact_people`).
+    pub attachments: bool,
 }
 
 /// What an export wrote.
@@ -296,7 +298,8 @@ pub fn export(ws: &mut Workspace, opts: &Options) -> Result<ExportReport> {
         Format::Html => {
             let name = ws.name()?;
             let mut f = AtomicFile::create(out)?;
-            html::write(ws, &graph, opts.only.as_ref(), &redactor, &name, &mut f.w).map_err(|e| match e {
+            let files = if opts.attachments && !redactor.is_active() { Some(ws.attachment_index()?) } else { None };
+            html::write(ws, &graph, opts.only.as_ref(), &redactor, files.as_ref(), &name, &mut f.w).map_err(|e| match e {
                 Error::Io { source, .. } => Error::io(out, source),
                 other => other,
             })?;

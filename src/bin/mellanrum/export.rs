@@ -25,6 +25,9 @@ pub struct ExportArgs {
     /// Replace people's names by their perspectives.
     #[arg(long)]
     redact_people: bool,
+    /// html: put the pictures notes embed into the file (not with --redact-people).
+    #[arg(long)]
+    attachments: bool,
 }
 
 pub fn run(cli: &Cli, a: &ExportArgs) -> Result<()> {
@@ -41,7 +44,8 @@ pub fn run(cli: &Cli, a: &ExportArgs) -> Result<()> {
         None if a.hops > 0 => bail!("--hops {} needs --query: the hops are counted from the items a search matches", a.hops),
         None => None,
     };
-    let report = export::export(&mut ws, &Options { format, out: a.out.clone(), only, redact_people: a.redact_people })?;
+    let report =
+        export::export(&mut ws, &Options { format, out: a.out.clone(), only, redact_people: a.redact_people, attachments: a.attachments })?;
     if cli.json {
         out_json(&report)
     } else {
