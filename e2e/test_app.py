@@ -956,6 +956,50 @@ class App(unittest.TestCase):
         self.shot("34-pictures-in-a-note")
         self.click(tid("preview-toggle"))
 
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_26_a_picture_pasted_or_a_file_dropped_into_the_body_is_added(self):
+        import base64
+        import hashlib
+
+        self.open_by_search("Whiteboard photo")
+        photo = self.png(64, 48, (20, 160, 90))
+        content = self.q(tid("item-body") + " .cm-content")
+        # What the system gives the page for a paste of a picture and a drop of a file: a File in a
+        # DataTransfer, on the editor's own events.
+        sent = self.d.execute_script(
+            """
+            const [content, b64] = arguments;
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const paste = new DataTransfer();
+            paste.items.add(new File([bytes], "pasted-photo.png", { type: "image/png" }));
+            content.dispatchEvent(new ClipboardEvent("paste", { clipboardData: paste, bubbles: true, cancelable: true }));
+            const drop = new DataTransfer();
+            drop.items.add(new File(["%PDF-1.4 dropped"], "dropped notes.pdf", { type: "application/pdf" }));
+            content.dispatchEvent(new DragEvent("drop", { dataTransfer: drop, bubbles: true, cancelable: true, clientX: 10, clientY: 10 }));
+            return [paste.files.length, drop.files.length];
+            """,
+            content,
+            base64.b64encode(photo).decode(),
+        )
+        self.assertEqual(sent, [1, 1])
+        self.wait(lambda: "dropped notes.pdf" in self.cli("attachments"), timeout=15, msg="the dropped file was not added")
+        files = json.loads(self.cli("attachments", "Whiteboard photo", "--json"))
+        by_target = {f["target"]: f["file"] for f in files}
+        self.assertEqual(by_target["pasted-photo.png"]["sha256"], hashlib.sha256(photo).hexdigest())
+        self.assertEqual(by_target["dropped notes.pdf"]["media_type"], "application/pdf")
+        # The editor shows the links at the end of the body, and the preview the picture.
+        self.wait(lambda: "![[pasted-photo.png]]" in self.text(content), msg="the body did not take the link in")
+        self.click(tid("preview-toggle"))
+        pv = self.q(tid("preview"))
+        self.wait(
+            lambda: self.d.execute_script(
+                "const i = arguments[0].querySelector('img[data-attachment=\"pasted-photo.png\"]'); return i && i.complete && i.naturalWidth", pv
+            ) == 64,
+            msg="the pasted picture was not drawn",
+        )
+        self.shot("35-pasted-picture")
+        self.click(tid("preview-toggle"))
+
     def test_99_a_new_empty_workspace_offers_three_first_steps(self):
         # Last: the app started again on a folder with no workspace, and an empty one made there.
         self.d.quit()

@@ -43,6 +43,7 @@ const COMMANDS: &[&str] = &[
     "export_map",
     "attachment",
     "open_attachment",
+    "attach_bytes",
 ];
 
 fn main() {

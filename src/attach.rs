@@ -618,9 +618,31 @@ impl Workspace {
         for p in paths {
             stored.push(files.put_file(p, &p.display().to_string(), max)?);
         }
+        self.attach_stored(&id, &names, stored)
+    }
+
+    /// Adds a file given as bytes (dropped or pasted into the window) under `name`, and links it
+    /// from the item's body, as [`Workspace::attach`] does.
+    pub fn attach_bytes(&mut self, reference: &str, name: &str, bytes: &[u8]) -> Result<AttachReport> {
+        let id = self.resolve_ref(reference)?;
+        let name = check_name(name)?;
+        let max = self.max_attachment_size()?;
+        if bytes.len() as u64 > max {
+            return Err(Error::invalid(format!(
+                "{name}: {}, over the limit of {} a file (`mellanrum attachments --max-size SIZE` changes it)",
+                human_size(bytes.len() as u64),
+                human_size(max)
+            )));
+        }
+        let stored = self.files().put(&mut &bytes[..], max, &name)?;
+        self.attach_stored(&id, &[name], vec![stored])
+    }
+
+    /// Records files whose bytes are stored, under `names`, and links them from the item `id`.
+    fn attach_stored(&mut self, id: &str, names: &[String], stored: Vec<Stored>) -> Result<AttachReport> {
         let ctx = self.ctx()?;
         let (title, rows) = self.store.write(|tx| {
-            let old = live_item(tx, &id)?;
+            let old = live_item(tx, id)?;
             let mut index = Index::new(tx.attachments()?);
             let mut rows = Vec::new();
             for (n, s) in names.iter().zip(&stored) {
@@ -666,7 +688,7 @@ impl Workspace {
             Ok((old.title, rows))
         })?;
         let views = rows.iter().map(|r| self.view(r)).collect::<Result<Vec<_>>>()?;
-        Ok(AttachReport { id, title, files: views, stored: stored.iter().filter(|s| s.new).count() })
+        Ok(AttachReport { id: id.to_string(), title, files: views, stored: stored.iter().filter(|s| s.new).count() })
     }
 
     /// Removes the item's links to the file `name` names; the file stays in the workspace (past

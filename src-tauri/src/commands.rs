@@ -55,6 +55,7 @@ pub const COMMANDS: &[&str] = &[
     "export_map",
     "attachment",
     "open_attachment",
+    "attach_bytes",
 ];
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -101,6 +102,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         export_map,
         attachment,
         open_attachment,
+        attach_bytes,
     ]
 }
 
@@ -748,4 +750,19 @@ async fn open_attachment(state: State<'_, AppState>, target: String) -> Res<()> 
     // The opener returns at once (the application runs on); reap it off this thread.
     std::thread::spawn(move || child.wait());
     Ok(())
+}
+
+/// Adds a file dropped or pasted into the editor: its bytes are the request's body, the item and
+/// the file's name (percent-encoded) its `x-item` and `x-name` headers. Linked from the item's body.
+#[tauri::command(rename_all = "snake_case")]
+async fn attach_bytes(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Res<mellanrum::attach::AttachReport> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err("the file's bytes did not arrive".into());
+    };
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let id = header("x-item").ok_or("which item the file is for did not arrive")?;
+    let name = header("x-name").ok_or("the file's name did not arrive")?;
+    let name =
+        percent_encoding::percent_decode_str(&name).decode_utf8().map_err(|_| "the file's name is not UTF-8".to_string())?.into_owned();
+    with(&state, |ws| ws.attach_bytes(&id, &name, bytes))
 }

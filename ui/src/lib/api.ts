@@ -28,6 +28,7 @@ import type {
   ExportReport,
   PreviewRow,
   FilePreview,
+  AttachReport,
 } from "./types";
 
 export const api = {
@@ -84,6 +85,9 @@ export const api = {
   /** Into the workspace's exports/ folder, or where the user chooses in the system dialog. */
   attachment: (target: string) => invoke<FilePreview | null>("attachment", { target }),
   openAttachment: (target: string) => invoke<void>("open_attachment", { target }),
+  /** A file dropped or pasted into the editor: its bytes go as they are, not as JSON. */
+  attachBytes: (id: string, name: string, bytes: Uint8Array) =>
+    invoke<AttachReport>("attach_bytes", bytes, { headers: { "x-item": id, "x-name": encodeURIComponent(name) } }),
   exportMap: (format: ExportFormat, destination: "workspace" | "dialog", redactPeople = false) =>
     invoke<ExportReport | null>("export_map", { format, destination, redact_people: redactPeople }),
 };

@@ -85,6 +85,14 @@ export interface AttachmentView {
   added_at: string;
 }
 
+/** What adding files did (`attach::AttachReport`). */
+export interface AttachReport {
+  id: string;
+  title: string;
+  files: AttachmentView[];
+  stored: number;
+}
+
 /** A file a link reaches, with a picture's bytes as a `data:` URL (`attach::FilePreview`). */
 export interface FilePreview {
   file: AttachmentView;
