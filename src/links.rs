@@ -56,6 +56,16 @@ impl LinkRef {
 /// Finds every link in `body`.
 pub fn parse(body: &str) -> Vec<LinkRef> {
     let mut out = Vec::new();
+    each_line_outside_code_blocks(body, |line, line_start, line_no| {
+        let rel = typed_prefix(line).unwrap_or(Rel::References);
+        scan_line(line, line_start, line_no, rel, &mut out);
+    });
+    out
+}
+
+/// Calls `f(line, byte offset of the line, 1-based line number)` for every line of `body` outside
+/// fenced code blocks (line ends taken off; the fence lines themselves left out).
+fn each_line_outside_code_blocks(body: &str, mut f: impl FnMut(&str, usize, usize)) {
     let mut fence: Option<(char, usize)> = None;
     let mut offset = 0;
     for (idx, raw_line) in body.split_inclusive('\n').enumerate() {
@@ -63,21 +73,18 @@ pub fn parse(body: &str) -> Vec<LinkRef> {
         offset += raw_line.len();
         let line = raw_line.trim_end_matches(['\n', '\r']);
         let trimmed = line.trim_start();
-        if let Some(f) = fence_marker(trimmed) {
+        if let Some(m) = fence_marker(trimmed) {
             match fence {
-                None => fence = Some(f),
-                Some((c, n)) if f.0 == c && f.1 >= n && trimmed.trim_end().chars().all(|x| x == c) => fence = None,
+                None => fence = Some(m),
+                Some((c, n)) if m.0 == c && m.1 >= n && trimmed.trim_end().chars().all(|x| x == c) => fence = None,
                 _ => {}
             }
             continue;
         }
-        if fence.is_some() {
-            continue;
+        if fence.is_none() {
+            f(line, line_start, idx + 1);
         }
-        let rel = typed_prefix(line).unwrap_or(Rel::References);
-        scan_line(line, line_start, idx + 1, rel, &mut out);
     }
-    out
 }
 
 /// The opening of a fenced code block: three or more backticks or tildes.
@@ -365,26 +372,11 @@ pub fn file_links(body: &str) -> Vec<FileLink> {
         .filter(|l| has_file_extension(&l.full_target()))
         .map(|l| FileLink { target: l.full_target(), embed: l.embed, markdown: false, line: l.line, span: l.span })
         .collect();
-    let mut fence: Option<(char, usize)> = None;
-    let mut offset = 0;
-    for (idx, raw_line) in body.split_inclusive('\n').enumerate() {
-        let line_start = offset;
-        offset += raw_line.len();
-        let line = raw_line.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim_start();
-        if let Some(f) = fence_marker(trimmed) {
-            match fence {
-                None => fence = Some(f),
-                Some((c, n)) if f.0 == c && f.1 >= n && trimmed.trim_end().chars().all(|x| x == c) => fence = None,
-                _ => {}
-            }
-            continue;
+    each_line_outside_code_blocks(body, |line, line_start, line_no| {
+        if line.contains("](") {
+            markdown_file_links(line, line_start, line_no, &mut out);
         }
-        if fence.is_some() || !line.contains("](") {
-            continue;
-        }
-        markdown_file_links(line, line_start, idx + 1, &mut out);
-    }
+    });
     out.sort_by_key(|l| l.span.start);
     out
 }

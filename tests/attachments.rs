@@ -168,14 +168,20 @@ fn too_large_empty_and_badly_named_files_are_refused_with_one_line() {
     assert!(e.contains("'lots' is not a size"), "{e}");
 }
 
-#[test]
-fn doctor_checks_every_file_and_repair_removes_only_what_nothing_holds() {
+/// A workspace with a note "Whiteboard" and a picture `name` attached to it: the workspace, the
+/// folder the picture came from, and its bytes.
+fn whiteboard(name: &str, seed: u8, len: usize) -> (Ws, tempfile::TempDir, Vec<u8>) {
     let ws = Ws::new();
     ws.add("note", "Whiteboard", &[]);
     let src = tempfile::tempdir().unwrap();
-    let png = picture(5, 2000);
-    let photo = write(src.path(), "whiteboard.png", &png);
-    ws.ok(&["attach", "Whiteboard", photo.to_str().unwrap()]);
+    let png = picture(seed, len);
+    ws.ok(&["attach", "Whiteboard", write(src.path(), name, &png).to_str().unwrap()]);
+    (ws, src, png)
+}
+
+#[test]
+fn doctor_checks_every_file_and_repair_removes_only_what_nothing_holds() {
+    let (ws, src, png) = whiteboard("whiteboard.png", 5, 2000);
     // Detached: no body links to it now, but a past revision does.
     ws.ok(&["detach", "Whiteboard", "whiteboard.png"]);
     let blob = ws.path().join("files").join(&sha(&png)[..2]).join(sha(&png));
@@ -546,11 +552,7 @@ fn a_missing_or_damaged_file_on_the_storage_is_waited_for_or_quarantined_and_tri
 
 #[test]
 fn the_html_map_carries_the_pictures_only_when_asked_and_never_with_names_redacted() {
-    let ws = Ws::new();
-    ws.add("note", "Whiteboard", &[]);
-    let src = tempfile::tempdir().unwrap();
-    let png = picture(13, 900);
-    ws.ok(&["attach", "Whiteboard", write(src.path(), "board.png", &png).to_str().unwrap()]);
+    let (ws, src, png) = whiteboard("board.png", 13, 900);
     ws.ok(&["attach", "Whiteboard", write(src.path(), "minutes.pdf", b"%PDF-1.4 minutes").to_str().unwrap()]);
     let encoded = {
         use base64::Engine;
