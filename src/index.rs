@@ -328,6 +328,13 @@ fn field_text(d: &IndexDoc) -> String {
     parts.into_iter().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>().join("\n")
 }
 
+/// A time in seconds as tantivy keeps it (nanoseconds in an i64: years 1678–2262); one beyond that
+/// range (`after:2424-01-01`, a date typed in a field) is held at its end instead of overflowing.
+fn date_secs(secs: i64) -> DateTime {
+    const LIMIT: i64 = i64::MAX / 1_000_000_000;
+    DateTime::from_timestamp_secs(secs.clamp(-LIMIT, LIMIT))
+}
+
 /// The date `after:` and `before:` compare: the item's own date, or when it was created.
 fn item_date(d: &IndexDoc) -> Option<DateTime> {
     let own = match d.kind {
@@ -338,7 +345,7 @@ fn item_date(d: &IndexDoc) -> Option<DateTime> {
     };
     own.and_then(|s| model::parse_datetime(s).or_else(|| model::parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc())))
         .or_else(|| model::parse_datetime(&d.created))
-        .map(|t| DateTime::from_timestamp_secs(t.timestamp()))
+        .map(|t| date_secs(t.timestamp()))
 }
 
 fn resolution_text(d: &IndexDoc) -> String {
@@ -1210,10 +1217,7 @@ fn atom_query(f: &Fields, a: &Atom, stats: &Stats, terms: Option<&mut BTreeSet<S
                 }
             }
             Filter::After(d) | Filter::Before(d) => {
-                let t = Term::from_field_date(
-                    f.date,
-                    DateTime::from_timestamp_secs(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp()),
-                );
+                let t = Term::from_field_date(f.date, date_secs(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp()));
                 let q = if matches!(fl, Filter::After(_)) {
                     RangeQuery::new(Bound::Included(t), Bound::Unbounded)
                 } else {
