@@ -11,9 +11,10 @@
 //! - **Rounds waiting**: open consent rounds with perspectives that have not answered, opened
 //!   `round_days` ago or more.
 //! - **Hand-overs without an answer**: an item of one perspective links (`references`,
-//!   `derived-from`, `supports`, `contradicts`) to an item of another (a goal aside), and no item of
-//!   that other perspective links to or from it, nor did anyone of it change it, `handover_days`
-//!   after it was made. An item's perspective is its author's.
+//!   `derived-from`, `supports`, `contradicts`) to an item of another (a goal aside), and no other
+//!   link joins it with an item of that perspective (the item it was handed to linking back
+//!   counts), nor did anyone of that perspective change it, `handover_days` after it was made. An
+//!   item's perspective is its author's.
 //! - **Signal to decision**: for each resolution with a signal upstream (the trace's meaning of
 //!   links), the days from its earliest signal (observed date) to its decision (`decided_on`, else
 //!   the day it was made); medians overall, per perspective (those with a position in a friction it
@@ -190,12 +191,27 @@ pub struct Inputs<'a> {
     pub thresholds: Thresholds,
 }
 
-fn cap<T>(mut v: Vec<(i64, T)>, limit: usize) -> Listing<T> {
-    // Oldest first.
-    v.sort_by_key(|x| std::cmp::Reverse(x.0));
-    let count = v.len();
-    let take = if limit == 0 { count } else { limit };
-    Listing { count, items: v.into_iter().take(take).map(|x| x.1).collect() }
+/// The count of `keyed` and, oldest first (smallest key), the first `limit` made into rows: rows
+/// are built only for what is shown.
+fn oldest<K: Ord + Copy, T>(mut keyed: Vec<(K, usize)>, limit: usize, row: impl Fn(usize) -> T) -> Listing<T> {
+    let count = keyed.len();
+    let take = if limit == 0 { count } else { limit.min(count) };
+    if take < count {
+        keyed.select_nth_unstable(take);
+        keyed.truncate(take);
+    }
+    keyed.sort_unstable();
+    Listing { count, items: keyed.into_iter().map(|(_, i)| row(i)).collect() }
+}
+
+/// The day `days` before `today`, as text: a timestamp or day on or before it is that old.
+fn cutoff(today: NaiveDate, days: i64) -> String {
+    (today - chrono::Duration::days(days.max(0))).format("%Y-%m-%d").to_string()
+}
+
+/// The first ten characters (the day) of a timestamp.
+fn day10(s: &str) -> &str {
+    s.get(..10).unwrap_or(s)
 }
 
 /// What falls between chairs.
@@ -204,75 +220,122 @@ pub fn between_chairs(x: &Inputs) -> BetweenChairs {
     let t = x.thresholds;
     let age = |s: &str| date(s).map_or(0, |d| (x.today - d).num_days().max(0));
     let persp_of = |i: usize| x.persp[i].map(|p| vec![x.pnames[p].clone()]).unwrap_or_default();
-    let waiting = |i: usize, since: &str, perspectives: Vec<String>| {
-        let a = age(since);
-        (a, Waiting { item: g.item_ref(i), since: day(since), age_days: a, perspectives })
+    let waiting = |i: usize, since: &str, perspectives: Vec<String>| Waiting {
+        item: g.item_ref(i),
+        since: day(since),
+        age_days: age(since),
+        perspectives,
     };
     let n = g.len();
-    let mut signals = Vec::new();
-    let mut insights = Vec::new();
+    let (sig_cut, ins_cut, fr_cut, round_cut, hand_cut) = (
+        cutoff(x.today, t.signal_days),
+        cutoff(x.today, t.insight_days),
+        cutoff(x.today, t.friction_days),
+        cutoff(x.today, t.round_days),
+        cutoff(x.today, t.handover_days),
+    );
+    let mut signals: Vec<(&str, usize)> = Vec::new();
+    let mut insights: Vec<(&str, usize)> = Vec::new();
     for i in 0..n {
         match g.kind(i) {
-            Kind::Signal if g.at(i).next().is_none() && age(g.created(i)) >= t.signal_days => {
-                signals.push(waiting(i, g.created(i), persp_of(i)))
-            }
-            Kind::Insight if !x.decided[i] && age(g.created(i)) >= t.insight_days => {
+            Kind::Signal if g.at(i).next().is_none() && day10(g.created(i)) <= sig_cut.as_str() => signals.push((g.created(i), i)),
+            Kind::Insight if !x.decided[i] && day10(g.created(i)) <= ins_cut.as_str() => {
                 let evidenced = g.at(i).any(|e| {
                     let (s, d, rel) = g.edges[e];
                     (rel == Rel::Evidence && s == i && g.kind(d) == Kind::Signal)
                         || (rel == Rel::Supports && d == i && g.kind(s) == Kind::Signal)
                 });
                 if evidenced {
-                    insights.push(waiting(i, g.created(i), persp_of(i)));
+                    insights.push((g.created(i), i));
                 }
             }
             _ => {}
         }
     }
-    let frictions =
-        x.progress.friction_updated.iter().filter(|(_, u)| age(u) >= t.friction_days).map(|(i, u)| waiting(*i, u, persp_of(*i))).collect();
-    let rounds = x
+    let fr: Vec<(&str, usize)> = x
+        .progress
+        .friction_updated
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, u))| day10(u) <= fr_cut.as_str())
+        .map(|(k, (_, u))| (u.as_str(), k))
+        .collect();
+    let rd: Vec<(&str, usize)> = x
         .progress
         .rounds
         .iter()
-        .filter(|(_, opened, w)| !w.is_empty() && age(opened) >= t.round_days)
-        .map(|(i, opened, w)| waiting(*i, opened, w.clone()))
+        .enumerate()
+        .filter(|(_, (_, opened, w))| !w.is_empty() && day10(opened) <= round_cut.as_str())
+        .map(|(k, (_, opened, _))| (opened.as_str(), k))
         .collect();
 
     // Hand-overs: a link from one perspective's item to another's, with no answer from the other.
-    let mut handovers = Vec::new();
+    // Which perspectives each item is linked with, and whether by more than one link: bit masks
+    // (a workspace with more than 64 perspectives looks at each item's links instead).
+    let np = x.pnames.len();
+    let masks = (np <= 64).then(|| {
+        let (mut once, mut twice) = (vec![0u64; n], vec![0u64; n]);
+        let mut mark = |a: usize, b: usize| {
+            if let Some(p) = x.persp[b] {
+                let bit = 1u64 << p;
+                twice[a] |= once[a] & bit;
+                once[a] |= bit;
+            }
+        };
+        let mut last = (usize::MAX, usize::MAX);
+        for &(s, d, _) in &g.edges {
+            // One mark per pair of items, whatever the relations between them.
+            if (s, d) != last && s != d {
+                mark(s, d);
+                mark(d, s);
+            }
+            last = (s, d);
+        }
+        (once, twice)
+    });
+    // `((created, order), (from, to))`.
+    type Found<'a> = ((&'a str, usize), (usize, usize));
+    let mut handovers: Vec<Found> = Vec::new();
     let mut seen: std::collections::HashSet<(usize, usize)> = Default::default();
     for &(s, d, rel) in &g.edges {
         if s == d || !matches!(rel, Rel::References | Rel::DerivedFrom | Rel::Supports | Rel::Contradicts) || g.kind(d) == Kind::Goal {
             continue;
         }
         let (Some(ps), Some(pd)) = (x.persp[s], x.persp[d]) else { continue };
-        if ps == pd || age(g.created(s)) < t.handover_days || seen.contains(&(s, pd)) {
+        if ps == pd || day10(g.created(s)) > hand_cut.as_str() {
             continue;
         }
-        let linked = g.at(s).any(|e| {
-            let (a, b, _) = g.edges[e];
-            let other = if a == s { b } else { a };
-            other != d && x.persp[other] == Some(pd)
-        });
+        // Another link between `s` and an item of `pd`'s perspective answers it.
+        let linked = match &masks {
+            Some((_, twice)) => twice[s] & (1u64 << pd) != 0,
+            None => g.at(s).any(|e| {
+                let (a, b, _) = g.edges[e];
+                let other = if a == s { b } else { a };
+                other != d && x.persp[other] == Some(pd)
+            }),
+        };
+        if linked || seen.contains(&(s, pd)) {
+            continue;
+        }
         let from = x.contrib.partition_point(|&(i, _)| i < s);
         let changed = x.contrib[from..].iter().take_while(|&&(i, _)| i == s).any(|&(_, p)| x.person_persp[p] == pd);
-        if !linked && !changed {
+        if !changed {
             seen.insert((s, pd));
-            let a = age(g.created(s));
-            handovers.push((
-                a,
-                Handover {
-                    from: g.item_ref(s),
-                    to: g.item_ref(d),
-                    from_perspective: x.pnames[ps].clone(),
-                    to_perspective: x.pnames[pd].clone(),
-                    since: day(g.created(s)),
-                    age_days: a,
-                },
-            ));
+            handovers.push(((g.created(s), handovers.len()), (s, d)));
         }
     }
+    let keyed: Vec<((&str, usize), usize)> = handovers.iter().enumerate().map(|(k, h)| (h.0, k)).collect();
+    let handovers = oldest(keyed, x.limit, |k| {
+        let (s, d) = handovers[k].1;
+        Handover {
+            from: g.item_ref(s),
+            to: g.item_ref(d),
+            from_perspective: x.persp[s].map(|p| x.pnames[p].clone()).unwrap_or_default(),
+            to_perspective: x.persp[d].map(|p| x.pnames[p].clone()).unwrap_or_default(),
+            since: day(g.created(s)),
+            age_days: age(g.created(s)),
+        }
+    });
     BetweenChairs {
         thresholds: ThresholdsView {
             signal_days: t.signal_days,
@@ -281,12 +344,48 @@ pub fn between_chairs(x: &Inputs) -> BetweenChairs {
             round_days: t.round_days,
             handover_days: t.handover_days,
         },
-        signals: cap(signals, x.limit),
-        insights: cap(insights, x.limit),
-        frictions: cap(frictions, x.limit),
-        rounds: cap(rounds, x.limit),
-        handovers: cap(handovers, x.limit),
+        signals: oldest(signals, x.limit, |i| waiting(i, g.created(i), persp_of(i))),
+        insights: oldest(insights, x.limit, |i| waiting(i, g.created(i), persp_of(i))),
+        frictions: oldest(fr, x.limit, |k| {
+            let (i, u) = &x.progress.friction_updated[k];
+            waiting(*i, u, persp_of(*i))
+        }),
+        rounds: oldest(rd, x.limit, |k| {
+            let (i, opened, w) = &x.progress.rounds[k];
+            waiting(*i, opened, w.clone())
+        }),
+        handovers,
     }
+}
+
+/// Days since 1970 of a `YYYY-MM-DD…` text, read without a date library; `None` when it is not one.
+fn epoch_day(s: &str) -> Option<i32> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i32> {
+        let mut v = 0i32;
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i32::from(c - b'0');
+        }
+        Some(v)
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
 }
 
 /// Signal-to-decision time of every resolution with a signal upstream.
@@ -297,24 +396,39 @@ pub fn decision_time(x: &Inputs) -> DecisionTime {
     for (f, p) in x.positions {
         positions.entry(*f).or_default().push(p);
     }
+    // Each signal's observed day and customer, read once (customers interned).
+    const UNREAD: i32 = i32::MIN;
+    let mut observed = vec![UNREAD; n];
+    let mut customer_of: Vec<u32> = vec![u32::MAX; n];
+    let mut customer_ids: HashMap<&str, u32> = HashMap::new();
+    let mut customer_names: Vec<&str> = Vec::new();
     // One walk upstream per resolution; `stamp` marks what this walk has seen.
     let mut stamp = vec![u32::MAX; n];
     let mut queue: Vec<usize> = Vec::new();
-    let mut rows: Vec<Decided> = Vec::new();
+    struct Row {
+        r: usize,
+        decided: i32,
+        first: i32,
+        signals: usize,
+        customers: Vec<(u32, i32)>,
+    }
+    let mut rows: Vec<Row> = Vec::new();
     let mut per_persp: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    let mut per_customer: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    let mut per_month: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut per_customer: HashMap<u32, Vec<i64>> = HashMap::new();
+    let mut per_month: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    let mut frictions: Vec<usize> = Vec::new();
+    let mut ps: Vec<String> = Vec::new();
     for r in (0..n).filter(|&i| g.kind(i) == Kind::Resolution) {
-        let decided = g.field(r, NodeField::DecidedOn).map_or_else(|| day(g.created(r)), str::to_string);
-        let Some(dd) = date(&decided) else { continue };
+        let decided_text = g.field(r, NodeField::DecidedOn).unwrap_or_else(|| g.created(r));
+        let Some(dd) = epoch_day(decided_text) else { continue };
         queue.clear();
         queue.push(r);
         stamp[r] = r as u32;
         let mut at = 0;
-        let mut earliest: Option<NaiveDate> = None;
+        let mut first: Option<i32> = None;
         let mut signals = 0;
-        let mut customers: BTreeMap<String, NaiveDate> = BTreeMap::new();
-        let mut frictions: Vec<usize> = Vec::new();
+        let mut customers: Vec<(u32, i32)> = Vec::new();
+        frictions.clear();
         while at < queue.len() {
             let v = queue[at];
             at += 1;
@@ -323,70 +437,123 @@ pub fn decision_time(x: &Inputs) -> DecisionTime {
                     continue;
                 }
                 stamp[u] = r as u32;
-                queue.push(u);
                 match g.kind(u) {
                     Kind::Signal => {
-                        let Some(o) = date(&g.observed(u)) else { continue };
-                        signals += 1;
-                        earliest = Some(earliest.map_or(o, |e| e.min(o)));
-                        if let Some(c) = g.field(u, NodeField::Customer).map(str::trim).filter(|c| !c.is_empty()) {
-                            let e = customers.entry(c.to_string()).or_insert(o);
-                            *e = (*e).min(o);
+                        if observed[u] == UNREAD {
+                            observed[u] = epoch_day(&g.observed(u)).unwrap_or(UNREAD + 1);
+                            if let Some(c) = g.field(u, NodeField::Customer).map(str::trim).filter(|c| !c.is_empty()) {
+                                let next = customer_names.len() as u32;
+                                let id = *customer_ids.entry(c).or_insert(next);
+                                if id == next {
+                                    customer_names.push(c);
+                                }
+                                customer_of[u] = id;
+                            }
                         }
+                        let o = observed[u];
+                        if o == UNREAD + 1 {
+                            continue;
+                        }
+                        signals += 1;
+                        first = Some(first.map_or(o, |f| f.min(o)));
+                        if customer_of[u] != u32::MAX {
+                            match customers.iter_mut().find(|(c, _)| *c == customer_of[u]) {
+                                Some(e) => e.1 = e.1.min(o),
+                                None => customers.push((customer_of[u], o)),
+                            }
+                        }
+                        queue.push(u);
                     }
-                    Kind::Friction if v == r => frictions.push(u),
-                    _ => {}
+                    Kind::Friction if v == r => {
+                        frictions.push(u);
+                        queue.push(u);
+                    }
+                    _ => queue.push(u),
                 }
             }
         }
-        let Some(first) = earliest else { continue };
-        let days = (dd - first).num_days().max(0);
-        let mut ps: Vec<String> = x.persp[r].map(|p| vec![x.pnames[p].clone()]).unwrap_or_default();
+        let Some(first) = first else { continue };
+        let days = i64::from((dd - first).max(0));
+        ps.clear();
+        if let Some(p) = x.persp[r] {
+            ps.push(x.pnames[p].clone());
+        }
         for f in &frictions {
             for p in positions.get(f).into_iter().flatten() {
-                if !ps.iter().any(|q| q.to_lowercase() == p.to_lowercase()) {
+                if !ps.iter().any(|q| q.eq_ignore_ascii_case(p)) {
                     ps.push(p.to_string());
                 }
             }
         }
-        for p in ps {
-            per_persp.entry(p).or_default().push(days);
+        for p in &ps {
+            match per_persp.get_mut(p) {
+                Some(v) => v.push(days),
+                None => {
+                    per_persp.insert(p.clone(), vec![days]);
+                }
+            }
         }
-        for (c, d) in &customers {
-            per_customer.entry(c.clone()).or_default().push((dd - *d).num_days().max(0));
+        for &(c, d) in &customers {
+            per_customer.entry(c).or_default().push(i64::from((dd - d).max(0)));
         }
-        per_month.entry(decided[..7].to_string()).or_default().push(days);
-        rows.push(Decided {
-            resolution: g.item_ref(r),
-            decided_on: decided,
-            earliest_signal: first.format("%Y-%m-%d").to_string(),
-            days,
-            signals,
-            customers: customers.into_keys().collect(),
-        });
+        per_month.entry(day10(decided_text).get(..7).unwrap_or_default()).or_default().push(days);
+        rows.push(Row { r, decided: dd, first, signals, customers });
     }
-    let medians = |m: BTreeMap<String, Vec<i64>>| -> Vec<Median> {
+    let medians = |m: Vec<(String, Vec<i64>)>| -> Vec<Median> {
         m.into_iter().filter_map(|(name, mut v)| Some(Median { name, resolutions: v.len(), median_days: median(&mut v)? })).collect()
     };
-    let mut all: Vec<i64> = rows.iter().map(|r| r.days).collect();
-    rows.sort_by(|a, b| b.days.cmp(&a.days).then(a.resolution.title.cmp(&b.resolution.title)));
+    let mut all: Vec<i64> = rows.iter().map(|r| i64::from((r.decided - r.first).max(0))).collect();
     let count = rows.len();
-    if x.limit > 0 {
-        rows.truncate(x.limit);
-    }
+    // Slowest first; rows are made only for what is shown.
+    let keyed: Vec<((i64, usize), usize)> = rows.iter().enumerate().map(|(k, r)| ((-i64::from(r.decided - r.first), r.r), k)).collect();
+    let shown = oldest(keyed, x.limit, |k| k);
+    let day_text = |d: i32| {
+        (NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Duration::days(i64::from(d))).format("%Y-%m-%d").to_string()
+    };
+    let resolutions = shown
+        .items
+        .into_iter()
+        .map(|k| {
+            let r = &rows[k];
+            let mut customers: Vec<String> = r.customers.iter().map(|(c, _)| customer_names[*c as usize].to_string()).collect();
+            customers.sort();
+            Decided {
+                resolution: g.item_ref(r.r),
+                decided_on: day_text(r.decided),
+                earliest_signal: day_text(r.first),
+                days: i64::from((r.decided - r.first).max(0)),
+                signals: r.signals,
+                customers,
+            }
+        })
+        .collect();
+    let mut by_customer: Vec<(String, Vec<i64>)> =
+        per_customer.into_iter().map(|(c, v)| (customer_names[c as usize].to_string(), v)).collect();
+    by_customer.sort_by(|a, b| a.0.cmp(&b.0));
     DecisionTime {
         count,
         median_days: median(&mut all),
-        per_perspective: medians(per_persp),
-        per_customer: medians(per_customer),
-        per_month: medians(per_month),
-        resolutions: rows,
+        per_perspective: medians(per_persp.into_iter().collect()),
+        per_customer: medians(by_customer),
+        per_month: medians(per_month.into_iter().map(|(m, v)| (m.to_string(), v)).collect()),
+        resolutions,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_since_1970() {
+        for d in ["1970-01-01", "2000-02-29", "2026-03-01", "2026-12-31", "1969-12-31"] {
+            let want = (NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap() - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days();
+            assert_eq!(epoch_day(d), Some(want as i32), "{d}");
+        }
+        assert_eq!(epoch_day("2026-13-01"), None);
+        assert_eq!(epoch_day("soon"), None);
+        assert_eq!(epoch_day("2026-03-01T10:00:00Z"), epoch_day("2026-03-01"));
+    }
 
     #[test]
     fn medians() {
