@@ -574,3 +574,58 @@ fn the_html_map_carries_the_pictures_only_when_asked_and_never_with_names_redact
     let redacted = export(&["--attachments", "--redact-people"]);
     assert!(!redacted.contains("data:image") && redacted.contains("img-src 'none'"));
 }
+
+#[test]
+fn a_signals_file_brings_the_files_a_column_names() {
+    let ws = Ws::new();
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("export");
+    let login = picture(21, 500);
+    write(&dir, "shots/login.png", &login);
+    write(&dir, "shots/export.png", &picture(22, 400));
+    write(&dir, "logs/export.log", b"12:00 export took 40 s\n");
+    write(top.path(), "secret.png", &picture(23, 100));
+    let csv = write(
+        &dir,
+        "tickets.csv",
+        b"Key,Summary,Description,Screenshot\n\
+          T-1,Login fails,It fails on submit,shots/login.png\n\
+          T-2,Slow export,Takes a minute,shots/export.png; logs/export.log\n\
+          T-3,Sneaky,Look,../secret.png\n\
+          T-4,Gone,Lost,shots/missing.png\n",
+    );
+    let args = [
+        "import",
+        "signals",
+        csv.to_str().unwrap(),
+        "--map",
+        "title=Summary",
+        "--map",
+        "body=Description",
+        "--map",
+        "ref=Key",
+        "--map",
+        "attachment=Screenshot",
+    ];
+    let r = ws.json(&args);
+    assert_eq!((r["items"].as_u64(), r["files"].as_u64(), r["files_new"].as_u64()), (Some(4), Some(3), Some(3)), "{r}");
+    let warnings: Vec<String> =
+        r["warnings"].as_array().unwrap().iter().map(|w| format!("row {}: {}", w["row"], w["message"].as_str().unwrap())).collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "row 3: file '../secret.png' leads outside the signals file's folder; not attached".to_string(),
+            "row 4: shots/missing.png: no such file; not attached".to_string(),
+        ]
+    );
+    assert_eq!(ws.show("Login fails")["body"], "It fails on submit\n\n![[shots/login.png]]\n");
+    let linked = ws.json(&["attachments", "Slow export"]);
+    let got: Vec<(&str, &str)> =
+        linked.as_array().unwrap().iter().map(|l| (l["target"].as_str().unwrap(), l["file"]["media_type"].as_str().unwrap())).collect();
+    assert_eq!(got, vec![("shots/export.png", "image/png"), ("logs/export.log", "text/plain")]);
+    assert_eq!(ws.json(&["attachments", "Login fails"])[0]["file"]["sha256"], sha(&login));
+    assert_eq!(ws.json(&["unresolved"]), serde_json::json!([]));
+    // Again: nothing new, nothing changed.
+    let r = ws.json(&args);
+    assert_eq!((r["unchanged"].as_u64(), r["files"].as_u64(), r["files_new"].as_u64()), (Some(4), Some(3), Some(0)), "{r}");
+}

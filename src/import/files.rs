@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use super::{ImportReport, Problem};
-use crate::attach::{media_type, normalize_target, safe_part, Index};
+use crate::attach::{media_type, normalize_target, safe_part, FileStore, Index, Stored};
 use crate::error::Result;
 use crate::links;
 use crate::workspace::Workspace;
@@ -73,13 +73,18 @@ pub(crate) fn bring(ws: &mut Workspace, root: &Path, files: &[String], wanted: &
             }
         }
     }
+    record(ws, &stored, report)
+}
+
+/// Records files stored for an import, `(path, what the store holds)`, in one transaction.
+pub(crate) fn record(ws: &mut Workspace, stored: &[(String, Stored)], report: &mut ImportReport) -> Result<()> {
     if stored.is_empty() {
         return Ok(());
     }
     let ctx = ws.ctx()?;
     let fresh = ws.store.write(|tx| {
         let mut n = 0;
-        for (path, s) in &stored {
+        for (path, s) in stored {
             if crate::write::record_attachment(tx, &ctx, path, &s.hash, s.size, &media_type(path))?.1 {
                 n += 1;
             }
@@ -89,4 +94,37 @@ pub(crate) fn bring(ws: &mut Workspace, root: &Path, files: &[String], wanted: &
     report.files = stored.len();
     report.files_new = fresh;
     Ok(())
+}
+
+/// The files a signal's cell names (paths relative to `folder`, `;` between them): each stored,
+/// pushed on `brought` and linked at the end of `body` by its path; one that leads outside the
+/// folder, is missing, empty or too large is left out with a warning.
+pub(crate) fn bring_listed(
+    store: &FileStore,
+    folder: &Path,
+    cell: &str,
+    max: u64,
+    body: &mut String,
+    brought: &mut Vec<(String, Stored)>,
+    warn: &mut dyn FnMut(String),
+) {
+    for raw in cell.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let rel = raw.replace('\\', "/");
+        let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+        if rel.starts_with('/') || parts.contains(&"..") || parts.is_empty() {
+            warn(format!("file '{raw}' leads outside the signals file's folder; not attached"));
+            continue;
+        }
+        let safe = parts.iter().map(|p| safe_part(p)).collect::<Vec<_>>().join("/");
+        match store.put_file(&folder.join(parts.join("/")), raw, max) {
+            Ok(s) => {
+                let bang = if media_type(&safe).starts_with("image/") { "!" } else { "" };
+                let trimmed = body.trim_end_matches('\n').len();
+                body.truncate(trimmed);
+                body.push_str(&format!("{}{bang}[[{safe}]]\n", if body.is_empty() { "" } else { "\n\n" }));
+                brought.push((safe, s));
+            }
+            Err(e) => warn(format!("{e}; not attached")),
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //! in a larger document, found with a path such as `hits.hits[]._source` (`[]` walks an array).
 //!
 //! The mapping names, for each signal field, the column (for JSON: the key, or a dotted path)
-//! holding it: `title`, `body`, `quote`, `customer`, `source`, `date`, `ref`, `tags`. A field not
+//! holding it: `title`, `body`, `quote`, `customer`, `source`, `date`, `ref`, `tags`, and
+//! `attachment` for files that came with a signal (see [`FILE_FIELD`]). A field not
 //! mapped is read from a column of the same name if there is one. Columns left over are kept as
 //! properties of the signal. The body is kept as text (`import::plain_body`): a ticket's
 //! `[[ -n "$X" ]]` or `<b>` is shown as written, never read as a link or markup; a title keeps its
@@ -26,6 +27,10 @@ use crate::workspace::Workspace;
 
 /// The fields a mapping can fill.
 pub const FIELDS: [&str; 8] = ["title", "body", "quote", "customer", "source", "date", "ref", "tags"];
+
+/// The mapping's name for a column holding files that came with a signal (a screenshot, a
+/// recording): paths relative to the signals file's folder, several separated by `;`.
+pub const FILE_FIELD: &str = "attachment";
 
 /// CSV or JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,7 +293,7 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
     let mut map: BTreeMap<String, String> = BTreeMap::new();
     for (f, c) in &opts.map {
         let f = f.trim().to_lowercase();
-        if !FIELDS.contains(&f.as_str()) {
+        if !FIELDS.contains(&f.as_str()) && f != FILE_FIELD {
             return Err(Error::invalid(format!("--map {f}={c}: '{f}' is not a signal field (map one of: {})", FIELDS.join(", "))));
         }
         map.insert(f, c.trim().to_string());
@@ -354,6 +359,10 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
             p(done, 0);
         }
     };
+    // Files a row names are stored as the rows are read, and recorded after the last batch.
+    let (files, max) = (ws.files(), ws.max_attachment_size()?);
+    let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut brought = Vec::new();
     let mut b = Batcher::new(ws, Some(&mut tick))?;
     if !map.contains_key("ref") {
         b.warn(Problem::at(
@@ -430,7 +439,12 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
         }
         let signal_ref = fields.get("ref").map(str::to_string);
         // A ticket's text is text: nothing in it becomes a link or markup.
-        let body = super::plain_body(&get("body"));
+        let mut body = super::plain_body(&get("body"));
+        if let Some(c) = map.get(FILE_FIELD) {
+            let cell = rec.get(c).map(text_of).unwrap_or_default();
+            let mut warn = |m: String| b.warn(Problem::row(&name, rec.row, rec.line, m));
+            super::files::bring_listed(&files, &folder, &cell, max, &mut body, &mut brought, &mut warn);
+        }
         let body_lines = body.lines().count();
         b.push(Incoming {
             kind: Kind::Signal,
@@ -451,7 +465,9 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
             extra_lines: Vec::new(),
         })?;
     }
-    b.finish()
+    let mut report = b.finish()?;
+    super::files::record(ws, &brought, &mut report)?;
+    Ok(report)
 }
 
 type Records = (Vec<String>, Box<dyn Iterator<Item = Result<Record, Problem>>>);
