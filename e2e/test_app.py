@@ -1000,6 +1000,64 @@ class App(unittest.TestCase):
         self.shot("35-pasted-picture")
         self.click(tid("preview-toggle"))
 
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_27_a_consent_round_walks_a_friction_to_agreement(self):
+        me_name = json.loads(self.cli("info", "--json"))["current_person"]
+        me_persp = next(p["perspective"] for p in json.loads(self.cli("person", "list", "--json")) if p["name"] == me_name)
+        others = {"Sales": "Anna Lind", "Engineering": "Erik Berg", "Support": "Sara Holm"}
+        others.pop(me_persp, None)
+        self.cli("add", "friction", "--title", "Support hours at launch", "--position", "Sales=Promise 24/7",
+                 "--position", "Engineering=Office hours", "--position", "Support=Extended hours, first month",
+                 "--position", f"{me_persp}=Decide this week")
+        res = "Extended support hours in the first month"
+        self.cli("add", "resolution", "--title", res, "--body", "resolves:: [[Support hours at launch]]")
+        self.language("en")
+        self.open_by_search(res)
+        self.click(tid("round-open"))
+        self.wait(lambda: self.q(tid("round")).get_attribute("data-state") == "open", msg="the round did not open")
+        self.wait(lambda: me_persp in self.text(self.q(tid("round-waiting"))))
+        status = lambda title: self.db().execute(
+            "SELECT f.status FROM items i JOIN friction_fields f ON f.item_id = i.id WHERE i.title = ?", (title,)
+        ).fetchone()[0]
+        self.assertEqual(status("Support hours at launch"), "exploring")
+        # The lens lists the round as waiting for this person.
+        self.nav("lens")
+        self.wait(lambda: res in self.text(self.q(tid("rounds-waiting"))), msg="not waiting for my answer")
+        self.open_by_search(res)
+        # Another perspective answers from the command line; the window shows it.
+        first, *rest = list(others.values())
+        self.cli("--as", first, "round", "answer", res, "concern", "--reason", "Staffing is thin")
+        self.wait(lambda: "Staffing is thin" in self.text(self.q(tid("round-answers"))), timeout=15)
+        # This person objects, and turns the objection into a friction in one step.
+        Select(self.q(tid("round-answer"))).select_by_value("objection")
+        self.q(tid("round-reason")).send_keys("The cost is not budgeted")
+        self.q(tid("round-new-friction")).send_keys("Who pays for launch support")
+        self.click(tid("round-send"))
+        self.wait(lambda: "Who pays for launch support" in self.text(self.q(tid("round-answers"))), msg="no child friction")
+        self.shot("40-consent-round")
+        for who in rest:
+            self.cli("--as", who, "round", "answer", res, "consent")
+        self.wait(lambda: not self.qs(tid("round-waiting")), timeout=15, msg="still waiting")
+        self.click(tid("round-close"))
+        self.wait(lambda: self.q(tid("round")).get_attribute("data-state") == "closed", msg="the round did not close")
+        self.assertIn("agreed with concerns", self.text(self.q(tid("round-outcome"))))
+        self.assertEqual(status("Support hours at launch"), "resolved")
+        self.assertEqual(status("Who pays for launch support"), "open")
+        # The child friction is resolved in turn, through its own round.
+        child_res = "Marketing pays for launch support"
+        self.cli("add", "resolution", "--title", child_res, "--body", "resolves:: [[Who pays for launch support]]")
+        self.open_by_search(child_res)
+        self.click(tid("round-open"))
+        self.wait(lambda: self.q(tid("round")).get_attribute("data-state") == "open")
+        self.assertEqual(status("Who pays for launch support"), "exploring")
+        Select(self.q(tid("round-answer"))).select_by_value("consent")
+        self.click(tid("round-send"))
+        self.wait(lambda: not self.qs(tid("round-waiting")), msg="my perspective still waited for")
+        self.click(tid("round-close"))
+        self.wait(lambda: self.q(tid("round")).get_attribute("data-state") == "closed")
+        self.assertEqual(status("Who pays for launch support"), "resolved")
+        self.shot("41-consent-round-closed")
+
     def test_99_a_new_empty_workspace_offers_three_first_steps(self):
         # Last: the app started again on a folder with no workspace, and an empty one made there.
         self.d.quit()

@@ -265,6 +265,18 @@ impl Workspace {
         })
     }
 
+    /// The round on a resolution, or `None` when it has none (a front end asks for every
+    /// resolution it shows).
+    pub fn round_find(&mut self, resolution: &str) -> Result<Option<RoundView>> {
+        self.store.read(|tx| {
+            let res = resolution_item(tx, resolution)?;
+            if Round::of(&res.fields).is_none() {
+                return Ok(None);
+            }
+            view(tx, &res.id).map(Some)
+        })
+    }
+
     /// The open rounds waiting for the current person: their perspective has not answered, or
     /// they were added by name and have not.
     pub fn round_waiting(&mut self) -> Result<Vec<RoundView>> {

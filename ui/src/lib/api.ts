@@ -29,6 +29,8 @@ import type {
   PreviewRow,
   FilePreview,
   AttachReport,
+  RoundView,
+  Answered,
 } from "./types";
 
 export const api = {
@@ -62,6 +64,13 @@ export const api = {
   /** `lang`: the language of a bad query's error (Swedish filter names and values work in both). */
   search: (query: string, limit = 30, lang: "en" | "sv" = "en") => invoke<SearchResults>("search", { query, limit, lang }),
   similar: (id: string, limit = 8) => invoke<SimilarResults>("similar", { id, limit }),
+  roundOpen: (id: string, people: string[] = []) => invoke<RoundView>("round_open", { id, people }),
+  roundAnswer: (id: string, answer: string, reason: string | null, newFriction: string | null) =>
+    invoke<Answered>("round_answer", { id, answer, reason, new_friction: newFriction }),
+  /** `null` when the resolution has no round. */
+  roundShow: (id: string) => invoke<RoundView | null>("round_show", { id }),
+  roundClose: (id: string, overrideReason: string | null) => invoke<RoundView>("round_close", { id, override_reason: overrideReason }),
+  roundWaiting: () => invoke<RoundView[]>("round_waiting"),
   resolveRef: (reference: string) => invoke<string>("resolve_ref", { reference }),
   people: () => invoke<Person[]>("people"),
   addPerson: (name: string, perspective: string) => invoke<Person>("add_person", { name, perspective }),

@@ -194,6 +194,37 @@ export interface SimilarItem {
   resolutions?: PastResolution[];
 }
 
+/** A consent round on a resolution (src/round.rs). */
+export type RoundAnswer = "consent" | "concern" | "objection";
+export interface RoundAnswerView {
+  person: string;
+  perspective: string;
+  answer: RoundAnswer;
+  reason: string | null;
+  friction: string | null;
+  standing: boolean;
+  at: string;
+}
+export interface RoundView {
+  resolution: string;
+  title: string;
+  state: "open" | "closed";
+  opened: string;
+  closed: string | null;
+  frictions: string[];
+  asked: string[];
+  with: string[];
+  answers: RoundAnswerView[];
+  waiting: string[];
+  outcome: string | null;
+  override: { by: string; reason: string } | null;
+}
+export interface Answered {
+  round: RoundView;
+  friction: string | null;
+  frictions: [string, string][];
+}
+
 export interface SimilarResults {
   id: string;
   title: string;
