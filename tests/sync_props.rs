@@ -321,3 +321,102 @@ proptest! {
         run(n, &skews, &steps);
     }
 }
+
+// ---- consent rounds ------------------------------------------------------------------------------
+
+/// A step of three people, one per perspective, each on their own device, in one consent round.
+#[derive(Debug, Clone)]
+enum RoundStep {
+    /// Answer: consent, concern, objection; an objection with `child` becomes a friction.
+    Answer { r: usize, answer: usize, child: bool },
+    Close { r: usize, overriding: bool },
+    Sync { r: usize },
+}
+
+fn round_step() -> impl Strategy<Value = RoundStep> {
+    prop_oneof![
+        4 => (0..3usize, 0..3usize, any::<bool>()).prop_map(|(r, answer, child)| RoundStep::Answer { r, answer, child }),
+        2 => (0..3usize, any::<bool>()).prop_map(|(r, overriding)| RoundStep::Close { r, overriding }),
+        3 => (0..3usize).prop_map(|r| RoundStep::Sync { r }),
+    ]
+}
+
+fn run_round(skews: &[i64], steps: &[RoundStep]) {
+    const PEOPLE: [(&str, &str); 3] = [("Anna", "Sales"), ("Erik", "Engineering"), ("Sara", "Support")];
+    let root = tempfile::tempdir().unwrap();
+    let shared = root.path().join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    let mut reps: Vec<Replica> = (0..3)
+        .map(|i| {
+            let dir = root.path().join(format!("r{i}"));
+            set_clock_skew(skews[i]);
+            let mut ws = Workspace::init(&dir, Some("P")).unwrap();
+            ws.add_person(PEOPLE[i].0, PEOPLE[i].1).unwrap();
+            ws.set_remote(shared.to_str().unwrap(), KeyChoice::Plain).unwrap();
+            Replica { dir, ws: Some(ws), skew: skews[i], name: PEOPLE[i].0 }
+        })
+        .collect();
+    let positions = PEOPLE.iter().map(|(_, p)| (p.to_string(), format!("{p} wants its way"))).collect();
+    let ws = reps[0].ws();
+    ws.create(NewItem { kind: Some(Kind::Friction), title: "Release date".into(), positions, ..Default::default() }).unwrap();
+    let res = ws
+        .create(NewItem { kind: Some(Kind::Resolution), title: "June".into(), body: "resolves:: [[Release date]]".into(), ..Default::default() })
+        .unwrap()
+        .id;
+    ws.round_open(&res, &[]).unwrap();
+    for rep in reps.iter_mut() {
+        rep.ws().sync().unwrap();
+    }
+    for rep in reps.iter_mut() {
+        rep.ws().sync().unwrap();
+    }
+    for (k, s) in steps.iter().enumerate() {
+        match s {
+            RoundStep::Answer { r, answer, child } => {
+                let a = ["consent", "concern", "objection"][*answer];
+                let title = format!("Objection {k}");
+                // Refused once the round is closed here: nothing is written then.
+                let _ = reps[*r].ws().round_answer(&res, a, (*answer > 0).then_some("a reason"), (*answer == 2 && *child).then_some(&title));
+            }
+            RoundStep::Close { r, overriding } => {
+                let _ = reps[*r].ws().round_close(&res, overriding.then_some("the team decided"));
+            }
+            RoundStep::Sync { r } => {
+                reps[*r].ws().sync().unwrap();
+            }
+        }
+    }
+    for _ in 0..2 {
+        for rep in reps.iter_mut() {
+            rep.ws().sync().unwrap();
+        }
+    }
+    let mut states = Vec::new();
+    for rep in reps.iter_mut() {
+        let ws = rep.ws();
+        let round = ws.round_find(&res).unwrap().expect("the round");
+        let friction = ws.resolve_ref("Release date").and_then(|id| ws.item(&id)).unwrap();
+        for c in ws.conflicts().unwrap() {
+            assert!(!c.field.starts_with("round.answer."), "answers never conflict: {}", c.text);
+        }
+        states.push((serde_json::to_string_pretty(&round).unwrap(), friction.fields.clone(), dump(ws)));
+        // The friction follows the merged round: held while open, resolved once closed.
+        let status = friction.fields.get("status").unwrap_or_default().to_string();
+        assert_eq!(status, if round.state == "open" { "exploring" } else { "resolved" }, "{}", states.last().unwrap().0);
+    }
+    for s in &states[1..] {
+        assert!(s == &states[0], "replicas differ:\n--- first\n{}\n--- other\n{}", states[0].0, s.0);
+    }
+    set_clock_skew(0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, max_shrink_iters: 200, ..ProptestConfig::default() })]
+    #[test]
+    fn answering_and_closing_a_round_on_three_devices_converges(
+        skews in proptest::collection::vec(-3_600_000i64..=3_600_000, 3),
+        steps in proptest::collection::vec(round_step(), 4..30),
+    ) {
+        run_round(&skews, &steps);
+    }
+}
