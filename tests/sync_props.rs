@@ -328,9 +328,18 @@ proptest! {
 #[derive(Debug, Clone)]
 enum RoundStep {
     /// Answer: consent, concern, objection; an objection with `child` becomes a friction.
-    Answer { r: usize, answer: usize, child: bool },
-    Close { r: usize, overriding: bool },
-    Sync { r: usize },
+    Answer {
+        r: usize,
+        answer: usize,
+        child: bool,
+    },
+    Close {
+        r: usize,
+        overriding: bool,
+    },
+    Sync {
+        r: usize,
+    },
 }
 
 fn round_step() -> impl Strategy<Value = RoundStep> {
@@ -360,7 +369,12 @@ fn run_round(skews: &[i64], steps: &[RoundStep]) {
     let ws = reps[0].ws();
     ws.create(NewItem { kind: Some(Kind::Friction), title: "Release date".into(), positions, ..Default::default() }).unwrap();
     let res = ws
-        .create(NewItem { kind: Some(Kind::Resolution), title: "June".into(), body: "resolves:: [[Release date]]".into(), ..Default::default() })
+        .create(NewItem {
+            kind: Some(Kind::Resolution),
+            title: "June".into(),
+            body: "resolves:: [[Release date]]".into(),
+            ..Default::default()
+        })
         .unwrap()
         .id;
     ws.round_open(&res, &[]).unwrap();
@@ -376,7 +390,8 @@ fn run_round(skews: &[i64], steps: &[RoundStep]) {
                 let a = ["consent", "concern", "objection"][*answer];
                 let title = format!("Objection {k}");
                 // Refused once the round is closed here: nothing is written then.
-                let _ = reps[*r].ws().round_answer(&res, a, (*answer > 0).then_some("a reason"), (*answer == 2 && *child).then_some(&title));
+                let _ =
+                    reps[*r].ws().round_answer(&res, a, (*answer > 0).then_some("a reason"), (*answer == 2 && *child).then_some(&title));
             }
             RoundStep::Close { r, overriding } => {
                 let _ = reps[*r].ws().round_close(&res, overriding.then_some("the team decided"));
