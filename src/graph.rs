@@ -2,7 +2,7 @@
 //! are edges (one per source, target and relation). Exports draw it; the integration lens reads it.
 //!
 //! Nodes carry what maps show and filter by — kind, title, status, tags, the author and their
-//! perspective — never bodies, so the graph of a 100k-item workspace stays small; exports that
+//! perspective, the day made, a resolution's consent round and retired practice — never bodies, so the graph of a 100k-item workspace stays small; exports that
 //! need bodies stream them from the store.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -30,6 +30,18 @@ pub struct Node {
     pub author: String,
     /// That person's perspective (discipline or department).
     pub perspective: String,
+    /// The day it was made (its age).
+    pub created: String,
+    /// A resolution's consent round (`open`, `closed`), the practice it retires, the hours per
+    /// month that freed and its decision day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_freed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_on: Option<String>,
 }
 
 /// A resolved link as an edge of the map.
@@ -55,6 +67,11 @@ impl KnowledgeGraph {
             let it = e.item;
             let node = Node {
                 status: it.fields.get("status").map(str::to_string),
+                created: it.created.chars().take(10).collect(),
+                round: e.round,
+                retires: it.fields.get("retires").map(str::to_string),
+                hours_freed: it.fields.get("hours_freed").map(str::to_string),
+                decided_on: it.fields.get("decided_on").map(str::to_string),
                 id: it.id.clone(),
                 kind: it.kind,
                 title: it.title,

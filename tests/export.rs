@@ -539,3 +539,35 @@ fn every_export_colours_kinds_with_the_windows_palette() {
         assert!(dot.contains(&format!("fillcolor=\"{colour}\"")), "dot: {kind} {colour}");
     }
 }
+
+#[test]
+fn rounds_ages_and_retired_practices_are_attributes_of_every_map() {
+    let ws = small();
+    ws.ok(&["round", "open", "Ship in May"]);
+    ws.ok(&["edit", "Ship in May", "--set", "retires=Big-bang releases", "--set", "hours_freed=6", "--set", "decided_on=2026-05-01"]);
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
+    let gml = dir.path().join("m.graphml");
+    export(&ws, "graphml", &gml, &[]);
+    let g: Value = serde_json::from_str(&python(NX, &gml)).unwrap();
+    let r = &g["node_data"]["Ship in May"];
+    assert_eq!(r["round"], "open");
+    assert_eq!(r["retires"], "Big-bang releases");
+    assert_eq!(r["hours_freed"], 6.0);
+    assert_eq!(r["decided_on"], "2026-05-01");
+    assert_eq!(r["created"], today.as_str());
+    assert_eq!(g["node_data"]["Release date"]["status"], "exploring", "held by the open round");
+    assert!(g["node_data"]["Release date"].get("round").is_none());
+    let cy = dir.path().join("m.cyjs");
+    export(&ws, "cytoscape", &cy, &[]);
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(&cy).unwrap()).unwrap();
+    let node = c["elements"]["nodes"].as_array().unwrap().iter().find(|n| n["data"]["label"] == "Ship in May").unwrap().clone();
+    assert_eq!(node["data"]["round"], "open");
+    assert_eq!(node["data"]["hours_freed"], 6.0);
+    assert_eq!(node["data"]["created"], today.as_str());
+    let html = dir.path().join("m.html");
+    export(&ws, "html", &html, &[]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("\"consent round\":\"open\""), "the HTML map's panel lists the round");
+    assert!(page.contains("\"hours_freed\":\"6\""));
+}

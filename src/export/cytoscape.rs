@@ -16,7 +16,8 @@ pub fn write(g: &KnowledgeGraph, w: &mut dyn Write) -> Result<()> {
             w.write_all(b",\n")?;
         }
         let v = json!({"data": {"id": n.id, "label": n.title, "kind": n.kind, "status": n.status, "tags": n.tags,
-            "author": n.author, "perspective": n.perspective}, "classes": n.kind.as_str()});
+            "author": n.author, "perspective": n.perspective, "created": n.created, "round": n.round, "retires": n.retires,
+            "hours_freed": n.hours_freed.as_deref().and_then(|h| h.parse::<f64>().ok()), "decided_on": n.decided_on}, "classes": n.kind.as_str()});
         serde_json::to_writer(&mut *w, &v)?;
     }
     w.write_all(b"\n],\"edges\":[\n")?;

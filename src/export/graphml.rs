@@ -23,6 +23,11 @@ pub fn write(g: &KnowledgeGraph, w: &mut dyn Write) -> Result<()> {
   <key id="tags" for="node" attr.name="tags" attr.type="string"/>
   <key id="author" for="node" attr.name="author" attr.type="string"/>
   <key id="perspective" for="node" attr.name="perspective" attr.type="string"/>
+  <key id="created" for="node" attr.name="created" attr.type="string"/>
+  <key id="round" for="node" attr.name="round" attr.type="string"/>
+  <key id="retires" for="node" attr.name="retires" attr.type="string"/>
+  <key id="hours_freed" for="node" attr.name="hours_freed" attr.type="double"/>
+  <key id="decided_on" for="node" attr.name="decided_on" attr.type="string"/>
   <key id="rel" for="edge" attr.name="rel" attr.type="string"/>
   <key id="count" for="edge" attr.name="count" attr.type="int"/>
   <graph id="mellanrum" edgedefault="directed">
@@ -41,6 +46,12 @@ pub fn write(g: &KnowledgeGraph, w: &mut dyn Write) -> Result<()> {
         }
         if !n.tags.is_empty() {
             write!(w, "<data key=\"tags\">{}</data>", xml_text(&n.tags.join(",")))?;
+        }
+        write!(w, "<data key=\"created\">{}</data>", xml_text(&n.created))?;
+        for (key, v) in [("round", &n.round), ("retires", &n.retires), ("hours_freed", &n.hours_freed), ("decided_on", &n.decided_on)] {
+            if let Some(v) = v {
+                write!(w, "<data key=\"{key}\">{}</data>", xml_text(v))?;
+            }
         }
         writeln!(
             w,

@@ -407,6 +407,10 @@ pub fn write(
         if !it.aliases.is_empty() {
             fields.insert("aliases".into(), json!(it.aliases.join(", ")));
         }
+        if let Some(r) = &e.round {
+            fields.insert("consent round".into(), json!(r));
+        }
+        fields.insert("created".into(), json!(node.created));
         let mut row = json!([it.id, it.kind, node.title, node.status, it.tags, node.perspective, node.author, fields, it.body]);
         if let Some(index) = files {
             let mut shown: Vec<String> = Vec::new();

@@ -975,6 +975,8 @@ pub struct ExportItem {
     pub item: Item,
     pub author_name: String,
     pub perspective: String,
+    /// A resolution's consent round: `open` or `closed`.
+    pub round: Option<String>,
 }
 
 /// A resolved link between two live items, as maps draw it: one per (source, target, relation),
@@ -999,7 +1001,8 @@ const EXPORT_ITEM_SQL: &str = "
         'practice_owner', rf.practice_owner, 'hours_freed', rf.hours_freed, 'review_30', rf.review_30, 'review_90', rf.review_90,
         'horizon', gf.horizon, 'owner', gf.owner,
         'start', mf.start, 'end', mf.\"end\", 'attendees', mf.attendees, 'location', mf.location),
-      COALESCE(p.name, ''), COALESCE(p.perspective, '')
+      COALESCE(p.name, ''), COALESCE(p.perspective, ''),
+      (SELECT state FROM rounds WHERE item_id = i.id)
     FROM items i
     LEFT JOIN signal_fields sf ON sf.item_id = i.id
     LEFT JOIN insight_fields inf ON inf.item_id = i.id
@@ -1106,7 +1109,7 @@ impl Tx<'_> {
                 updated: r.get(6)?,
                 deleted: false,
             };
-            if !f(ExportItem { item, author_name: r.get(12)?, perspective: r.get(13)? })? {
+            if !f(ExportItem { item, author_name: r.get(12)?, perspective: r.get(13)?, round: r.get(14)? })? {
                 break;
             }
         }
