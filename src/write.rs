@@ -26,8 +26,12 @@ use crate::history;
 use crate::hlc::Hlc;
 use crate::links::{self, LinkRef};
 use crate::model::{self, Item, Kind, Link, Person, Rel};
-use crate::store::{AttachmentRow, ChangeInsert, FieldWrite, RevisionInsert, Tx};
+use crate::store::{AttachmentRow, ChangeInsert, FieldWrite, Packed, RevisionInsert, Tx};
 use crate::sync::merge;
+
+/// A batch with at least this many body states and change-log entries packs them on a thread of
+/// its own (one save packs in line: a thread costs more than packing one note).
+const PACK_BESIDE_FROM: usize = 64;
 
 /// The largest body a single item may have.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -283,15 +287,25 @@ impl<'r> Writer<'r> {
     /// Writes the held rows.
     pub(crate) fn flush(&mut self, tx: &Tx) -> Result<()> {
         let r = &mut *self.rows;
-        // Items first: the other rows refer to them.
-        tx.insert_new_items(&r.items)?;
-        tx.set_sources(&r.sources)?;
-        tx.insert_revisions(&r.revisions)?;
-        tx.put_field_writes(&r.fields)?;
-        tx.add_dots(&r.dots)?;
-        tx.set_crdt_states(&r.crdt)?;
-        tx.append_changes(&r.changes)?;
-        tx.queue_index_many(&r.queue)?;
+        let (crdt, changes) = (&r.crdt, &r.changes);
+        std::thread::scope(|s| -> Result<()> {
+            // A large batch compresses its body states and change-log updates on a second thread
+            // while its other rows are written: a fifth of an import's time, no longer on the way.
+            let packing = (crdt.len() + changes.len() >= PACK_BESIDE_FROM).then(|| s.spawn(|| Packed::new(crdt, changes)));
+            // Items first: the other rows refer to them.
+            tx.insert_new_items(&r.items)?;
+            tx.set_sources(&r.sources)?;
+            tx.insert_revisions(&r.revisions)?;
+            tx.put_field_writes(&r.fields)?;
+            tx.add_dots(&r.dots)?;
+            let packed = match packing {
+                Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                None => Packed::new(crdt, changes),
+            };
+            tx.set_crdt_states_packed(crdt, &packed.states)?;
+            tx.append_changes_packed(changes, &packed.payloads)?;
+            tx.queue_index_many(&r.queue)
+        })?;
         r.clear();
         if self.clock_moved {
             if let Some(c) = &self.clock {

@@ -18,7 +18,7 @@ use crate::model::{Fields, Item, Kind, Link, Person, Rel};
 
 mod write;
 use write::{unpack_payload, unpack_state};
-pub use write::{ChangeInsert, RecordStats, RevisionInsert, UpgradeReport};
+pub use write::{ChangeInsert, Packed, PackedPayload, RecordStats, RevisionInsert, UpgradeReport};
 
 /// The migrations, in order. Append-only: a released migration is never edited.
 pub const MIGRATIONS: &[&str] = &[

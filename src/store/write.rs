@@ -340,10 +340,14 @@ impl Tx<'_> {
 
     /// Appends to the change log, in order.
     pub fn append_changes(&self, changes: &[ChangeInsert]) -> Result<()> {
-        let packed: Vec<_> = changes.iter().map(|c| pack_payload(&c.payload)).collect();
+        self.append_changes_packed(changes, &Packed::payloads(changes))
+    }
+
+    /// [`Tx::append_changes`] with the payloads packed already ([`Packed::new`]).
+    pub fn append_changes_packed(&self, changes: &[ChangeInsert], packed: &[PackedPayload<'_>]) -> Result<()> {
         let rows: Vec<[&dyn rusqlite::ToSql; 8]> = changes
             .iter()
-            .zip(&packed)
+            .zip(packed)
             .map(|(c, (p, b))| [&c.hlc as &dyn rusqlite::ToSql, &c.device, &c.author, &c.entity, &c.entity_id, &c.op, p, b])
             .collect();
         self.insert_many("INSERT INTO changes(hlc, device, author, entity, entity_id, op, payload, body)", "", &rows)
@@ -365,9 +369,13 @@ impl Tx<'_> {
 
     /// Body document states `(item id, state)`, each as [`Tx::set_crdt_state`] writes it.
     pub fn set_crdt_states(&self, states: &[(String, Vec<u8>)]) -> Result<()> {
-        let packed: Vec<(Vec<u8>, i64)> = states.iter().map(|(_, s)| pack_state(s)).collect();
+        self.set_crdt_states_packed(states, &Packed::states(states))
+    }
+
+    /// [`Tx::set_crdt_states`] with the states packed already ([`Packed::new`]).
+    pub fn set_crdt_states_packed(&self, states: &[(String, Vec<u8>)], packed: &[(Vec<u8>, i64)]) -> Result<()> {
         let rows: Vec<[&dyn rusqlite::ToSql; 3]> =
-            states.iter().zip(&packed).map(|((i, _), (s, p))| [i as &dyn rusqlite::ToSql, s, p]).collect();
+            states.iter().zip(packed).map(|((i, _), (s, p))| [i as &dyn rusqlite::ToSql, s, p]).collect();
         self.insert_many(
             "INSERT INTO crdt_state(item_id, state, packed)",
             "ON CONFLICT(item_id) DO UPDATE SET state = excluded.state, packed = excluded.packed",
@@ -440,6 +448,31 @@ impl Tx<'_> {
 }
 
 // ---- compact storage of large values -----------------------------------------------------------
+
+/// A change-log payload as stored: the payload without its body update, and that update packed.
+pub type PackedPayload<'a> = (std::borrow::Cow<'a, str>, Option<Vec<u8>>);
+
+/// A batch's body states and change-log payloads in their stored, compressed form. Packing is
+/// pure work with no database in it, so a batch can pack on one thread while its other rows are
+/// written on another.
+pub struct Packed<'a> {
+    pub states: Vec<(Vec<u8>, i64)>,
+    pub payloads: Vec<PackedPayload<'a>>,
+}
+
+impl<'a> Packed<'a> {
+    pub fn new(states: &[(String, Vec<u8>)], changes: &'a [ChangeInsert]) -> Packed<'a> {
+        Packed { states: Packed::states(states), payloads: Packed::payloads(changes) }
+    }
+
+    fn states(states: &[(String, Vec<u8>)]) -> Vec<(Vec<u8>, i64)> {
+        states.iter().map(|(_, s)| pack_state(s)).collect()
+    }
+
+    fn payloads(changes: &'a [ChangeInsert]) -> Vec<PackedPayload<'a>> {
+        changes.iter().map(|c| pack_payload(&c.payload)).collect()
+    }
+}
 
 /// Values at least this long are stored zstd-compressed.
 pub(super) const PACK_FROM: usize = 128;
