@@ -145,6 +145,10 @@ fn scale(exe: &Path, root: &Path, n: usize, json: bool) {
     }
 }
 
+/// The allocator of the `mellanrum` binary and the desktop app, so the figures are theirs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--phase") {

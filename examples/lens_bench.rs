@@ -215,6 +215,10 @@ fn report(what: &str, (p50, max, cpu): (f64, f64, f64)) {
     println!("{what:<42} median {p50:>6.1} ms  slowest {max:>6.1} ms  CPU {cpu:>6.1} ms");
 }
 
+/// The allocator of the `mellanrum` binary and the desktop app, so the figures are theirs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);

@@ -169,6 +169,10 @@ fn phase(args: &[String]) -> mellanrum::Result<serde_json::Value> {
     }
 }
 
+/// The allocator of the `mellanrum` binary and the desktop app, so the figures are theirs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--phase") {

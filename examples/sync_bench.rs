@@ -26,6 +26,10 @@ fn op(h: String, device: &str, author: &str, entity: &str, id: &str, kind: &str,
     }
 }
 
+/// The allocator of the `mellanrum` binary and the desktop app, so the figures are theirs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let items = args.first().copied().unwrap_or(100_000);

@@ -19,6 +19,10 @@ mod precedents;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// The allocator of the `mellanrum` binary and the desktop app, so the figures are theirs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Err(e) = run(&args) {

@@ -6,6 +6,11 @@ mod commands;
 mod state;
 mod sync;
 
+/// mimalloc: an import or a lens spent a fifth of its time in the system allocator's
+/// bookkeeping (docs/BENCHMARKS.md, "Import with ref, sixth round").
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

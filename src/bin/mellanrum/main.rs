@@ -381,6 +381,11 @@ impl BodyArgs {
     }
 }
 
+/// mimalloc: an import or a lens spent a fifth of its time in the system allocator's
+/// bookkeeping (docs/BENCHMARKS.md, "Import with ref, sixth round").
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error ({info}); nothing was written. Please report this.");
