@@ -159,6 +159,62 @@ fn uuid_key(s: &str) -> Option<u128> {
     (bad & 0x80 == 0).then_some((u128::from(hi) << 64) | u128::from(lo))
 }
 
+/// A link as one number: source and target position and relation, in an order that sorts by
+/// source, then target, then relation.
+fn link_key(s: usize, t: usize, rel: Rel) -> u64 {
+    ((s as u64) << 35) | ((t as u64) << 3) | rel as u64
+}
+
+/// An item id read before the graph it will be looked up in: parsed where it was read (a UUID
+/// as a number, anything else kept in [`IdRefs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdRef {
+    Uuid(u128),
+    Other(u32),
+}
+
+/// The ids behind [`IdRef::Other`].
+#[derive(Debug, Default)]
+pub struct IdRefs {
+    other: Vec<String>,
+}
+
+impl IdRefs {
+    pub fn add(&mut self, id: &str) -> IdRef {
+        match uuid_key(id) {
+            Some(k) => IdRef::Uuid(k),
+            None => {
+                self.other.push(id.to_string());
+                IdRef::Other(self.other.len() as u32 - 1)
+            }
+        }
+    }
+}
+
+/// Every resolved link as read from the store, before the graph is: see [`Graph::add_links`].
+#[derive(Debug, Default)]
+pub struct RawLinks {
+    ids: IdRefs,
+    rows: Vec<(IdRef, IdRef, Rel)>,
+}
+
+impl RawLinks {
+    pub fn read(tx: &Tx) -> Result<RawLinks> {
+        let mut raw = RawLinks::default();
+        let (mut last, mut last_ref) = (String::new(), IdRef::Other(u32::MAX));
+        tx.each_resolved_link(|s, t, rel| {
+            if last != s {
+                last.clear();
+                last.push_str(s);
+                last_ref = raw.ids.add(s);
+            }
+            let t = raw.ids.add(t);
+            raw.rows.push((last_ref, t, rel));
+        })?;
+        Ok(raw)
+    }
+}
+
 /// The whole store in memory: every live item and every resolved link between them, items as
 /// columns indexed by position (the order the store keeps them in).
 pub struct Graph {
@@ -183,6 +239,29 @@ pub struct Graph {
 
 impl Graph {
     pub fn load(tx: &Tx) -> Result<Graph> {
+        let mut g = Graph::load_items(tx)?;
+        // Links as one number each, (source, target, relation) in that order: sorted and deduplicated cheaply.
+        let mut keys: Vec<u64> = Vec::new();
+        // Links come grouped by source: its position is looked up once per group.
+        let (mut last_source, mut last_pos) = (String::new(), None);
+        tx.each_resolved_link(|s, t, rel| {
+            if last_source != s {
+                last_source.clear();
+                last_source.push_str(s);
+                last_pos = g.pos(s);
+            }
+            if let (Some(s), Some(t)) = (last_pos, g.pos(t)) {
+                keys.push(link_key(s, t, rel));
+            }
+        })?;
+        g.set_edges(keys);
+        Ok(g)
+    }
+
+    /// The live items and their fields, without links: [`Graph::load`] is this and
+    /// [`Graph::add_links`] of [`RawLinks::read`], which may be read at the same time on another
+    /// connection.
+    pub fn load_items(tx: &Tx) -> Result<Graph> {
         let mut g = Graph {
             kinds: Vec::new(),
             ids: Strs::default(),
@@ -235,21 +314,50 @@ impl Graph {
                 }
             }
         })?;
+        Ok(g)
+    }
+
+    /// Adds the links read by [`RawLinks::read`] (those whose ends are both live items here).
+    pub fn add_links(&mut self, raw: &RawLinks) {
+        let mut keys: Vec<u64> = Vec::with_capacity(raw.rows.len());
+        let (mut last_source, mut last_pos) = (None, None);
+        for &(s, t, rel) in &raw.rows {
+            if last_source != Some(s) {
+                last_source = Some(s);
+                last_pos = self.pos_of(s, &raw.ids);
+            }
+            if let (Some(s), Some(t)) = (last_pos, self.pos_of(t, &raw.ids)) {
+                keys.push(link_key(s, t, rel));
+            }
+        }
+        self.set_edges(keys);
+    }
+
+    /// The position of an id read before this graph was loaded.
+    pub fn pos_of(&self, id: IdRef, ids: &IdRefs) -> Option<usize> {
+        match id {
+            IdRef::Uuid(k) => self.by_uuid.get(&k),
+            IdRef::Other(i) => self.by_other.get(ids.other[i as usize].as_str()),
+        }
+        .map(|&i| i as usize)
+    }
+
+    /// [`Graph::pos_of`] for ids that come in the items' order, as [`Graph::pos_after`] does.
+    pub fn pos_of_after(&self, id: IdRef, ids: &IdRefs, last: Option<usize>) -> Option<usize> {
+        if let (Some(l), IdRef::Uuid(k)) = (last, id) {
+            for c in [l, l + 1] {
+                if self.ids.get(c).and_then(uuid_key) == Some(k) {
+                    return Some(c);
+                }
+            }
+        }
+        self.pos_of(id, ids)
+    }
+
+    /// Sets the links from their keys ([`link_key`]), in any order and repeated.
+    fn set_edges(&mut self, mut keys: Vec<u64>) {
+        let g = self;
         let n = g.kinds.len();
-        // Links as one number each, (source, target, relation) in that order: sorted and deduplicated cheaply.
-        let mut keys: Vec<u64> = Vec::new();
-        // Links come grouped by source: its position is looked up once per group.
-        let (mut last_source, mut last_pos) = (String::new(), None);
-        tx.each_resolved_link(|s, t, rel| {
-            if last_source != s {
-                last_source.clear();
-                last_source.push_str(s);
-                last_pos = g.pos(s);
-            }
-            if let (Some(s), Some(t)) = (last_pos, g.pos(t)) {
-                keys.push(((s as u64) << 35) | ((t as u64) << 3) | rel as u64);
-            }
-        })?;
         keys.sort_unstable();
         keys.dedup();
         let mask = (1u64 << 32) - 1;
@@ -276,7 +384,6 @@ impl Graph {
         }
         g.at_off = at_off;
         g.at_list = at_list;
-        Ok(g)
     }
 
     /// The number of items.

@@ -691,3 +691,33 @@ fn the_lens_reads_every_item_as_a_single_read_does() {
         })
         .unwrap();
 }
+
+#[test]
+fn a_read_split_over_two_connections_sees_one_state_while_another_process_writes() {
+    use mellanrum::store::Store;
+    use mellanrum::workspace::DB_FILE;
+
+    let o = org();
+    let db = o.ws.path().join(DB_FILE);
+    // Another process saves note after note meanwhile.
+    let mut writer = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"i=0; while [ $i -lt 400 ]; do i=$((i+1)); "$M" --as Sara add note --title "n$i" >/dev/null || exit 3; done"#)
+        .env("M", crate::util::bin())
+        .current_dir(o.ws.path())
+        .env("MELLANRUM_WORKSPACE", o.ws.path())
+        .spawn()
+        .unwrap();
+    let mut store = Store::open(&db).unwrap();
+    let count = |tx: &mellanrum::store::Tx| -> mellanrum::Result<i64> { Ok(tx.counts()?.iter().map(|(_, n)| n).sum()) };
+    let (mut reads, mut seen) = (0, std::collections::BTreeSet::new());
+    while writer.try_wait().unwrap().is_none() || reads < 20 {
+        let (here, beside) = store.read_beside(count, count).unwrap();
+        assert_eq!(here, beside, "both halves of one read see the same items");
+        seen.insert(here);
+        reads += 1;
+    }
+    assert!(writer.wait().unwrap().success());
+    // The reads did run while the count moved.
+    assert!(seen.len() > 5, "{reads} reads saw {} states", seen.len());
+}

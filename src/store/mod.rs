@@ -61,6 +61,10 @@ pub struct Store {
     writes: u64,
     /// SQLite's work on this connection while counted (see [`Store::count_steps`]).
     steps: Arc<AtomicU64>,
+    /// Two more connections to the same file, for [`Store::read_beside`]: one that reads on a
+    /// second thread and one that holds the write lock while both reads begin. Opened when first
+    /// needed; `Err(())` once they could not be (an in-memory database).
+    beside: Option<std::result::Result<(Connection, Connection), ()>>,
 }
 
 /// How many virtual-machine instructions SQLite runs between two calls of the step counter.
@@ -103,7 +107,7 @@ impl Store {
             let state = if found == 0 { "done" } else { "pending" };
             conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('upgrade_record', ?1)", [state])?;
         }
-        Ok(Store { conn, writes: 0, steps: Arc::new(AtomicU64::new(0)) })
+        Ok(Store { conn, writes: 0, steps: Arc::new(AtomicU64::new(0)), beside: None })
     }
 
     /// Sets how a commit reaches the disk for this connection (WAL mode either way). `Full` (the
@@ -206,12 +210,89 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs `here` on this thread and `beside` on a second one, each in a read transaction of its
+    /// own connection, both reading the same committed state: a large read (the lens's) split in
+    /// two takes the time of the longer half. The two reads begin while a third connection holds
+    /// the write lock, so no commit can fall between them; the lock is let go as soon as both
+    /// have begun (microseconds), and neither read holds up a writer after that.
+    ///
+    /// When that lock is taken at the moment (a writer is committing) or no second connection can
+    /// be opened, both run here, one after the other, in one transaction: the same answer, later.
+    pub fn read_beside<H, B>(&mut self, here: impl FnOnce(&Tx) -> Result<H>, beside: impl FnOnce(&Tx) -> Result<B> + Send) -> Result<(H, B)>
+    where
+        B: Send,
+    {
+        if self.beside.is_none() {
+            self.beside = Some(self.open_beside().map_err(|_| ()));
+        }
+        let Some(Ok((reader, holder))) = self.beside.as_mut() else {
+            return self.read(|tx| Ok((here(tx)?, beside(tx)?)));
+        };
+        // No waiting for the lock: a writer that has it now commits a state this read may as well
+        // miss, and the read goes on the one connection instead.
+        if holder.execute_batch("BEGIN IMMEDIATE").is_err() {
+            return self.read(|tx| Ok((here(tx)?, beside(tx)?)));
+        }
+        let (began, begun) = std::sync::mpsc::channel::<Result<()>>();
+        let out = std::thread::scope(|scope| {
+            let other = scope.spawn(move || -> Result<B> {
+                let tx = match reader.transaction().map_err(Error::from).and_then(|tx| begin_read(&tx).map(|()| tx)) {
+                    Ok(tx) => {
+                        let _ = began.send(Ok(()));
+                        tx
+                    }
+                    Err(e) => {
+                        let _ = began.send(Err(Error::Corrupt(format!("a second reader could not begin: {e}"))));
+                        return Err(e);
+                    }
+                };
+                let out = beside(&Tx { tx: &tx })?;
+                tx.commit()?;
+                Ok(out)
+            });
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred);
+            let mine = tx.map_err(Error::from).and_then(|tx| begin_read(&tx).map(|()| tx));
+            // Both reads have their snapshot (or failed): the lock goes.
+            let theirs = begun.recv().unwrap_or_else(|_| Err(Error::Corrupt("the second reader stopped".into())));
+            let released = holder.execute_batch("ROLLBACK");
+            let tx = mine?;
+            theirs?;
+            released?;
+            let h = here(&Tx { tx: &tx })?;
+            tx.commit()?;
+            let b = other.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+            Ok((h, b))
+        });
+        out
+    }
+
+    fn open_beside(&self) -> Result<(Connection, Connection)> {
+        let path = match self.conn.path() {
+            Some(p) if !p.is_empty() => p.to_string(),
+            _ => return Err(Error::Corrupt("an in-memory database has no second connection".into())),
+        };
+        let reader =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        reader.busy_timeout(BUSY_TIMEOUT)?;
+        reader.set_prepared_statement_cache_capacity(64);
+        let holder =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        holder.busy_timeout(Duration::ZERO)?;
+        Ok((reader, holder))
+    }
+
     /// Runs SQLite's own consistency check; `ok` when the file is sound.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let mut st = self.conn.prepare("PRAGMA integrity_check")?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// Makes a read transaction take its snapshot now (SQLite takes it at the first read).
+fn begin_read(tx: &rusqlite::Transaction) -> Result<()> {
+    tx.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+    Ok(())
 }
 
 // ---- lookups by key -----------------------------------------------------------------------
