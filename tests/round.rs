@@ -142,6 +142,13 @@ fn a_friction_between_three_perspectives_goes_from_open_to_a_closed_round_and_it
     for who in ["Anna", "Erik", "Sara", "Olle"] {
         assert!(authors.contains(&who), "{authors:?}");
     }
+    let text = ws.ok(&["history", &r]);
+    assert!(text.contains("answer of Erik: — → objection (No time to harden the sync code)"), "{text}");
+    assert!(
+        text.contains("answer of Erik: objection (No time to harden the sync code) → objection (No time to harden the sync code), turned into a friction"),
+        "{text}"
+    );
+    assert!(text.contains("answer of Sara: — → concern (Support docs will be a week late)"), "{text}");
     let d = ws.run(&["doctor"]);
     assert_eq!(d.code, 0, "{}", d.stdout);
 }

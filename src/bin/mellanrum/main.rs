@@ -740,6 +740,7 @@ fn run(cli: Cli) -> Result<()> {
             if cli.json {
                 out_json(&h)
             } else {
+                let names: std::collections::HashMap<String, String> = ws.people()?.into_iter().map(|p| (p.id, p.name)).collect();
                 let mut s = String::new();
                 for r in h {
                     s += &format!("#{:<3} {}  {:<8} {}\n", r.rev, r.at, r.op, r.author);
@@ -751,7 +752,14 @@ fn run(cli: Cli) -> Result<()> {
                             if r.op == "create" && (empty || field == "kind") {
                                 continue;
                             }
-                            s += &format!("      {field}: {}\n", describe_change(field, ch));
+                            match field.strip_prefix("round.answer.") {
+                                // A consent round's answer: whose, and what, in words.
+                                Some(pid) => {
+                                    let who = names.get(pid).map_or(pid, String::as_str);
+                                    s += &format!("      answer of {who}: {} → {}\n", answer_text(&ch["old"]), answer_text(&ch["new"]));
+                                }
+                                None => s += &format!("      {field}: {}\n", describe_change(field, ch)),
+                            }
                         }
                     }
                 }
@@ -915,6 +923,19 @@ pub(crate) fn tell(ws: &mut Workspace, r: &SaveReport) -> Result<()> {
 
 fn plural(k: Kind) -> String {
     format!("{k}s")
+}
+
+/// A consent round's answer as a revision stores it (the register's JSON text), in words.
+fn answer_text(v: &serde_json::Value) -> String {
+    let Some(a) = v.as_str().and_then(|s| serde_json::from_str::<mellanrum::model::Answer>(s).ok()) else { return "—".into() };
+    let mut t = a.answer.clone();
+    if let Some(r) = &a.reason {
+        t += &format!(" ({r})");
+    }
+    if a.friction.is_some() {
+        t += ", turned into a friction";
+    }
+    t
 }
 
 fn describe_change(field: &str, ch: &serde_json::Value) -> String {
