@@ -79,7 +79,7 @@ impl Progress {
                 p.hours_freed += h.parse::<f64>().unwrap_or(0.0);
             }
         })?;
-        p.hours_freed = (p.hours_freed * 100.0).round() / 100.0;
+        p.hours_freed = (p.hours_freed * 100.0).round() / 100.0 + 0.0;
         Ok(p)
     }
 }

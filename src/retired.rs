@@ -111,7 +111,8 @@ impl Workspace {
         }
         practices.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.practice.cmp(&b.practice)));
         Ok(Register {
-            hours_freed: (practices.iter().filter_map(|p| p.hours_freed).sum::<f64>() * 100.0).round() / 100.0,
+            // `+ 0.0`: an empty sum is -0.0.
+            hours_freed: (practices.iter().filter_map(|p| p.hours_freed).sum::<f64>() * 100.0).round() / 100.0 + 0.0,
             reviews_due: practices.iter().flat_map(|p| &p.reviews).filter(|r| r.due_now).count(),
             mentions: practices.iter().map(|p| p.mentions.len()).sum(),
             practices,
@@ -122,7 +123,8 @@ impl Workspace {
     /// that mention one of the practice's `names`.
     fn mentions(&mut self, r: &Item, names: &[String], decided_on: &str) -> Result<Vec<Mention>> {
         let mut out: Vec<Mention> = Vec::new();
-        for name in names {
+        // A name without a letter or digit holds no word to search for (it would match everything).
+        for name in names.iter().filter(|n| n.chars().any(char::is_alphanumeric)) {
             let q = format!("\"{name}\" kind:note,meeting,signal after:{decided_on}");
             for id in self.search_ids(&q, crate::search::Lang::En)? {
                 if out.iter().any(|m| m.item.id == id) {

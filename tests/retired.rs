@@ -90,6 +90,13 @@ fn a_retired_practice_mentioned_in_a_new_meeting_note_is_found_and_its_reviews_a
     assert!(ws.fails(&["retired", "review", "Team planning", "still"]).contains("not a resolution"));
     assert!(ws.fails(&["retired", "review", "No more release forms", "maybe"]).contains("still or back"));
     assert!(ws.fails(&["edit", "No more release forms", "--set", "hours_freed=-3"]).contains("hours per month"));
+    // A practice named without a word to search for flags nothing.
+    ws.add("resolution", "Dashes", &["--set", "retires=- ; **"]);
+    let quiet = ws.run(&["add", "note", "--title", "Plain", "--body", "Nothing here"]);
+    assert!(!quiet.stderr.contains("mentions"), "{}", quiet.stderr);
+    let reg = ws.json(&["retired"]);
+    let dashes = reg["practices"].as_array().unwrap().iter().find(|p| p["practice"] == "-").expect("the practice '-'");
+    assert_eq!(dashes["mentions"], json!([]));
     // The answers are in the history, attributed.
     let h = ws.json(&["history", "Async status updates"]);
     assert!(h.as_array().unwrap().len() >= 3);
