@@ -547,6 +547,27 @@ fn compute_reading<'c>(
                 used[t] = true;
             }
         }
+        // What falls between chairs and the time to a decision need only this much: computed on
+        // a thread of their own while the other figures are.
+        let chairs = {
+            let (persp, pnames, person_persp, contrib, used) = (&persp, &pnames, &person_persp, contrib.clone(), used.clone());
+            scope.spawn(move || {
+                let inputs = crate::chairs::Inputs {
+                    g,
+                    persp,
+                    pnames,
+                    contrib: &contrib,
+                    person_persp,
+                    decided: &used,
+                    positions: &stances.positions,
+                    progress: &stances.progress,
+                    today: opt.today,
+                    limit: opt.limit,
+                    thresholds: opt.thresholds,
+                };
+                (crate::chairs::between_chairs(&inputs), crate::chairs::decision_time(&inputs))
+            })
+        };
         let mut evidenced = vec![false; n];
         for &(s, t, rel) in &g.edges {
             match rel {
@@ -661,19 +682,7 @@ fn compute_reading<'c>(
         }
         to_review.sort_by(|a, b| a.decided_on.cmp(&b.decided_on).then(a.resolution.title.cmp(&b.resolution.title)));
 
-        let inputs = crate::chairs::Inputs {
-            g,
-            persp: &persp,
-            pnames: &pnames,
-            contrib: &contrib,
-            person_persp: &person_persp,
-            decided: &used,
-            positions: &stances.positions,
-            progress: &stances.progress,
-            today: opt.today,
-            limit: opt.limit,
-            thresholds: opt.thresholds,
-        };
+        let (between_chairs, decision_time) = chairs.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
 
         Ok(Lens {
             as_of: opt.today.format("%Y-%m-%d").to_string(),
@@ -690,8 +699,8 @@ fn compute_reading<'c>(
             retired_hours_freed: stances.progress.hours_freed,
             to_review,
             calendar,
-            between_chairs: crate::chairs::between_chairs(&inputs),
-            decision_time: crate::chairs::decision_time(&inputs),
+            between_chairs,
+            decision_time,
         })
     })
 }
