@@ -338,6 +338,14 @@ fn expand_events(source: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc
                 let dt = start.placed();
                 let mut set = rrule::RRuleSet::new(dt);
                 for r in rules {
+                    // RFC 5545 writes a rule in ASCII; the rrule crate cuts some other text in the
+                    // middle of a character and panics (BYDAY=MÖ), so such a rule stops here.
+                    if let Some(c) = r.val.as_str().chars().find(|c| !c.is_ascii()) {
+                        return Err(Error::invalid(format!(
+                            "{}: '{c}' has no place in a repeat rule (RFC 5545 writes one in ASCII)",
+                            at("RRULE")
+                        )));
+                    }
                     let rule: rrule::RRule<rrule::Unvalidated> =
                         r.val.as_str().parse().map_err(|e| Error::invalid(format!("{}: {e}", at("RRULE"))))?;
                     let rule = rule.validate(dt).map_err(|e| Error::invalid(format!("{}: {e}", at("RRULE"))))?;
@@ -577,5 +585,52 @@ mod tests {
     fn titles_keep_links_working() {
         assert_eq!(clean_title(Some("Sprint #4 | [[review]]\nday".into())), "Sprint 4 / [review] day");
         assert_eq!(clean_title(None), "Untitled meeting");
+    }
+}
+
+#[cfg(test)]
+mod rrule_input {
+    use super::*;
+
+    fn ics(rule: &str) -> String {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r1\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\nSUMMARY:Standup\r\nRRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    }
+
+    /// Every rule with a letter outside ASCII put in or over any place of a few real rules: an
+    /// error naming the rule, never a panic (the rrule crate panicked on `BYDAY=MÖ`).
+    #[test]
+    fn a_rule_with_letters_outside_ascii_is_an_error_not_a_panic() {
+        let (from, to) = (Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap());
+        for rule in ["FREQ=DAILY;COUNT=3é", "FREQ=WEEKLY;BYDAY=MÖ", "FREQ=DAILYå;COUNT=2", "FRÉQ=DAILY", "FREQ=DAILY;UNTIL=2026033ü"] {
+            let r = std::panic::catch_unwind(|| expand(&ics(rule), "cal.ics", from, to));
+            let r = r.unwrap_or_else(|_| panic!("{rule} panicked"));
+            assert!(r.is_err(), "{rule}");
+        }
+        assert_eq!(expand(&ics("FREQ=DAILY;COUNT=3"), "cal.ics", from, to).unwrap().0.len(), 3);
+        let bases = [
+            "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20260330T000000Z",
+            "FREQ=MONTHLY;BYMONTHDAY=-1;INTERVAL=2",
+            "FREQ=YEARLY;BYMONTH=3;BYSETPOS=1;WKST=SU",
+            "FREQ=DAILY;COUNT=3;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+        ];
+        let mut bad = Vec::new();
+        for b in bases {
+            for i in 0..=b.len() {
+                for c in ["é", "Ö", "€", "😀"] {
+                    let mut r = b.to_string();
+                    r.insert_str(i, c);
+                    let mut cut = b.to_string();
+                    cut.replace_range(i.min(b.len().saturating_sub(1))..(i + 1).min(b.len()), c);
+                    for rule in [r, cut] {
+                        if std::panic::catch_unwind(|| expand(&ics(&rule), "cal.ics", from, to)).is_err() {
+                            bad.push(rule);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{} panics, e.g. {:?}", bad.len(), &bad[..bad.len().min(5)]);
     }
 }
