@@ -101,6 +101,18 @@ fn migrations_are_append_only() {
         assert_eq!(on_disk, MIGRATIONS[i], "migration {name} is embedded in order");
         assert_eq!(fnv1a(on_disk.as_bytes()), *sum, "released migration {name} was edited; add a new migration instead");
     }
+    // Every folder is one of them, and their numbers only go up: two changes made side by side
+    // that each take the next number meet here, not in a user's database.
+    let mut folders: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    folders.sort();
+    let names: Vec<&str> = pinned.iter().map(|(n, _)| *n).collect();
+    assert_eq!(folders, names, "every folder in migrations/ is embedded and pinned, in order");
+    let numbers: Vec<u32> = names
+        .iter()
+        .map(|n| n.split('-').next().and_then(|d| d.parse().ok()).expect("a migration folder starts with its number"))
+        .collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "migration numbers repeat or go back: {numbers:?}");
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
