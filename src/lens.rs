@@ -131,26 +131,6 @@ pub struct Stances {
     pub progress: crate::chairs::Progress,
 }
 
-impl Stances {
-    /// Reads the stances of the live items of `g`.
-    pub fn load(tx: &crate::store::Tx, g: &Graph) -> Result<Stances> {
-        let (mut pos, mut agr) = (Vec::new(), Vec::new());
-        tx.each_stance(
-            |id, p| {
-                if let Some(i) = g.pos(id) {
-                    pos.push((i, p.to_string()));
-                }
-            },
-            |id, a| {
-                if let Some(i) = g.pos(id) {
-                    agr.push((i, a.to_string()));
-                }
-            },
-        )?;
-        Ok(Stances { positions: pos, agreed: agr, progress: crate::chairs::Progress::load(tx, g)? })
-    }
-}
-
 /// What the lens reads beside the graph, read before the graph is there: who contributed to
 /// what (revisions' authors) and the stances, their items as [`trace::IdRef`]s.
 #[derive(Debug, Default)]
@@ -395,18 +375,6 @@ pub fn meeting_hours(start: Option<&str>, end: Option<&str>, all_day: bool, work
 /// Computes every figure of the lens.
 /// `contributions` are `(node index, index into people)` pairs, in any order and repeated at will.
 pub fn compute(g: &Graph, people: &[Person], contributions: &[(usize, usize)], stances: &Stances, opt: &LensOptions) -> Result<Lens> {
-    compute_reading(g, people, move || Ok(contributions), stances, opt)
-}
-
-/// As [`compute`], with the contributions given by `contributions` — called (to read them from the
-/// store, say) while bridge items are being found on a second thread.
-fn compute_reading<'c>(
-    g: &Graph,
-    people: &[Person],
-    contributions: impl FnOnce() -> Result<&'c [(usize, usize)]>,
-    stances: &Stances,
-    opt: &LensOptions,
-) -> Result<Lens> {
     if !(opt.workday_hours > 0.0 && opt.workday_hours <= 24.0) {
         return Err(Error::invalid(format!("workday hours must be between 0 and 24, not {}", opt.workday_hours)));
     }
@@ -434,7 +402,7 @@ fn compute_reading<'c>(
         let g = graph;
 
         // Who contributed to each item: sorted by item, then person, once each.
-        let mut contrib: Vec<(usize, usize)> = contributions()?.to_vec();
+        let mut contrib: Vec<(usize, usize)> = contributions.to_vec();
         if !contrib.is_sorted() {
             contrib.sort_unstable();
         }

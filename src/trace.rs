@@ -201,15 +201,21 @@ pub struct RawLinks {
 impl RawLinks {
     pub fn read(tx: &Tx) -> Result<RawLinks> {
         let mut raw = RawLinks::default();
-        let (mut last, mut last_ref) = (String::new(), IdRef::Other(u32::MAX));
+        // Links come grouped by source: its id is parsed once per group.
+        let (mut last, mut last_ref) = (String::new(), None);
         tx.each_resolved_link(|s, t, rel| {
-            if last != s {
-                last.clear();
-                last.push_str(s);
-                last_ref = raw.ids.add(s);
-            }
+            let source = match last_ref {
+                Some(r) if last == s => r,
+                _ => {
+                    let r = raw.ids.add(s);
+                    last.clear();
+                    last.push_str(s);
+                    last_ref = Some(r);
+                    r
+                }
+            };
             let t = raw.ids.add(t);
-            raw.rows.push((last_ref, t, rel));
+            raw.rows.push((source, t, rel));
         })?;
         Ok(raw)
     }
@@ -240,21 +246,7 @@ pub struct Graph {
 impl Graph {
     pub fn load(tx: &Tx) -> Result<Graph> {
         let mut g = Graph::load_items(tx)?;
-        // Links as one number each, (source, target, relation) in that order: sorted and deduplicated cheaply.
-        let mut keys: Vec<u64> = Vec::new();
-        // Links come grouped by source: its position is looked up once per group.
-        let (mut last_source, mut last_pos) = (String::new(), None);
-        tx.each_resolved_link(|s, t, rel| {
-            if last_source != s {
-                last_source.clear();
-                last_source.push_str(s);
-                last_pos = g.pos(s);
-            }
-            if let (Some(s), Some(t)) = (last_pos, g.pos(t)) {
-                keys.push(link_key(s, t, rel));
-            }
-        })?;
-        g.set_edges(keys);
+        g.add_links(&RawLinks::read(tx)?);
         Ok(g)
     }
 

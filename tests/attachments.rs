@@ -217,6 +217,16 @@ fn doctor_checks_every_file_and_repair_removes_only_what_nothing_holds() {
     assert!(r.stdout.contains("the file is missing"), "{}", r.stdout);
 }
 
+/// An import report's warnings as `file: message` lines.
+fn warnings(report: &serde_json::Value) -> Vec<String> {
+    report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| format!("{}: {}", w["file"].as_str().unwrap(), w["message"].as_str().unwrap()))
+        .collect()
+}
+
 fn kepano() -> PathBuf {
     crate::util::fixtures().join("vaults/kepano-obsidian/vault")
 }
@@ -270,12 +280,7 @@ fn an_obsidian_vault_brings_the_files_its_notes_link_to_once() {
     assert_eq!(r["files"], named.len() as u64);
     assert_eq!(r["files_new"], named.len() as u64);
     assert_eq!(r["attachments"], 62, "61 embeds of bases and the cover, as the manifest counts them");
-    let warnings: Vec<String> = r["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| format!("{}: {}", w["file"].as_str().unwrap(), w["message"].as_str().unwrap()))
-        .collect();
+    let warnings = warnings(&r);
     let skipped: Vec<&String> = warnings.iter().filter(|w| w.contains("not imported")).collect();
     assert_eq!(skipped.len(), others.len() - named.len(), "every file left out is named: {skipped:?}");
     assert!(skipped.iter().any(|w| w.starts_with("LICENSE: linked from no note")), "{skipped:?}");
@@ -339,12 +344,7 @@ fn a_logseq_graph_brings_its_assets_and_names_the_missing_ones() {
     let ws = Ws::new();
     let r = ws.json(&["import", "vault", graph.to_str().unwrap()]);
     assert_eq!((r["items"].as_u64(), r["files"].as_u64()), (Some(2), Some(2)));
-    let warnings: Vec<String> = r["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| format!("{}: {}", w["file"].as_str().unwrap(), w["message"].as_str().unwrap()))
-        .collect();
+    let warnings = warnings(&r);
     assert_eq!(
         warnings,
         vec![
