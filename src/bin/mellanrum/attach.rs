@@ -3,14 +3,37 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use clap::Args;
 use mellanrum::attach::{human_size, parse_size};
 use serde_json::json;
 
 use super::{open, out, out_json, Cli};
 
-pub fn attach(cli: &Cli, reference: &str, files: &[PathBuf], name: Option<&str>) -> Result<()> {
+#[derive(Args)]
+pub struct AttachArgs {
+    /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+    #[arg(value_name = "REF")]
+    reference: String,
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The name to give the file (default: its own name); with one file.
+    #[arg(long)]
+    name: Option<String>,
+}
+
+#[derive(Args)]
+pub struct AttachmentsArgs {
+    /// The item: its id, a unique id prefix (4+ characters), or its title or an alias.
+    #[arg(value_name = "REF")]
+    reference: Option<String>,
+    /// Set the largest file this workspace takes (e.g. 250MB; the default is 100MB).
+    #[arg(long, value_name = "SIZE", conflicts_with = "reference")]
+    max_size: Option<String>,
+}
+
+pub fn attach(cli: &Cli, a: &AttachArgs) -> Result<()> {
     let mut ws = open(cli)?;
-    let r = ws.attach(reference, files, name)?;
+    let r = ws.attach(&a.reference, &a.files, a.name.as_deref())?;
     if cli.json {
         return out_json(&r);
     }
@@ -21,7 +44,8 @@ pub fn attach(cli: &Cli, reference: &str, files: &[PathBuf], name: Option<&str>)
     out(&s)
 }
 
-pub fn list(cli: &Cli, reference: Option<&str>, max_size: Option<&str>) -> Result<()> {
+pub fn list(cli: &Cli, a: &AttachmentsArgs) -> Result<()> {
+    let (reference, max_size) = (a.reference.as_deref(), a.max_size.as_deref());
     let mut ws = open(cli)?;
     if let Some(m) = max_size {
         let bytes = parse_size(m)?;

@@ -1,127 +1,71 @@
-//! `trace`, `lens` and `similar`: the red thread and the integration lens on the command line.
+//! `lens`: the integration lens — silos and bridges, unused signals and insights, open frictions,
+//! what falls between chairs, and the share of work and meeting hours that traces to a goal.
 
-use anyhow::Result;
-use chrono::NaiveDate;
+use anyhow::{bail, Result};
+use clap::Args;
 use mellanrum::lens::{parse_day, Lens, LensOptions};
-use mellanrum::trace::{Trace, TraceNode};
-use mellanrum::workspace::Workspace;
 
-use super::{out, out_json};
+use super::{as_of, open, out, out_json, Cli};
 
-/// Parses `--as-of`, defaulting to today.
-pub fn as_of(s: Option<&str>) -> Result<NaiveDate> {
-    match s {
-        None => Ok(mellanrum::workspace::today()),
-        Some(s) => mellanrum::model::parse_date(s).ok_or_else(|| anyhow::anyhow!("--as-of: '{s}' is not a date (use YYYY-MM-DD)")),
-    }
+#[derive(Args)]
+pub struct LensArgs {
+    /// Count ages to this day (default: today).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Only meetings from this day on count for the calendar figures.
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Only meetings up to this day count.
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// The longest list of items per figure (0: all); counts are always whole.
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    /// Hours an all-day event counts per day.
+    #[arg(long, default_value_t = 8.0)]
+    workday_hours: f64,
+    /// What falls between chairs: days a signal waits without a link (default 14)…
+    #[arg(long, value_name = "DAYS")]
+    signal_days: Option<i64>,
+    /// …an insight with evidence waits for a decision (30)…
+    #[arg(long, value_name = "DAYS")]
+    insight_days: Option<i64>,
+    /// …an open friction waits without a change (30)…
+    #[arg(long, value_name = "DAYS")]
+    friction_days: Option<i64>,
+    /// …a consent round waits for a perspective (7)…
+    #[arg(long, value_name = "DAYS")]
+    round_days: Option<i64>,
+    /// …and an item handed to another perspective waits for its answer (14).
+    #[arg(long, value_name = "DAYS")]
+    handover_days: Option<i64>,
 }
 
-pub fn trace(ws: &mut Workspace, reference: &str, depth: usize, as_of_day: Option<&str>, json: bool) -> Result<()> {
-    let today = as_of(as_of_day)?;
-    let id = ws.resolve_ref(reference)?;
-    let t = ws.trace(&id, depth, today)?;
-    if json {
-        out_json(&t)
-    } else {
-        out(&render_trace(&t))
-    }
-}
-
-fn render_trace(t: &Trace) -> String {
-    let r = &t.root;
-    let mut s = format!("{} '{}'  {}\n", r.kind, r.title, r.id);
-    if let Some(e) = &r.evidence {
-        s += &format!(
-            "evidence: {} ({}) = signals {} + customers {} + sources {} + recency {} × {} contradiction factor\n  {} signal(s), {} customer(s), {} source(s), {} contradicting, newest {}\n",
-            e.score,
-            e.level,
-            e.parts.signals,
-            e.parts.customers,
-            e.parts.sources,
-            e.parts.recency,
-            e.parts.contradiction_factor,
-            e.signals,
-            e.customers.len(),
-            e.sources.len(),
-            e.contradicting,
-            e.newest.as_deref().unwrap_or("—")
-        );
-    }
-    if let Some(rv) = &r.review {
-        if rv.needed {
-            s += &format!("REVIEW: newer signals challenge this decision (decided {}):\n", rv.decided_on);
-            for x in &rv.reasons {
-                let why = if x.why == "contradicts" { "contradicts" } else { "is linked to the friction" };
-                s += &format!("  {} {} '{}' {why} '{}'\n", x.date, x.kind, x.title, x.about.title);
+pub fn run(cli: &Cli, a: &LensArgs) -> Result<()> {
+    let mut t = mellanrum::chairs::Thresholds::default();
+    for (v, slot) in [
+        (a.signal_days, &mut t.signal_days),
+        (a.insight_days, &mut t.insight_days),
+        (a.friction_days, &mut t.friction_days),
+        (a.round_days, &mut t.round_days),
+        (a.handover_days, &mut t.handover_days),
+    ] {
+        if let Some(v) = v {
+            if v < 0 {
+                bail!("a number of days cannot be negative ({v})");
             }
+            *slot = v;
         }
     }
-    s += "\nUpstream (where it comes from):\n";
-    if t.up.is_empty() {
-        s += "  (nothing)\n";
-    }
-    tree(&t.up, "←", 1, &mut s);
-    s += "\nDownstream (what it led to):\n";
-    if t.down.is_empty() {
-        s += "  (nothing)\n";
-    }
-    tree(&t.down, "→", 1, &mut s);
-    let m = &t.summary;
-    s += &format!(
-        "\n{} signal(s) upstream from {} customer(s){}{}; {} goal(s) downstream{}\n",
-        m.signals,
-        m.customers.len(),
-        if m.customers.is_empty() { String::new() } else { format!(" ({})", m.customers.join(", ")) },
-        if m.sources.is_empty() { String::new() } else { format!(" via {}", m.sources.join(", ")) },
-        m.goals.len(),
-        if m.goals.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", m.goals.iter().map(|g| g.title.as_str()).collect::<Vec<_>>().join(", "))
-        }
-    );
-    s
-}
-
-fn tree(nodes: &[TraceNode], arrow: &str, level: usize, s: &mut String) {
-    for n in nodes {
-        let mut extra = Vec::new();
-        extra.extend(n.status.clone());
-        extra.extend(n.customer.clone());
-        extra.extend(n.source.clone());
-        extra.extend(n.date.clone());
-        let extra = if extra.is_empty() { String::new() } else { format!("  ({})", extra.join(" · ")) };
-        let mark = if n.repeat {
-            "  ↺ shown above"
-        } else if n.more {
-            "  …"
-        } else {
-            ""
-        };
-        *s += &format!("{}{arrow} {:<12} {} '{}'{extra}{mark}\n", "  ".repeat(level), n.rel.as_str(), n.kind, n.title);
-        tree(&n.children, arrow, level + 1, s);
-    }
-}
-
-/// `mellanrum lens`.
-pub struct LensArgs<'a> {
-    pub as_of: Option<&'a str>,
-    pub from: Option<&'a str>,
-    pub to: Option<&'a str>,
-    pub limit: usize,
-    pub workday_hours: f64,
-    pub thresholds: mellanrum::chairs::Thresholds,
-}
-
-pub fn lens(ws: &mut Workspace, a: LensArgs, json: bool) -> Result<()> {
-    let mut opt = LensOptions::new(as_of(a.as_of)?);
-    opt.from = a.from.map(|s| parse_day("--from", s)).transpose()?;
-    opt.to = a.to.map(|s| parse_day("--to", s)).transpose()?;
+    let mut ws = open(cli)?;
+    let mut opt = LensOptions::new(as_of(a.as_of.as_deref())?);
+    opt.from = a.from.as_deref().map(|s| parse_day("--from", s)).transpose()?;
+    opt.to = a.to.as_deref().map(|s| parse_day("--to", s)).transpose()?;
     opt.limit = a.limit;
     opt.workday_hours = a.workday_hours;
-    opt.thresholds = a.thresholds;
+    opt.thresholds = t;
     let l = ws.lens(&opt)?;
-    if json {
+    if cli.json {
         out_json(&l)
     } else {
         out(&render_lens(&l))
@@ -254,33 +198,4 @@ fn render_lens(l: &Lens) -> String {
         s += &format!("    {:<18} {} h, {} h to goals ({})\n", p.name, p.hours, p.traced_hours, pct(p.share));
     }
     s
-}
-
-/// `mellanrum similar`.
-pub fn similar(ws: &mut Workspace, reference: &str, limit: usize, json: bool) -> Result<()> {
-    let id = ws.resolve_ref(reference)?;
-    let r = ws.similar(&id, limit)?;
-    if json {
-        return out_json(&r);
-    }
-    let mut s = format!("Like '{}' ({}):\n", r.title, r.terms.join(", "));
-    if r.items.is_empty() {
-        s += "  nothing similar yet\n";
-    }
-    for x in &r.items {
-        let status = x.status.as_ref().map(|st| format!(" [{st}]")).unwrap_or_default();
-        s += &format!("  {:<10} {}{status}  ({:.2})\n", x.kind.as_str(), x.title, x.score);
-        if !x.shared.is_empty() {
-            s += &format!("      shares: {}\n", x.shared.join(", "));
-        }
-        for res in &x.resolutions {
-            s += &format!(
-                "      resolved by '{}'{}{}\n",
-                res.title,
-                res.decided_on.as_ref().map(|d| format!(" on {d}")).unwrap_or_default(),
-                res.decision.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
-            );
-        }
-    }
-    out(&s)
 }

@@ -1,10 +1,18 @@
 //! `mellanrum retired`: the register of retired practices, their reviews and where they come back.
 
 use anyhow::Result;
-use clap::Subcommand;
-use mellanrum::workspace::Workspace;
+use clap::{Args, Subcommand};
 
-use crate::{out, out_json, tell};
+use crate::{open, out, out_json, tell, Cli};
+
+#[derive(Args)]
+pub struct RetiredArgs {
+    #[command(subcommand)]
+    command: Option<RetiredCommand>,
+    /// Count reviews due as of this day (default: today).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+}
 
 #[derive(Subcommand)]
 pub enum RetiredCommand {
@@ -20,7 +28,9 @@ pub enum RetiredCommand {
     },
 }
 
-pub fn run(ws: &mut Workspace, cmd: Option<&RetiredCommand>, as_of: Option<&str>, json: bool) -> Result<()> {
+pub fn run(cli: &Cli, a: &RetiredArgs) -> Result<()> {
+    let ws = &mut open(cli)?;
+    let (cmd, as_of, json) = (a.command.as_ref(), a.as_of.as_deref(), cli.json);
     if let Some(RetiredCommand::Review { resolution, answer, note }) = cmd {
         let still = match answer.trim().to_lowercase().as_str() {
             "still" | "yes" | "still-retired" => true,
@@ -31,7 +41,7 @@ pub fn run(ws: &mut Workspace, cmd: Option<&RetiredCommand>, as_of: Option<&str>
         out(&format!("Recorded: {}", if still { "still retired" } else { "came back" }))?;
         return tell(ws, &report);
     }
-    let today = crate::lens::as_of(as_of)?;
+    let today = crate::as_of(as_of)?;
     let reg = ws.retired(today)?;
     if json {
         return out_json(&reg);

@@ -3,9 +3,8 @@
 use anyhow::{bail, Result};
 use clap::Subcommand;
 use mellanrum::round::RoundView;
-use mellanrum::workspace::Workspace;
 
-use crate::{out, out_json, tell};
+use crate::{open, out, out_json, tell, Cli};
 
 #[derive(Subcommand)]
 pub enum RoundCommand {
@@ -45,7 +44,8 @@ pub enum RoundCommand {
     Waiting,
 }
 
-pub fn run(ws: &mut Workspace, cmd: &RoundCommand, json: bool) -> Result<()> {
+pub fn run(cli: &Cli, cmd: &RoundCommand) -> Result<()> {
+    let (ws, json) = (&mut open(cli)?, cli.json);
     match cmd {
         RoundCommand::Open { resolution, with } => {
             let (v, report) = ws.round_open(resolution, with)?;
