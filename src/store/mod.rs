@@ -1280,7 +1280,10 @@ pub struct ResolutionText {
     pub rationale: Option<String>,
 }
 
-const INDEX_DOC_SQL: &str = "SELECT i.id, i.kind, i.title, i.body, i.created, COALESCE(p.name, ''), COALESCE(p.perspective, ''),
+/// The columns of an item ready for the index (see [`index_doc_row`]).
+macro_rules! index_doc_cols {
+    () => {
+        "SELECT i.id, i.kind, i.title, i.body, i.created, COALESCE(p.name, ''), COALESCE(p.perspective, ''),
    (SELECT json_group_array(tag) FROM tags WHERE item_id = i.id),
    (SELECT json_group_array(alias) FROM aliases WHERE item_id = i.id),
    (SELECT json_group_array(json_array(perspective, position)) FROM friction_positions WHERE item_id = i.id),
@@ -1288,17 +1291,46 @@ const INDEX_DOC_SQL: &str = "SELECT i.id, i.kind, i.title, i.body, i.created, CO
    COALESCE(ff.status, inf.status), ff.severity,
    rf.decision, rf.rationale, rf.agreed_by, rf.decided_on, rf.retires,
    gf.horizon, gf.owner,
-   mf.start, mf.\"end\", mf.attendees, mf.location
- FROM items i
+   mf.start, mf.\"end\", mf.attendees, mf.location"
+    };
+}
+/// The tables [`index_doc_cols`] reads beside `items i`.
+macro_rules! index_doc_joins {
+    () => {
+        "
  LEFT JOIN people p ON p.id = i.author
  LEFT JOIN signal_fields sf ON sf.item_id = i.id
  LEFT JOIN insight_fields inf ON inf.item_id = i.id
  LEFT JOIN friction_fields ff ON ff.item_id = i.id
  LEFT JOIN resolution_fields rf ON rf.item_id = i.id
  LEFT JOIN goal_fields gf ON gf.item_id = i.id
- LEFT JOIN meeting_fields mf ON mf.item_id = i.id
- WHERE i.deleted = 0";
+ LEFT JOIN meeting_fields mf ON mf.item_id = i.id"
+    };
+}
+/// Every live item, ready for the index.
+const INDEX_DOC_SQL: &str = concat!(index_doc_cols!(), "\n FROM items i", index_doc_joins!(), "\n WHERE i.deleted = 0");
+/// The live items among the ids of the JSON list `?1`, ready for the index: the list leads, so
+/// a few queued items never walk every live one.
+const INDEX_DOCS_BY_IDS_SQL: &str = concat!(
+    index_doc_cols!(),
+    "\n FROM json_each(?1) AS k CROSS JOIN items i ON i.id = k.value",
+    index_doc_joins!(),
+    "\n WHERE i.deleted = 0"
+);
 
+/// The live resolutions resolving each friction, with their decision: `(friction, resolution…)`.
+const RESOLUTIONS_SQL: &str = "SELECT DISTINCT l.target_id, r.id, r.title, rf.decision, rf.rationale, r.created
+ FROM links l JOIN items r ON r.id = l.source_id AND r.deleted = 0
+ LEFT JOIN resolution_fields rf ON rf.item_id = r.id
+ WHERE l.rel = 'resolves' AND l.target_id IS NOT NULL AND ?1 IS NULL
+ ORDER BY l.target_id, r.created, r.id";
+/// [`RESOLUTIONS_SQL`] for the frictions of the JSON list `?1` only: the list leads, then the
+/// links to each, so a few queued frictions never walk every live item.
+const RESOLUTIONS_OF_SQL: &str = "SELECT DISTINCT l.target_id, r.id, r.title, rf.decision, rf.rationale, r.created
+ FROM json_each(?1) AS k CROSS JOIN links l ON l.target_id = k.value AND l.rel = 'resolves'
+ JOIN items r ON r.id = l.source_id AND r.deleted = 0
+ LEFT JOIN resolution_fields rf ON rf.item_id = r.id
+ ORDER BY l.target_id, r.created, r.id";
 /// The own-field columns of [`INDEX_DOC_SQL`], from column 10 on.
 const INDEX_DOC_FIELDS: &[&str] = &[
     "source",
@@ -1385,7 +1417,7 @@ impl Tx<'_> {
         }
         let list = serde_json::to_string(ids)?;
         let mut resolutions = self.resolutions_of(Some(&list))?;
-        let mut st = self.tx.prepare_cached(&format!("{INDEX_DOC_SQL} AND i.id IN (SELECT value FROM json_each(?1))"))?;
+        let mut st = self.tx.prepare_cached(INDEX_DOCS_BY_IDS_SQL)?;
         let rows = st.query_map([&list], index_doc_row)?;
         let mut out: Vec<IndexDoc> = rows.collect::<rusqlite::Result<_>>()?;
         for d in out.iter_mut().filter(|d| d.kind == Kind::Friction) {
@@ -1396,15 +1428,8 @@ impl Tx<'_> {
 
     /// The live resolutions resolving each friction (all frictions, or those in the JSON list `ids`).
     fn resolutions_of(&self, ids: Option<&str>) -> Result<std::collections::HashMap<String, Vec<ResolutionText>>> {
-        let sql = format!(
-            "SELECT DISTINCT l.target_id, r.id, r.title, rf.decision, rf.rationale, r.created
-             FROM links l JOIN items r ON r.id = l.source_id AND r.deleted = 0
-             LEFT JOIN resolution_fields rf ON rf.item_id = r.id
-             WHERE l.rel = 'resolves' AND l.target_id IS NOT NULL {}
-             ORDER BY l.target_id, r.created, r.id",
-            if ids.is_some() { "AND l.target_id IN (SELECT value FROM json_each(?1))" } else { "AND ?1 IS NULL" }
-        );
-        let mut st = self.tx.prepare_cached(&sql)?;
+        let sql = if ids.is_some() { RESOLUTIONS_OF_SQL } else { RESOLUTIONS_SQL };
+        let mut st = self.tx.prepare_cached(sql)?;
         let rows = st.query_map([ids], |r| {
             Ok((r.get::<_, String>(0)?, ResolutionText { id: r.get(1)?, title: r.get(2)?, decision: r.get(3)?, rationale: r.get(4)? }))
         })?;
@@ -2371,6 +2396,8 @@ mod plan_tests {
             ("items by aliases", IDS_BY_ALIAS_KEYS_SQL, "SEARCH a USING INDEX aliases_key (alias_key=?)"),
             ("links by targets", LINKS_WITH_KEYS_SQL, "SEARCH l USING INDEX links_key (target_key=?)"),
             ("links by target", link_key.as_str(), "SEARCH links USING INDEX links_key (target_key=?)"),
+            ("queued items for the index", INDEX_DOCS_BY_IDS_SQL, "SEARCH i USING"),
+            ("the resolutions of queued frictions", RESOLUTIONS_OF_SQL, "SEARCH l USING INDEX links_target (target_id=?)"),
         ];
         for (what, sql, first) in cases {
             check_lookup(conn, &format!("{what} ({when})"), sql, first).unwrap_or_else(|e| panic!("{e}"));
@@ -2388,13 +2415,15 @@ mod plan_tests {
         assert_all(c, "a new workspace");
         c.execute_batch(
             "INSERT INTO people(id, name, name_key, perspective, created) VALUES ('p', 'Anna', 'anna', 'Sales', '2026');
+             WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 60)
+             INSERT INTO people(id, name, name_key, perspective, created) SELECT 'p' || x, 'P' || x, 'p' || x, 'Sales', '2026' FROM n;
              WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000)
              INSERT INTO items(id, kind, title, title_key, author, created, updated, deleted)
                SELECT printf('id%06d', x), 'signal', 'T' || x, 't' || (x % 100), 'p', '2026', '2026', x % 50 = 0 FROM n;
              INSERT INTO signal_fields(item_id, ref) SELECT id, 'R' || (rowid % 7) FROM items;
              INSERT INTO aliases(item_id, alias, alias_key) SELECT id, 'A', 'a' || (rowid % 3) FROM items;
              INSERT INTO item_sources(item_id, origin, path) SELECT id, 'signals', 'R' || rowid FROM items;
-             INSERT INTO links(source_id, rel, target, target_key, line) SELECT id, 'references', 'T', 't' || (rowid % 5), 1 FROM items;
+             INSERT INTO links(source_id, rel, target, target_key, target_id, line) SELECT id, 'references', 'T', 't' || (rowid % 5), printf('id%06d', rowid % 3000 + 1), 1 FROM items;
              INSERT INTO calendar_events(item_id, uid, recurrence_id) SELECT id, 'u' || (rowid % 3), rowid FROM items;",
         )
         .unwrap();
