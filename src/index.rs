@@ -215,6 +215,12 @@ impl MellanrumStream<'_> {
 /// [`search::identifier_parts`] and [`search::identifier_end`]). Returns where the identifier
 /// the word belongs to ends (`ident_end` when it starts none).
 fn identifier_forms(forms: &mut String, cache: &mut FormsCache, text: &str, start: usize, end: usize, ident_end: usize) -> usize {
+    // A word without capitals or digits has no parts, and starts an identifier only when a
+    // separator follows it: most words of a text, checked without allocating.
+    let plain = !text[start..end].chars().any(|c| c.is_uppercase() || c.is_numeric());
+    if plain && (start < ident_end || !matches!(text.as_bytes().get(end), Some(b'.' | b'_' | b'-'))) {
+        return ident_end;
+    }
     let add = |forms: &mut String, f: &str| {
         if !forms.split('\0').any(|x| x == f) {
             forms.push('\0');

@@ -39,7 +39,6 @@
 //! diacritics instead (`far` finds `får` when no item holds `far`; once one does, `far` finds
 //! only that). A query word typed with diacritics matches only words with exactly those.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::time::Instant;
 
@@ -702,7 +701,7 @@ pub fn fold(s: &str) -> String {
 /// A cache of [`word_forms`], joined by NUL, for the index tokenizer (words repeat a lot).
 #[derive(Default, Clone)]
 pub struct FormsCache {
-    map: HashMap<String, String>,
+    map: rustc_hash::FxHashMap<String, String>,
 }
 
 impl FormsCache {
@@ -716,7 +715,7 @@ impl FormsCache {
             }
             self.map.insert(lower.to_string(), word_forms(lower).join("\0"));
         }
-        &self.map[lower]
+        self.map.get(lower).map_or("", String::as_str)
     }
 }
 
@@ -736,6 +735,10 @@ pub const MAX_IDENTIFIER_BYTES: usize = 80;
 /// starts a word (`STest` → `s`, `test`), and then where letters meet digits (`s3a` → `s`, `3`, `a`).
 /// Empty when the word has no such parts. Parts of one character are left out.
 pub fn identifier_parts(word: &str) -> Vec<String> {
+    // Every boundary has a capital or a digit on one side: most words have neither.
+    if !word.chars().any(|c| c.is_uppercase() || c.is_numeric()) {
+        return Vec::new();
+    }
     let chars: Vec<char> = word.chars().collect();
     let split_at = |i: usize| boundary(chars[i], chars[i + 1], chars.get(i + 2).copied()) || digit_boundary(chars[i], chars[i + 1]);
     if chars.len() < 3 || !(0..chars.len() - 1).any(split_at) {
