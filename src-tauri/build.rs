@@ -1,57 +1,15 @@
-//! Generates one `allow-<command>` permission per app command (see `src/commands.rs`); the
-//! window's capability (`capabilities/main.json`) grants the set `allow-app-commands` and nothing else.
-const COMMANDS: &[&str] = &[
-    "session",
-    "create_workspace",
-    "choose_workspace",
-    "info",
-    "last_change",
-    "list_items",
-    "show_item",
-    "create_item",
-    "update_item",
-    "rename_item",
-    "link_items",
-    "unlink_items",
-    "delete_item",
-    "restore_item",
-    "backlinks",
-    "unresolved",
-    "history",
-    "unused_signals",
-    "graph",
-    "search",
-    "filter_items",
-    "link_many",
-    "update_many",
-    "preview_import",
-    "similar",
-    "round_open",
-    "round_answer",
-    "round_show",
-    "round_close",
-    "round_waiting",
-    "resolve_ref",
-    "people",
-    "add_person",
-    "use_person",
-    "set_perspective",
-    "trace_item",
-    "lens",
-    "conflicts",
-    "activity",
-    "sync_state",
-    "sync_now",
-    "pick_import",
-    "choose_records",
-    "run_import",
-    "export_map",
-    "attachment",
-    "open_attachment",
-    "attach_bytes",
-];
+//! Generates one `allow-<command>` permission per app command. The commands are the functions
+//! marked `#[tauri::command]` in `src/commands.rs` (read by `src/command_names.rs`); the window's
+//! capability (`capabilities/main.json`) grants the set `allow-app-commands` and nothing else.
+
+#[path = "src/command_names.rs"]
+mod command_names;
 
 fn main() {
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+    println!("cargo:rerun-if-changed=src/commands.rs");
+    let source = std::fs::read_to_string("src/commands.rs").expect("src/commands.rs");
+    let names: Vec<&'static str> = command_names::of(&source).into_iter().map(|n| &*n.leak()).collect();
+    let commands: &'static [&'static str] = names.leak();
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)))
         .expect("tauri build script");
 }

@@ -454,6 +454,7 @@ pub fn name_of(path: &str) -> &str {
 
 /// A file as front ends show it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentView {
     pub name: String,
     pub path: String,
@@ -479,9 +480,11 @@ pub struct FileLinkView {
 /// A file as the window shows it: what it is and, for a picture, its bytes as a `data:` URL (an
 /// SVG too: shown through an `<img>`, a picture's script never runs).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FilePreview {
     pub file: AttachmentView,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub data_url: Option<String>,
 }
 
@@ -494,6 +497,7 @@ const PICTURES: [&str; 8] =
 
 /// What `attach` did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachReport {
     pub id: String,
     pub title: String,

@@ -53,6 +53,7 @@ pub struct Occurrence {
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CalendarReport {
     pub file: String,
     pub from: String,

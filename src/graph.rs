@@ -19,6 +19,7 @@ use crate::workspace::Workspace;
 
 /// An item as a node of the map.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "MapNode"))]
 pub struct Node {
     pub id: String,
     pub kind: Kind,
@@ -35,12 +36,16 @@ pub struct Node {
     /// A resolution's consent round (`open`, `closed`), the practice it retires, the hours per
     /// month that freed and its decision day.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub round: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub retires: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub hours_freed: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub decided_on: Option<String>,
 }
 
@@ -173,12 +178,14 @@ impl KnowledgeGraph {
 
 /// The graph as a front end draws it: nodes, and edges by id (self-links left out).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapView {
     pub nodes: Vec<Node>,
     pub edges: Vec<MapEdge>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapEdge {
     pub source: String,
     pub target: String,

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 
 /// What an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Note,
@@ -53,6 +54,75 @@ impl Kind {
             Kind::Meeting => &["start", "end", "attendees", "location"],
         }
     }
+
+    /// This kind's own fields as a form shows them, in display order: the names of
+    /// [`Kind::field_names`], each with how its value is written (what [`normalize_field`] takes).
+    pub fn fields(self) -> &'static [FieldSpec] {
+        const fn f(name: &'static str, input: Input) -> FieldSpec {
+            FieldSpec { name, input, options: &[] }
+        }
+        const fn choice(name: &'static str, options: &'static [&'static str]) -> FieldSpec {
+            FieldSpec { name, input: Input::Choice, options }
+        }
+        use Input::*;
+        const SIGNAL: &[FieldSpec] =
+            &[choice("source", SIGNAL_SOURCES), f("customer", Text), f("date", Date), f("ref", Text), f("quote", Long)];
+        const INSIGHT: &[FieldSpec] = &[choice("status", INSIGHT_STATUSES)];
+        const FRICTION: &[FieldSpec] = &[choice("status", FRICTION_STATUSES), choice("severity", SEVERITIES)];
+        const RESOLUTION: &[FieldSpec] = &[
+            f("decision", Long),
+            f("rationale", Long),
+            f("agreed_by", People),
+            f("decided_on", Date),
+            f("retires", Text),
+            f("practice_owner", Text),
+            f("hours_freed", Hours),
+            f("review_30", Text),
+            f("review_90", Text),
+        ];
+        const GOAL: &[FieldSpec] = &[f("horizon", Text), f("owner", Text)];
+        const MEETING: &[FieldSpec] = &[f("start", DateTime), f("end", DateTime), f("attendees", People), f("location", Text)];
+        match self {
+            Kind::Note => &[],
+            Kind::Signal => SIGNAL,
+            Kind::Insight => INSIGHT,
+            Kind::Friction => FRICTION,
+            Kind::Resolution => RESOLUTION,
+            Kind::Goal => GOAL,
+            Kind::Meeting => MEETING,
+        }
+    }
+}
+
+/// How a field's value is written: what a form offers for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    /// One line of text.
+    Text,
+    /// A few lines of text.
+    Long,
+    /// One of the field's `options`.
+    Choice,
+    /// A day (YYYY-MM-DD).
+    Date,
+    /// A day and a time (kept in UTC).
+    DateTime,
+    /// A number of hours per month.
+    Hours,
+    /// Names, separated by commas.
+    People,
+}
+
+/// One of a kind's own fields: its name, how its value is written and, for a choice, the values it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub input: Input,
+    /// The values of a choice; empty for the other inputs.
+    pub options: &'static [&'static str],
 }
 
 impl fmt::Display for Kind {
@@ -75,6 +145,7 @@ impl FromStr for Kind {
 
 /// The relation of a typed, directed link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Rel {
     References,
@@ -458,10 +529,37 @@ mod tests {
         assert_eq!(normalize_field(Kind::Meeting, "start", "2026-03-01 09:30").unwrap().as_deref(), Some("2026-03-01T09:30:00Z"));
         assert_eq!(normalize_field(Kind::Resolution, "agreed_by", "Anna,  Erik ;").unwrap().as_deref(), Some("Anna, Erik"));
     }
+
+    /// The schema a form is built from says what `normalize_field` takes: every name of
+    /// `field_names`, a choice takes exactly its options, a date field refuses a word.
+    #[test]
+    fn the_field_schema_agrees_with_the_validation() {
+        for kind in Kind::ALL {
+            let names: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
+            assert_eq!(names, kind.field_names(), "{kind}");
+            for spec in kind.fields() {
+                let takes = |v: &str| normalize_field(kind, spec.name, v).is_ok();
+                match spec.input {
+                    Input::Choice => {
+                        assert!(spec.options.iter().all(|o| takes(o)), "{kind}.{}", spec.name);
+                        assert!(!takes("nope"), "{kind}.{}", spec.name);
+                    }
+                    Input::Date | Input::DateTime | Input::Hours => {
+                        assert!(!takes("yesterday"), "{kind}.{}", spec.name);
+                        assert!(spec.options.is_empty());
+                    }
+                    Input::Text | Input::Long | Input::People => {
+                        assert!(takes("yesterday") && spec.options.is_empty(), "{kind}.{}", spec.name);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A person: a name and a perspective (discipline or department).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
     pub id: String,
     pub name: String,

@@ -24,11 +24,13 @@ use crate::workspace::{new_id, resolve_ref, save, settle, today, Ctx, SaveReport
 
 /// A round as front ends show it (`round show --json`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RoundView {
     /// The resolution's id and title.
     pub resolution: String,
     pub title: String,
     /// `open` or `closed`.
+    #[cfg_attr(feature = "ts", ts(type = "\"open\" | \"closed\""))]
     pub state: String,
     pub opened: String,
     pub closed: Option<String>,
@@ -47,9 +49,12 @@ pub struct RoundView {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "RoundAnswerView"))]
 pub struct AnswerView {
     pub person: String,
     pub perspective: String,
+    /// One of `model::ANSWERS`.
+    #[cfg_attr(feature = "ts", ts(type = "RoundAnswer"))]
     pub answer: String,
     pub reason: Option<String>,
     /// The child friction an objection became (its title).
@@ -60,6 +65,7 @@ pub struct AnswerView {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OverrideView {
     pub by: String,
     pub reason: String,
@@ -67,6 +73,7 @@ pub struct OverrideView {
 
 /// What answering did: the round after it, and the child friction made of an objection.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Answered {
     pub round: RoundView,
     pub friction: Option<String>,

@@ -53,6 +53,7 @@ use crate::workspace::Workspace;
 
 /// What a search found.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchResults {
     /// How many items match (all of them, not only the hits returned).
     pub total: usize,
@@ -64,6 +65,7 @@ pub struct SearchResults {
 
 /// One matching item.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SearchHit"))]
 pub struct Hit {
     pub id: String,
     pub kind: Kind,
@@ -75,6 +77,7 @@ pub struct Hit {
     pub snippet: String,
     /// For a search by likeness: the index forms of the searched words this item holds.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub matched: Vec<String>,
 }
 
@@ -157,6 +160,7 @@ pub const FILTERS_SV: &[&str] = &["typ", "status", "tagg", "författare", "persp
 /// The language of a query's error messages. Swedish filter names and values (`typ:friktion`,
 /// `status:löst`) are accepted whatever the language.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]

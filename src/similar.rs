@@ -71,6 +71,7 @@ const STOPWORDS: &[&str] = &[
 
 /// A resolution of a precedent.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PastResolution {
     pub id: String,
     pub title: String,
@@ -80,11 +81,13 @@ pub struct PastResolution {
 
 /// One similar item.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimilarItem"))]
 pub struct Similar {
     pub id: String,
     pub kind: Kind,
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
     pub score: f32,
     /// `precedent` (a resolved friction with its resolutions) or `related`.
@@ -94,10 +97,12 @@ pub struct Similar {
     /// first, as the item asked about writes them.
     pub shared: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<PastResolution>>", optional))]
     pub resolutions: Vec<PastResolution>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SimilarResults {
     pub id: String,
     pub title: String,

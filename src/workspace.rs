@@ -74,6 +74,7 @@ impl Edit {
 
 /// A person as other views show them.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonRef {
     pub name: String,
     pub perspective: String,
@@ -81,6 +82,7 @@ pub struct PersonRef {
 
 /// A link as the user sees it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LinkView {
     pub rel: Rel,
     /// The other item's id; `null` while the link is unresolved.
@@ -89,19 +91,24 @@ pub struct LinkView {
     pub title: String,
     pub kind: Option<Kind>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub heading: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub embed: bool,
     pub line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub problem: Option<String>,
     /// For a link to a file of the workspace (`![[chart.png]]`), the file's path.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub file: Option<String>,
 }
 
 /// Everything `show` tells about an item.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemView {
     pub id: String,
     pub kind: Kind,
@@ -119,30 +126,40 @@ pub struct ItemView {
     pub backlinks: Vec<LinkView>,
     /// An insight's evidence strength, with its parts.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "EvidenceStrength"))]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub evidence: Option<crate::trace::Evidence>,
     /// Whether a resolution should be reviewed because what it rests on was contradicted later.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "Review"))]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub review: Option<crate::trace::Review>,
 }
 
 /// One line of a list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemSummary {
     pub id: String,
     pub kind: Kind,
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
     pub updated: String,
     /// A signal's day observed, else the day it was recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub observed: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub customer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub source: Option<String>,
     /// A signal's first line of text: its quote's, else its body's (a fence line skipped).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line: Option<String>,
 }
 
@@ -177,17 +194,20 @@ fn first_line(text: &str) -> Option<String> {
 
 /// One revision in an item's history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RevisionView {
     pub rev: i64,
     pub at: String,
     pub author: String,
     pub op: String,
     /// `{field: {"old": …, "new": …}}`
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, { old?: unknown; new?: unknown }>"))]
     pub changes: Value,
 }
 
 /// What other people changed since the current person last looked (`Workspace::activity`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Activity {
     /// How many changes by others are newer than the last look (the list may be shorter).
     pub unseen: i64,
@@ -197,6 +217,7 @@ pub struct Activity {
 
 /// One change by someone else: "Erik Berg changed status, severity of Release cadence".
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActivityEntry {
     pub item_id: String,
     pub title: String,
@@ -204,6 +225,7 @@ pub struct ActivityEntry {
     pub author: String,
     pub perspective: String,
     /// create, update, delete or restore.
+    #[cfg_attr(feature = "ts", ts(type = "\"create\" | \"update\" | \"delete\" | \"restore\""))]
     pub op: String,
     /// The fields the change touched (`title`, `body`, `tags`, a kind's own fields, …).
     pub fields: Vec<String>,
@@ -212,23 +234,27 @@ pub struct ActivityEntry {
 
 /// An unresolved target and the items that link to it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Unresolved {
     pub target: String,
     pub sources: Vec<UnresolvedSource>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnresolvedSource {
     pub id: String,
     pub title: String,
     pub rel: Rel,
     pub line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub problem: Option<String>,
 }
 
 /// What a rename did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RenameReport {
     pub id: String,
     pub old_title: String,

@@ -74,6 +74,7 @@ pub(crate) struct Ctx {
 
 /// What a save did besides the item itself, for the caller to tell the user.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SaveReport {
     pub id: String,
     /// Frictions whose status followed a resolution (e.g. marked resolved).

@@ -9,59 +9,11 @@ use mellanrum::workspace::{Edit, ItemSummary, LinkView, NewItem, RenameReport, R
 use mellanrum::{ItemView, Kind, Person, Rel, Workspace};
 use serde::{Deserialize, Serialize};
 use tauri::State;
+use ts_rs::TS;
 
 use crate::state::{AppState, ImportKind, Picked};
 
 type Res<T> = Result<T, String>;
-
-/// Every command name; `build.rs` generates one `allow-…` permission per name and the main
-/// window's capability grants exactly these (a test keeps the two lists equal).
-#[cfg(test)]
-pub const COMMANDS: &[&str] = &[
-    "session",
-    "create_workspace",
-    "choose_workspace",
-    "info",
-    "last_change",
-    "list_items",
-    "show_item",
-    "create_item",
-    "update_item",
-    "rename_item",
-    "link_items",
-    "unlink_items",
-    "delete_item",
-    "restore_item",
-    "backlinks",
-    "unresolved",
-    "history",
-    "unused_signals",
-    "graph",
-    "search",
-    "resolve_ref",
-    "people",
-    "add_person",
-    "use_person",
-    "set_perspective",
-    "trace_item",
-    "lens",
-    "round_open",
-    "round_answer",
-    "round_show",
-    "round_close",
-    "round_waiting",
-    "conflicts",
-    "activity",
-    "sync_state",
-    "sync_now",
-    "pick_import",
-    "choose_records",
-    "run_import",
-    "export_map",
-    "attachment",
-    "open_attachment",
-    "attach_bytes",
-];
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -129,7 +81,7 @@ fn with<T>(state: &AppState, f: impl FnOnce(&mut Workspace) -> mellanrum::Result
 }
 
 /// What the window shows about the open workspace.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct Info {
     pub name: String,
     pub root: String,
@@ -151,7 +103,7 @@ fn info_of(ws: &mut Workspace) -> mellanrum::Result<Info> {
 }
 
 /// The app's state at start: the open workspace, or the folder a first start would create.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct Session {
     pub open: Option<Info>,
     pub target: String,
@@ -229,20 +181,25 @@ async fn show_item(state: State<'_, AppState>, id: String) -> Res<ItemView> {
 }
 
 /// A new item as the window sends it.
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 pub struct NewItemInput {
     pub kind: Kind,
     pub title: String,
     #[serde(default)]
+    #[ts(as = "Option<String>", optional)]
     pub body: String,
     #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub tags: Vec<String>,
     #[serde(default)]
+    #[ts(as = "Option<Vec<(String, String)>>", optional)]
     pub set: Vec<(String, String)>,
     #[serde(default)]
+    #[ts(as = "Option<Vec<(String, String)>>", optional)]
     pub positions: Vec<(String, String)>,
     /// Typed links to existing items, written into the body in the same transaction.
     #[serde(default)]
+    #[ts(as = "Option<Vec<(Rel, String)>>", optional)]
     pub links: Vec<(Rel, String)>,
 }
 
@@ -261,14 +218,20 @@ async fn create_item(state: State<'_, AppState>, item: NewItemInput) -> Res<Save
 }
 
 /// A change as the window sends it; absent parts stay as they are.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, TS)]
 #[serde(default)]
 pub struct EditInput {
+    #[ts(optional)]
     pub title: Option<String>,
+    #[ts(optional)]
     pub body: Option<String>,
+    #[ts(as = "Option<Vec<(String, String)>>", optional)]
     pub set: Vec<(String, String)>,
+    #[ts(as = "Option<Vec<(String, String)>>", optional)]
     pub positions: Vec<(String, String)>,
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub add_tags: Vec<String>,
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub remove_tags: Vec<String>,
 }
 
@@ -476,7 +439,7 @@ async fn sync_now(state: State<'_, AppState>) -> Res<crate::sync::SyncStatus> {
 }
 
 /// The import source the user chose, as the page sees it: a name, never a path.
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, TS)]
 pub struct PickedSource {
     pub kind: ImportKind,
     pub name: String,
@@ -552,7 +515,7 @@ async fn preview_import(state: State<'_, AppState>, map: Vec<(String, String)>) 
 }
 
 /// What an import did, whatever it read.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(untagged)]
 pub enum ImportOutcome {
     Items(mellanrum::import::ImportReport),
@@ -560,8 +523,8 @@ pub enum ImportOutcome {
 }
 
 /// Progress of a running import, sent to the window over the channel it passed.
-#[derive(Serialize, Clone)]
-struct Progress {
+#[derive(Serialize, Clone, TS)]
+pub struct Progress {
     done: usize,
     /// 0 when the total is not known ahead.
     total: usize,
@@ -611,7 +574,7 @@ async fn run_import(
 }
 
 /// Where an export goes.
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Destination {
     /// `exports/` in the workspace folder, under a name with the time.
@@ -678,21 +641,32 @@ fn export_extension(f: mellanrum::export::Format) -> &'static str {
 mod tests {
     use super::*;
 
+    /// The commands are the functions of this file marked as Tauri commands: the handler serves each
+    /// (an unserved one is dead code, which the lints refuse), `build.rs` makes a permission of
+    /// each, and the set the window is granted names exactly those.
     #[test]
     fn every_command_has_a_permission_and_the_capability_grants_only_those() {
-        let build = include_str!("../build.rs");
-        for c in COMMANDS {
-            assert!(build.contains(&format!("\"{c}\"")), "build.rs does not list the command {c}");
+        let commands = crate::command_names::of(include_str!("commands.rs"));
+        assert!(commands.len() > 40 && commands.contains(&"attach_bytes".to_string()), "{commands:?}");
+        let handler = include_str!("commands.rs").split("generate_handler![").nth(1).unwrap().split(']').next().unwrap();
+        let mut commands = commands;
+        commands.sort();
+        let mut served: Vec<&str> = handler.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        served.sort();
+        assert_eq!(served, commands, "the handler serves every command");
+        for c in &commands {
+            let generated = format!("{}/permissions/autogenerated/{c}.toml", env!("CARGO_MANIFEST_DIR"));
+            assert!(std::path::Path::new(&generated).exists(), "no permission generated for {c}");
         }
-        let listed = build.matches("\",").count() + build.matches("\"]").count();
-        assert!(listed >= COMMANDS.len());
         let cap: serde_json::Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
         let perms: Vec<&str> = cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
         assert_eq!(perms, vec!["allow-app-commands"], "the window gets the app's own commands and nothing else");
-        let set = include_str!("../permissions/app.toml");
-        for c in COMMANDS {
-            assert!(set.contains(&format!("\"allow-{}\"", c.replace('_', "-"))), "permissions/app.toml misses {c}");
-        }
+        let mut set: Vec<String> = include_str!("../permissions/app.toml")
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("\"allow-")?.strip_suffix("\",").map(|c| c.replace('-', "_")))
+            .collect();
+        set.sort();
+        assert_eq!(set, commands, "permissions/app.toml grants every command and no other");
     }
 
     #[test]

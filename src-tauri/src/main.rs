@@ -2,6 +2,10 @@
 //! [`commands`] is a thin call into [`mellanrum::Workspace`]; the rules live in the core.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+#[cfg(test)]
+mod bindings;
+#[cfg(test)]
+mod command_names;
 mod commands;
 mod state;
 mod sync;

@@ -28,12 +28,18 @@ pub struct Picked {
 }
 
 /// What an import reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ImportKind {
     Vault,
     Signals,
     Calendar,
+}
+
+#[cfg(test)]
+impl ImportKind {
+    /// In the order the window offers them.
+    pub const ALL: [ImportKind; 3] = [ImportKind::Vault, ImportKind::Signals, ImportKind::Calendar];
 }
 
 pub struct AppState {

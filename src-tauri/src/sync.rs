@@ -13,7 +13,7 @@ use serde::Serialize;
 pub const INTERVAL: Duration = Duration::from_secs(20);
 
 /// What the status bar shows about sync.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, ts_rs::TS)]
 pub struct SyncStatus {
     /// The storage, or `None` for a workspace that is only local.
     pub remote: Option<String>,

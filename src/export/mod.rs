@@ -74,6 +74,7 @@ pub struct Options {
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportReport {
     pub format: String,
     pub path: PathBuf,

@@ -36,14 +36,17 @@ const TEMP_IN_MEMORY: i64 = 2;
 
 /// A warning or an error, naming the place in the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// The file, relative to the imported folder (or the file given).
     pub file: String,
     /// 1-based line in the file, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line: Option<usize>,
     /// 1-based record number (a CSV row after the header, a JSON record), when the source has rows.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub row: Option<usize>,
     pub message: String,
 }
@@ -73,6 +76,7 @@ impl std::fmt::Display for Problem {
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     /// Items the source holds that are now in the workspace (created, updated or unchanged).
     pub items: usize,

@@ -196,6 +196,7 @@ pub fn guess_mapping(columns: &[String]) -> Vec<(String, String)> {
 
 /// One row as it will be imported: what the signal gets, or why the row is skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PreviewRow {
     pub row: usize,
     pub title: String,
@@ -566,6 +567,7 @@ fn kind_of(v: &Value) -> &'static str {
 /// A place in a JSON document where the records may be, as `--records` takes it (empty: the
 /// document itself is the list of records, or each line is one).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecordPath {
     pub path: String,
     /// How many records are there (in the first document, for JSON Lines).

@@ -50,6 +50,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 
 /// A concurrent change to the same field, merged by rule: the winner is what the item shows.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
     pub item: String,
     pub title: String,
@@ -61,6 +62,7 @@ pub struct Conflict {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictSide {
     pub value: Value,
     pub author: String,

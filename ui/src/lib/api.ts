@@ -1,104 +1,83 @@
 // Typed calls to the shell's commands (src-tauri/src/commands.rs). The page never names a file path.
-import { Channel, invoke } from "@tauri-apps/api/core";
-import type {
-  EditInput,
-  Info,
-  ItemSummary,
-  ItemView,
-  Kind,
-  LinkView,
-  NewItemInput,
-  Person,
-  Rel,
-  RevisionView,
-  SaveReport,
-  SearchResults,
-  SimilarResults,
-  Session,
-  Unresolved,
-  Trace,
-  LensData,
-  Conflict,
-  Activity,
-  SyncStatus,
-  ImportKind,
-  PickedSource,
-  ImportOutcome,
-  ExportFormat,
-  ExportReport,
-  PreviewRow,
-  FilePreview,
-  AttachReport,
-  RoundView,
-  Answered,
-} from "./types";
+// Typed calls to the shell's commands (src-tauri/src/commands.rs). Each command's arguments and result
+// come from `Commands`, generated from the Rust signatures (./bindings.ts). The page never names a file path.
+import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import type { Commands, Destination, EditInput, ExportFormat, ImportKind, Kind, Lang, NewItemInput, Progress, Rel } from "./bindings";
+
+type Args<C extends keyof Commands> = Commands[C]["args"];
+type Result<C extends keyof Commands> = Commands[C]["result"];
+
+/** Calls a command with the arguments its Rust signature takes; what it returns, typed. */
+function call<C extends keyof Commands>(cmd: C, ...args: Record<string, never> extends Args<C> ? [Args<C>?] : [Args<C>]): Promise<Result<C>> {
+  return invoke<Result<C>>(cmd, args[0] as InvokeArgs | undefined);
+}
 
 export const api = {
-  session: () => invoke<Session>("session"),
+  session: () => call("session"),
   createWorkspace: (demo: boolean, name?: string, person?: string, perspective?: string) =>
-    invoke<Session>("create_workspace", { demo, name, person, perspective }),
-  chooseWorkspace: () => invoke<Session>("choose_workspace"),
-  info: () => invoke<Info>("info"),
-  lastChange: () => invoke<number>("last_change"),
-  list: (kind?: Kind, tag?: string) => invoke<ItemSummary[]>("list_items", { kind, tag }),
-  show: (id: string) => invoke<ItemView>("show_item", { id }),
-  create: (item: NewItemInput) => invoke<SaveReport>("create_item", { item }),
-  update: (id: string, edit: EditInput) => invoke<SaveReport>("update_item", { id, edit }),
-  rename: (id: string, title: string) => invoke<unknown>("rename_item", { id, title }),
-  link: (from: string, to: string, rel: Rel) => invoke<SaveReport>("link_items", { from, to, rel }),
-  unlink: (from: string, to: string, rel: Rel) => invoke<SaveReport>("unlink_items", { from, to, rel }),
-  remove: (id: string) => invoke<SaveReport>("delete_item", { id }),
-  restore: (id: string) => invoke<SaveReport>("restore_item", { id }),
-  backlinks: (id: string) => invoke<LinkView[]>("backlinks", { id }),
-  unresolved: () => invoke<Unresolved[]>("unresolved"),
-  history: (id: string) => invoke<RevisionView[]>("history", { id }),
-  unusedSignals: () => invoke<string[]>("unused_signals"),
+    call("create_workspace", { demo, name, person, perspective }),
+  chooseWorkspace: () => call("choose_workspace"),
+  info: () => call("info"),
+  lastChange: () => call("last_change"),
+  list: (kind?: Kind, tag?: string) => call("list_items", { kind, tag }),
+  show: (id: string) => call("show_item", { id }),
+  create: (item: NewItemInput) => call("create_item", { item }),
+  update: (id: string, edit: EditInput) => call("update_item", { id, edit }),
+  rename: (id: string, title: string) => call("rename_item", { id, title }),
+  link: (from: string, to: string, rel: Rel) => call("link_items", { from, to, rel }),
+  unlink: (from: string, to: string, rel: Rel) => call("unlink_items", { from, to, rel }),
+  remove: (id: string) => call("delete_item", { id }),
+  restore: (id: string) => call("restore_item", { id }),
+  backlinks: (id: string) => call("backlinks", { id }),
+  unresolved: () => call("unresolved"),
+  history: (id: string) => call("history", { id }),
+  unusedSignals: () => call("unused_signals"),
   /** Every item matching `query` (the search's language), best first: a list's filter. */
-  filterItems: (query: string, lang: "en" | "sv" = "en") => invoke<string[]>("filter_items", { query, lang }),
+  filterItems: (query: string, lang: Lang = "en") => call("filter_items", { query, lang }),
   /** Adds (and removes) tags on each of `ids` in one transaction; how many changed. */
-  updateMany: (ids: string[], addTags: string[], removeTags: string[]) => invoke<number>("update_many", { ids, add_tags: addTags, remove_tags: removeTags }),
+  updateMany: (ids: string[], addTags: string[], removeTags: string[]) => call("update_many", { ids, add_tags: addTags, remove_tags: removeTags }),
   /** Links `from` to each of `to` in one save. */
-  linkMany: (from: string, to: string[], rel: Rel) => invoke<SaveReport>("link_many", { from, to, rel }),
+  linkMany: (from: string, to: string[], rel: Rel) => call("link_many", { from, to, rel }),
   /** The first ten rows of the chosen signals file as `map` would import them. */
-  previewImport: (map: [string, string][]) => invoke<PreviewRow[]>("preview_import", { map }),
+  previewImport: (map: [string, string][]) => call("preview_import", { map }),
   /** `lang`: the language of a bad query's error (Swedish filter names and values work in both). */
-  search: (query: string, limit = 30, lang: "en" | "sv" = "en") => invoke<SearchResults>("search", { query, limit, lang }),
-  similar: (id: string, limit = 8) => invoke<SimilarResults>("similar", { id, limit }),
-  roundOpen: (id: string, people: string[] = []) => invoke<RoundView>("round_open", { id, people }),
+  search: (query: string, limit = 30, lang: Lang = "en") => call("search", { query, limit, lang }),
+  similar: (id: string, limit = 8) => call("similar", { id, limit }),
+  roundOpen: (id: string, people: string[] = []) => call("round_open", { id, people }),
   roundAnswer: (id: string, answer: string, reason: string | null, newFriction: string | null) =>
-    invoke<Answered>("round_answer", { id, answer, reason, new_friction: newFriction }),
+    call("round_answer", { id, answer, reason, new_friction: newFriction }),
   /** `null` when the resolution has no round. */
-  roundShow: (id: string) => invoke<RoundView | null>("round_show", { id }),
-  roundClose: (id: string, overrideReason: string | null) => invoke<RoundView>("round_close", { id, override_reason: overrideReason }),
-  roundWaiting: () => invoke<RoundView[]>("round_waiting"),
-  resolveRef: (reference: string) => invoke<string>("resolve_ref", { reference }),
-  people: () => invoke<Person[]>("people"),
-  addPerson: (name: string, perspective: string) => invoke<Person>("add_person", { name, perspective }),
-  usePerson: (name: string) => invoke<Person>("use_person", { name }),
-  setPerspective: (name: string, perspective: string) => invoke<Person>("set_perspective", { name, perspective }),
-  trace: (id: string, depth?: number) => invoke<Trace>("trace_item", { id, depth }),
-  lens: () => invoke<LensData>("lens"),
-  conflicts: () => invoke<Conflict[]>("conflicts"),
-  activity: (markSeen: boolean) => invoke<Activity>("activity", { mark_seen: markSeen }),
-  syncState: () => invoke<SyncStatus>("sync_state"),
-  syncNow: () => invoke<SyncStatus>("sync_now"),
+  roundShow: (id: string) => call("round_show", { id }),
+  roundClose: (id: string, overrideReason: string | null) => call("round_close", { id, override_reason: overrideReason }),
+  roundWaiting: () => call("round_waiting"),
+  resolveRef: (reference: string) => call("resolve_ref", { reference }),
+  people: () => call("people"),
+  addPerson: (name: string, perspective: string) => call("add_person", { name, perspective }),
+  usePerson: (name: string) => call("use_person", { name }),
+  setPerspective: (name: string, perspective: string) => call("set_perspective", { name, perspective }),
+  trace: (id: string, depth?: number) => call("trace_item", { id, depth }),
+  lens: () => call("lens"),
+  conflicts: () => call("conflicts"),
+  activity: (markSeen: boolean) => call("activity", { mark_seen: markSeen }),
+  syncState: () => call("sync_state"),
+  syncNow: () => call("sync_now"),
   /** Opens the system dialog; the chosen path stays in the shell. */
-  pickImport: (kind: ImportKind) => invoke<PickedSource | null>("pick_import", { kind }),
+  pickImport: (kind: ImportKind) => call("pick_import", { kind }),
   /** Reads the chosen JSON file's records from another place inside it (e.g. `hits.hits[]._source`). */
-  chooseRecords: (records: string) => invoke<PickedSource>("choose_records", { records }),
-  runImport: (map: [string, string][], onProgress: (p: { done: number; total: number }) => void) => {
-    const on_progress = new Channel<{ done: number; total: number }>();
+  chooseRecords: (records: string) => call("choose_records", { records }),
+  runImport: (map: [string, string][], onProgress: (p: Progress) => void) => {
+    const on_progress = new Channel<Progress>();
     on_progress.onmessage = onProgress;
-    return invoke<ImportOutcome>("run_import", { map, on_progress });
+    return call("run_import", { map, on_progress });
   },
-  /** Into the workspace's exports/ folder, or where the user chooses in the system dialog. */
-  attachment: (target: string) => invoke<FilePreview | null>("attachment", { target }),
-  openAttachment: (target: string) => invoke<void>("open_attachment", { target }),
+  attachment: (target: string) => call("attachment", { target }),
+  openAttachment: (target: string) => call("open_attachment", { target }),
   /** A file dropped or pasted into the editor: its bytes go as they are, not as JSON. */
-  attachBytes: (id: string, name: string, bytes: Uint8Array) =>
-    invoke<AttachReport>("attach_bytes", bytes, { headers: { "x-item": id, "x-name": encodeURIComponent(name) } }),
-  exportMap: (format: ExportFormat, destination: "workspace" | "dialog", redactPeople = false) =>
-    invoke<ExportReport | null>("export_map", { format, destination, redact_people: redactPeople }),
+  attachBytes: (id: string, name: string, bytes: Args<"attach_bytes">) =>
+    invoke<Result<"attach_bytes">>("attach_bytes", bytes, { headers: { "x-item": id, "x-name": encodeURIComponent(name) } }),
+  /** Into the workspace's exports/ folder, or where the user chooses in the system dialog. */
+  exportMap: (format: ExportFormat, destination: Destination, redactPeople = false) =>
+    call("export_map", { format, destination, redact_people: redactPeople }),
 };
 
 /** The message of an error a command returned (the core's one-line message). */

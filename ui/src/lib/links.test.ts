@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rankTitles, relQuery, relsMatching, titleKey, wikilinkQuery } from "./links";
+import { TITLE_KEYS } from "./title-keys.generated";
 
 describe("wikilinkQuery", () => {
   it("finds the partial target after an unclosed [[", () => {
@@ -35,5 +36,12 @@ describe("rankTitles", () => {
   });
   it("matches like Obsidian: case and inner whitespace do not matter", () => {
     expect(titleKey("  Release   Cadence ")).toBe("release cadence");
+  });
+});
+
+describe("titleKey", () => {
+  it("makes the key the core makes of every title (Swedish, other scripts, every kind of whitespace)", () => {
+    expect(TITLE_KEYS.length).toBeGreaterThan(10);
+    for (const [title, key] of TITLE_KEYS) expect([title, titleKey(title)]).toEqual([title, key]);
   });
 });

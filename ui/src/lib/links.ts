@@ -1,5 +1,5 @@
 // Editor helpers for link completion and title matching. Pure functions.
-import { RELS, type Rel } from "./types";
+import { RELS, type Rel } from "./bindings";
 
 /** The partial target being typed after an unclosed `[[` (or `![[`), or null when not inside one. */
 export function wikilinkQuery(before: string): string | null {
@@ -22,9 +22,20 @@ export function relsMatching(word: string): Rel[] {
   return RELS.filter((r) => r.startsWith(word));
 }
 
-/** Obsidian's matching key: case-insensitive, whitespace collapsed (mirrors `model::title_key`). */
+/** Unicode's White_Space, which Rust's `split_whitespace` splits at (JavaScript's `\s` adds U+FEFF and lacks U+0085). */
+const WHITE_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
+/**
+ * Obsidian's matching key: case-insensitive, whitespace collapsed. The window's copy of
+ * `model::title_key`, run on every keystroke; `links.test.ts` holds it to the core's keys of a
+ * list of titles generated from Rust (./title-keys.generated.ts).
+ */
 export function titleKey(s: string): string {
-  return s.trim().split(/\s+/).join(" ").toLowerCase();
+  return s
+    .split(WHITE_SPACE)
+    .filter((w) => w !== "")
+    .join(" ")
+    .toLowerCase();
 }
 
 /**

@@ -1,0 +1,661 @@
+// Generated from the Rust types by `cargo test -p mellanrum-desktop bindings` (src-tauri/src/bindings.rs).
+// Do not edit: change the Rust types and run that test.
+import type { Channel } from "@tauri-apps/api/core";
+import type { Trace, LensData, EvidenceStrength, Review } from "./derived";
+
+/**
+ * What other people changed since the current person last looked (`Workspace::activity`).
+ */
+export type Activity = { 
+/**
+ * How many changes by others are newer than the last look (the list may be shorter).
+ */
+unseen: number, 
+/**
+ * Newest first.
+ */
+changes: Array<ActivityEntry>, };
+
+/**
+ * One change by someone else: "Erik Berg changed status, severity of Release cadence".
+ */
+export type ActivityEntry = { item_id: string, title: string, kind: Kind, author: string, perspective: string, 
+/**
+ * create, update, delete or restore.
+ */
+op: "create" | "update" | "delete" | "restore", 
+/**
+ * The fields the change touched (`title`, `body`, `tags`, a kind's own fields, …).
+ */
+fields: Array<string>, at: string, };
+
+/**
+ * What answering did: the round after it, and the child friction made of an objection.
+ */
+export type Answered = { round: RoundView, friction: string | null, 
+/**
+ * Frictions whose status followed (title, status).
+ */
+frictions: Array<[string, string]>, };
+
+/**
+ * What `attach` did.
+ */
+export type AttachReport = { id: string, title: string, files: Array<AttachmentView>, 
+/**
+ * Files whose content the workspace did not hold yet.
+ */
+stored: number, };
+
+/**
+ * A file as front ends show it.
+ */
+export type AttachmentView = { name: string, path: string, media_type: string, size: number, sha256: string, 
+/**
+ * The name of the person who added it.
+ */
+added_by: string, added_at: string, };
+
+/**
+ * What an import did.
+ */
+export type CalendarReport = { file: string, from: string, to: string, 
+/**
+ * Events (UIDs) in the file.
+ */
+events: number, 
+/**
+ * Occurrences inside the window.
+ */
+occurrences: number, created: number, updated: number, unchanged: number, 
+/**
+ * Meetings whose occurrence is gone (cancelled or excluded).
+ */
+deleted: number, 
+/**
+ * Occurrences whose meeting was deleted by someone, left deleted.
+ */
+kept_deleted: number, 
+/**
+ * Cancelled events and occurrences that were not imported.
+ */
+cancelled: number, };
+
+/**
+ * A concurrent change to the same field, merged by rule: the winner is what the item shows.
+ */
+export type Conflict = { item: string, title: string, field: string, winner: ConflictSide, loser: ConflictSide, 
+/**
+ * "Anna and Erik both changed the status of Release cadence: kept …"
+ */
+text: string, };
+
+export type ConflictSide = { value: JsonValue, author: string, hlc: string, };
+
+/**
+ * Where an export goes.
+ */
+export type Destination = "workspace" | "dialog";
+
+/**
+ * A change as the window sends it; absent parts stay as they are.
+ */
+export type EditInput = { title?: string, body?: string, set?: Array<[string, string]>, positions?: Array<[string, string]>, add_tags?: Array<string>, remove_tags?: Array<string>, };
+
+/**
+ * What an export wrote.
+ */
+export type ExportReport = { format: string, path: string, nodes: number, edges: number, 
+/**
+ * Files written (1 except for a vault).
+ */
+files: number, bytes: number, };
+
+/**
+ * One of a kind's own fields: its name, how its value is written and, for a choice, the values it takes.
+ */
+export type FieldSpec = { name: string, input: Input, 
+/**
+ * The values of a choice; empty for the other inputs.
+ */
+options: Array<string>, };
+
+/**
+ * A file as the window shows it: what it is and, for a picture, its bytes as a `data:` URL (an
+ * SVG too: shown through an `<img>`, a picture's script never runs).
+ */
+export type FilePreview = { file: AttachmentView, data_url?: string, };
+
+/**
+ * What an import reads.
+ */
+export type ImportKind = "vault" | "signals" | "calendar";
+
+/**
+ * What an import did, whatever it read.
+ */
+export type ImportOutcome = ImportReport | CalendarReport;
+
+/**
+ * What an import did.
+ */
+export type ImportReport = { 
+/**
+ * Items the source holds that are now in the workspace (created, updated or unchanged).
+ */
+items: number, created: number, updated: number, unchanged: number, 
+/**
+ * Links out of the imported items, and how many of them reach an item.
+ */
+links: number, resolved: number, unresolved: number, 
+/**
+ * Links to a file of the vault that is not a note (an image, a PDF) that the workspace now holds.
+ */
+attachments: number, 
+/**
+ * Files of the vault that its notes link to, now in the workspace, and how many of them
+ * were not there before (a file imported again is not stored twice).
+ */
+files: number, files_new: number, 
+/**
+ * Frictions whose status followed an imported resolution.
+ */
+frictions: Array<[string, string]>, warnings: Array<Problem>, 
+/**
+ * Parts of the source that could not be imported (the rest was).
+ */
+errors: Array<Problem>, };
+
+/**
+ * What the window shows about the open workspace.
+ */
+export type Info = { name: string, root: string, me: Person | null, people: Array<Person>, counts: { [key in Kind]?: number }, last_change: number, };
+
+/**
+ * How a field's value is written: what a form offers for it.
+ */
+export type Input = "text" | "long" | "choice" | "date" | "date_time" | "hours" | "people";
+
+/**
+ * One line of a list.
+ */
+export type ItemSummary = { id: string, kind: Kind, title: string, status?: string, updated: string, 
+/**
+ * A signal's day observed, else the day it was recorded.
+ */
+observed?: string, customer?: string, source?: string, 
+/**
+ * A signal's first line of text: its quote's, else its body's (a fence line skipped).
+ */
+line?: string, };
+
+/**
+ * Everything `show` tells about an item.
+ */
+export type ItemView = { id: string, kind: Kind, title: string, body: string, tags: Array<string>, aliases: Array<string>, fields: { [key in string]: JsonValue }, author: string, contributors: Array<PersonRef>, created: string, updated: string, deleted: boolean, links: Array<LinkView>, backlinks: Array<LinkView>, 
+/**
+ * An insight's evidence strength, with its parts.
+ */
+evidence?: EvidenceStrength, 
+/**
+ * Whether a resolution should be reviewed because what it rests on was contradicted later.
+ */
+review?: Review, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+/**
+ * What an item is.
+ */
+export type Kind = "note" | "signal" | "insight" | "friction" | "resolution" | "goal" | "meeting";
+
+/**
+ * The language of a query's error messages. Swedish filter names and values (`typ:friktion`,
+ * `status:löst`) are accepted whatever the language.
+ */
+export type Lang = "en" | "sv";
+
+/**
+ * A link as the user sees it.
+ */
+export type LinkView = { rel: Rel, 
+/**
+ * The other item's id; `null` while the link is unresolved.
+ */
+id: string | null, 
+/**
+ * The other item's title (for an unresolved link: the target as written).
+ */
+title: string, kind: Kind | null, heading?: string, embed?: boolean, line: number, problem?: string, 
+/**
+ * For a link to a file of the workspace (`![[chart.png]]`), the file's path.
+ */
+file?: string, };
+
+export type MapEdge = { source: string, target: string, rel: Rel, };
+
+/**
+ * An item as a node of the map.
+ */
+export type MapNode = { id: string, kind: Kind, title: string, 
+/**
+ * An insight's or a friction's status.
+ */
+status: string | null, tags: Array<string>, 
+/**
+ * The name of the person who created the item.
+ */
+author: string, 
+/**
+ * That person's perspective (discipline or department).
+ */
+perspective: string, 
+/**
+ * The day it was made (its age).
+ */
+created: string, 
+/**
+ * A resolution's consent round (`open`, `closed`), the practice it retires, the hours per
+ * month that freed and its decision day.
+ */
+round?: string, retires?: string, hours_freed?: string, decided_on?: string, };
+
+/**
+ * The graph as a front end draws it: nodes, and edges by id (self-links left out).
+ */
+export type MapView = { nodes: Array<MapNode>, edges: Array<MapEdge>, };
+
+/**
+ * A new item as the window sends it.
+ */
+export type NewItemInput = { kind: Kind, title: string, body?: string, tags?: Array<string>, set?: Array<[string, string]>, positions?: Array<[string, string]>, 
+/**
+ * Typed links to existing items, written into the body in the same transaction.
+ */
+links?: Array<[Rel, string]>, };
+
+export type OverrideView = { by: string, reason: string, };
+
+/**
+ * A resolution of a precedent.
+ */
+export type PastResolution = { id: string, title: string, decision: string | null, decided_on: string | null, };
+
+/**
+ * A person: a name and a perspective (discipline or department).
+ */
+export type Person = { id: string, name: string, perspective: string, created: string, };
+
+/**
+ * A person as other views show them.
+ */
+export type PersonRef = { name: string, perspective: string, };
+
+/**
+ * The import source the user chose, as the page sees it: a name, never a path.
+ */
+export type PickedSource = { kind: ImportKind, name: string, 
+/**
+ * The columns of a signals file, for the mapping.
+ */
+columns: Array<string>, 
+/**
+ * The signal fields a column can fill.
+ */
+fields: Array<string>, 
+/**
+ * For a JSON file with nested lists: where the records may be, best first (a path inside
+ * the file, such as `hits.hits[]._source`; "" for the document itself).
+ */
+record_paths: Array<RecordPath>, 
+/**
+ * The one the columns were read from.
+ */
+records: string, 
+/**
+ * A mapping guessed from the column names (`(field, column)`).
+ */
+guessed: Array<[string, string]>, };
+
+/**
+ * One row as it will be imported: what the signal gets, or why the row is skipped.
+ */
+export type PreviewRow = { row: number, title: string, 
+/**
+ * The day observed (YYYY-MM-DD).
+ */
+date: string, customer: string, source: string, ref: string, 
+/**
+ * The first line of the body as it will be kept.
+ */
+body: string, 
+/**
+ * Why the row would be skipped or a field left empty, if so.
+ */
+problem: string, };
+
+/**
+ * A warning or an error, naming the place in the source.
+ */
+export type Problem = { 
+/**
+ * The file, relative to the imported folder (or the file given).
+ */
+file: string, 
+/**
+ * 1-based line in the file, when known.
+ */
+line?: number, 
+/**
+ * 1-based record number (a CSV row after the header, a JSON record), when the source has rows.
+ */
+row?: number, message: string, };
+
+/**
+ * Progress of a running import, sent to the window over the channel it passed.
+ */
+export type Progress = { done: number, 
+/**
+ * 0 when the total is not known ahead.
+ */
+total: number, };
+
+/**
+ * A place in a JSON document where the records may be, as `--records` takes it (empty: the
+ * document itself is the list of records, or each line is one).
+ */
+export type RecordPath = { path: string, 
+/**
+ * How many records are there (in the first document, for JSON Lines).
+ */
+records: number, 
+/**
+ * How many distinct keys those records have.
+ */
+columns: number, };
+
+/**
+ * The relation of a typed, directed link.
+ */
+export type Rel = "references" | "evidence" | "resolves" | "advances" | "supports" | "contradicts" | "derived-from";
+
+/**
+ * What a rename did.
+ */
+export type RenameReport = { id: string, old_title: string, new_title: string, 
+/**
+ * Items whose bodies had their `[[links]]` rewritten.
+ */
+rewritten: Array<string>, };
+
+/**
+ * One revision in an item's history.
+ */
+export type RevisionView = { rev: number, at: string, author: string, op: string, 
+/**
+ * `{field: {"old": …, "new": …}}`
+ */
+changes: Record<string, { old?: unknown; new?: unknown }>, };
+
+export type RoundAnswerView = { person: string, perspective: string, 
+/**
+ * One of `model::ANSWERS`.
+ */
+answer: RoundAnswer, reason: string | null, 
+/**
+ * The child friction an objection became (its title).
+ */
+friction: string | null, 
+/**
+ * Whether this objection blocks the close.
+ */
+standing: boolean, at: string, };
+
+/**
+ * A round as front ends show it (`round show --json`).
+ */
+export type RoundView = { 
+/**
+ * The resolution's id and title.
+ */
+resolution: string, title: string, 
+/**
+ * `open` or `closed`.
+ */
+state: "open" | "closed", opened: string, closed: string | null, 
+/**
+ * The frictions the resolution resolves.
+ */
+frictions: Array<string>, 
+/**
+ * The perspectives asked and the persons added (names).
+ */
+asked: Array<string>, with: Array<string>, answers: Array<RoundAnswerView>, 
+/**
+ * The perspectives and persons that have not answered yet.
+ */
+waiting: Array<string>, 
+/**
+ * Once closed: `agreed`, `agreed with concerns` or `overridden`.
+ */
+outcome: string | null, override: OverrideView | null, };
+
+/**
+ * What a save did besides the item itself, for the caller to tell the user.
+ */
+export type SaveReport = { id: string, 
+/**
+ * Frictions whose status followed a resolution (e.g. marked resolved).
+ */
+frictions: Array<[string, string]>, 
+/**
+ * Other items that now share this item's title.
+ */
+same_title: Array<string>, 
+/**
+ * The saved item's `updated` after this save: a window that gets a copy of the item older
+ * than its own last save (a refresh that began before it) knows to leave what it shows.
+ */
+updated: string, };
+
+/**
+ * One matching item.
+ */
+export type SearchHit = { id: string, kind: Kind, title: string, score: number, 
+/**
+ * A fragment of the item's text as HTML: the text is escaped and matched words are
+ * wrapped in `<b>…</b>`. A friction's snippet ends with its resolution (decision and
+ * rationale).
+ */
+snippet: string, 
+/**
+ * For a search by likeness: the index forms of the searched words this item holds.
+ */
+matched?: Array<string>, };
+
+/**
+ * What a search found.
+ */
+export type SearchResults = { 
+/**
+ * How many items match (all of them, not only the hits returned).
+ */
+total: number, 
+/**
+ * How long the search took, in milliseconds.
+ */
+took_ms: number, 
+/**
+ * The best matches, best first.
+ */
+hits: Array<SearchHit>, };
+
+/**
+ * The app's state at start: the open workspace, or the folder a first start would create.
+ */
+export type Session = { open: Info | null, target: string, };
+
+/**
+ * One similar item.
+ */
+export type SimilarItem = { id: string, kind: Kind, title: string, status?: string, score: number, 
+/**
+ * `precedent` (a resolved friction with its resolutions) or `related`.
+ */
+group: string, snippet: string, 
+/**
+ * Why it matched: the searched words it shares with the item asked about, most distinctive
+ * first, as the item asked about writes them.
+ */
+shared: Array<string>, resolutions?: Array<PastResolution>, };
+
+export type SimilarResults = { id: string, title: string, 
+/**
+ * The words the search was made of, most distinctive first.
+ */
+terms: Array<string>, items: Array<SimilarItem>, };
+
+/**
+ * What the status bar shows about sync.
+ */
+export type SyncStatus = { 
+/**
+ * The storage, or `None` for a workspace that is only local.
+ */
+remote: string | null, encrypted: boolean, 
+/**
+ * A sync is running now.
+ */
+running: boolean, 
+/**
+ * When the last sync finished (milliseconds since the epoch), and whether it failed.
+ */
+last_at: number | null, error: string | null, 
+/**
+ * What the last successful sync moved.
+ */
+sent: number, received: number, merged: number, quarantined: number, warnings: Array<string>, 
+/**
+ * Conflicts recorded in the workspace (merged by rule, shown in the conflicts list).
+ */
+conflicts: number, 
+/**
+ * Conflicts the last sync found.
+ */
+new_conflicts: number, };
+
+/**
+ * An unresolved target and the items that link to it.
+ */
+export type Unresolved = { target: string, sources: Array<UnresolvedSource>, };
+
+export type UnresolvedSource = { id: string, title: string, rel: Rel, line: number, problem?: string, };
+
+/** Every kind, in the order the window lists them (`Kind::ALL`). */
+export const KINDS = ["note","signal","insight","friction","resolution","goal","meeting"] as const satisfies readonly Kind[];
+/** Every relation of a typed link (`Rel::ALL`). */
+export const RELS = ["references","evidence","resolves","advances","supports","contradicts","derived-from"] as const satisfies readonly Rel[];
+/** A signal's sources. */
+export const SIGNAL_SOURCES = ["interview","support","survey","sales","review","usage","market","other"] as const;
+/** An insight's statuses. */
+export const INSIGHT_STATUSES = ["hypothesis","validated","invalidated"] as const;
+/** A friction's statuses, in lifecycle order. */
+export const FRICTION_STATUSES = ["open","exploring","resolved","parked"] as const;
+/** A friction's severities. */
+export const SEVERITIES = ["low","medium","high","critical"] as const;
+/** The answers of a consent round. */
+export const ANSWERS = ["consent","concern","objection"] as const;
+export type RoundAnswer = (typeof ANSWERS)[number];
+/** What the window imports. */
+export const IMPORT_KINDS = ["vault","signals","calendar"] as const satisfies readonly ImportKind[];
+/** The formats a map exports to. */
+export const EXPORT_FORMATS = ["graphml","cytoscape","dot","mermaid","vault","html"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Each kind's own fields in display order, how each is written and a choice's values (`Kind::fields`). */
+export const FIELDS: Record<Kind, readonly FieldSpec[]> = {
+  note: [],
+  signal: [{"input":"choice","name":"source","options":["interview","support","survey","sales","review","usage","market","other"]},{"input":"text","name":"customer","options":[]},{"input":"date","name":"date","options":[]},{"input":"text","name":"ref","options":[]},{"input":"long","name":"quote","options":[]}],
+  insight: [{"input":"choice","name":"status","options":["hypothesis","validated","invalidated"]}],
+  friction: [{"input":"choice","name":"status","options":["open","exploring","resolved","parked"]},{"input":"choice","name":"severity","options":["low","medium","high","critical"]}],
+  resolution: [{"input":"long","name":"decision","options":[]},{"input":"long","name":"rationale","options":[]},{"input":"people","name":"agreed_by","options":[]},{"input":"date","name":"decided_on","options":[]},{"input":"text","name":"retires","options":[]},{"input":"text","name":"practice_owner","options":[]},{"input":"hours","name":"hours_freed","options":[]},{"input":"text","name":"review_30","options":[]},{"input":"text","name":"review_90","options":[]}],
+  goal: [{"input":"text","name":"horizon","options":[]},{"input":"text","name":"owner","options":[]}],
+  meeting: [{"input":"date_time","name":"start","options":[]},{"input":"date_time","name":"end","options":[]},{"input":"people","name":"attendees","options":[]},{"input":"text","name":"location","options":[]}],
+};
+
+/** Every command: the arguments the window sends and what it gets back. */
+export interface Commands {
+  session: { args: Record<string, never>; result: Session };
+  /** Creates the workspace in the target folder: the demo one, or an empty one with its first person. */
+  create_workspace: { args: { demo: boolean; name?: string | null; person?: string | null; perspective?: string | null }; result: Session };
+  /** Lets the user pick a folder in the system dialog (the page never names a path): a workspace is opened; any other folder becomes the target a new workspace is created in. */
+  choose_workspace: { args: Record<string, never>; result: Session };
+  info: { args: Record<string, never>; result: Info };
+  last_change: { args: Record<string, never>; result: number };
+  list_items: { args: { kind?: Kind | null; tag?: string | null; deleted?: boolean | null }; result: Array<ItemSummary> };
+  show_item: { args: { id: string }; result: ItemView };
+  create_item: { args: { item: NewItemInput }; result: SaveReport };
+  update_item: { args: { id: string; edit: EditInput }; result: SaveReport };
+  rename_item: { args: { id: string; title: string }; result: RenameReport };
+  link_items: { args: { from: string; to: string; rel: Rel }; result: SaveReport };
+  /** Links `from` to each of `to` in one save (an insight taking a selection of signals as evidence). */
+  link_many: { args: { from: string; to: Array<string>; rel: Rel }; result: SaveReport };
+  /** Applies one edit (tags added or removed) to each of `ids` in one transaction; how many changed. */
+  update_many: { args: { ids: Array<string>; add_tags: Array<string>; remove_tags: Array<string> }; result: number };
+  /** The ids of every item matching `query` (the search's language), best first: a list's filter. */
+  filter_items: { args: { query: string; lang?: Lang | null }; result: Array<string> };
+  unlink_items: { args: { from: string; to: string; rel: Rel }; result: SaveReport };
+  delete_item: { args: { id: string }; result: SaveReport };
+  restore_item: { args: { id: string }; result: SaveReport };
+  backlinks: { args: { id: string }; result: Array<LinkView> };
+  unresolved: { args: Record<string, never>; result: Array<Unresolved> };
+  history: { args: { id: string }; result: Array<RevisionView> };
+  unused_signals: { args: Record<string, never>; result: Array<string> };
+  graph: { args: Record<string, never>; result: MapView };
+  /** Searches the workspace (the core's query syntax: words, "phrases", -exclusions, OR, filters). */
+  search: { args: { query: string; limit?: number | null; lang?: Lang | null }; result: SearchResults };
+  /** The items most like one, precedents (resolved frictions with their resolutions) first, each with the words it shares with it. */
+  similar: { args: { id: string; limit?: number | null }; result: SimilarResults };
+  /** Resolves a reference as `[[links]]` do (title or alias, case-insensitive; or an id). */
+  resolve_ref: { args: { reference: string }; result: string };
+  people: { args: Record<string, never>; result: Array<Person> };
+  add_person: { args: { name: string; perspective: string }; result: Person };
+  use_person: { args: { name: string }; result: Person };
+  set_perspective: { args: { name: string; perspective: string }; result: Person };
+  /** The trace of an item: upstream to its evidence, downstream to the goals it serves. */
+  trace_item: { args: { id: string; depth?: number | null }; result: Trace };
+  /** Opens a consent round on a resolution (every perspective with a position in the frictions it resolves, plus the persons named). */
+  round_open: { args: { id: string; people?: Array<string> | null }; result: RoundView };
+  /** The current person's answer in a round: consent, concern or objection (an objection may become a child friction). */
+  round_answer: { args: { id: string; answer: string; reason?: string | null; new_friction?: string | null }; result: Answered };
+  /** The round on a resolution; `null` when it has none. */
+  round_show: { args: { id: string }; result: RoundView | null };
+  /** Closes a round (an override needs its reason). */
+  round_close: { args: { id: string; override_reason?: string | null }; result: RoundView };
+  /** The open rounds waiting for the current person's answer. */
+  round_waiting: { args: Record<string, never>; result: Array<RoundView> };
+  /** The integration lens, computed from the store now. */
+  lens: { args: Record<string, never>; result: LensData };
+  /** Concurrent changes merged by rule ("Anna and Erik both changed the status of X"). */
+  conflicts: { args: Record<string, never>; result: Array<Conflict> };
+  /** What others changed since the current person last looked; `mark_seen` makes this look the last. */
+  activity: { args: { mark_seen: boolean }; result: Activity };
+  sync_state: { args: Record<string, never>; result: SyncStatus };
+  /** Asks the background sync to run now. */
+  sync_now: { args: Record<string, never>; result: SyncStatus };
+  /** Lets the user choose what to import in the system dialog: a vault folder, a signals file (CSV or JSON) or a calendar (.ics). Nothing is imported yet; `run_import` does it. */
+  pick_import: { args: { kind: ImportKind }; result: PickedSource | null };
+  /** Reads the chosen JSON signals file's records from another place inside it (one of `record_paths`, or a path the user typed, as `--records` takes it). */
+  choose_records: { args: { records: string }; result: PickedSource };
+  /** The first ten rows of the chosen signals file as `map` would import them. */
+  preview_import: { args: { map: Array<[string, string]> }; result: Array<PreviewRow> };
+  /** Imports the source chosen with `pick_import`, on a connection of its own so the window stays responsive; `map` pairs a signal field with a column. Progress goes to `on_progress`. */
+  run_import: { args: { map?: Array<[string, string]> | null; on_progress: Channel<Progress> }; result: ImportOutcome };
+  /** Exports the map in `format` (graphml, cytoscape, dot, mermaid, vault, html). Returns `None` when the user cancelled the dialog. */
+  export_map: { args: { format: string; destination: Destination; redact_people?: boolean | null }; result: ExportReport | null };
+  /** The file a link in a note reaches (a picture with its bytes as a `data:` URL), or none. */
+  attachment: { args: { target: string }; result: FilePreview | null };
+  /** Opens a copy of a file in the system's default application. */
+  open_attachment: { args: { target: string }; result: null };
+  /** Adds a file dropped or pasted into the editor: its bytes are the request's body, the item and the file's name (percent-encoded) its `x-item` and `x-name` headers. Linked from the item's body. */
+  attach_bytes: { args: Uint8Array; result: AttachReport };
+}
