@@ -15,7 +15,6 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::{Kind, Rel};
 use crate::store::Tx;
-use crate::workspace::Workspace;
 
 /// An item as a node of the map.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -202,12 +201,5 @@ impl KnowledgeGraph {
             .map(|(a, b, e)| MapEdge { source: a.id.clone(), target: b.id.clone(), rel: e.rel })
             .collect();
         MapView { nodes, edges }
-    }
-}
-
-impl Workspace {
-    /// The knowledge graph of the workspace as it is now.
-    pub fn graph(&mut self) -> Result<KnowledgeGraph> {
-        self.store.read(KnowledgeGraph::load)
     }
 }
