@@ -273,6 +273,48 @@ pub fn expand(source: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc>) 
     })
 }
 
+/// The original starts of a repeating event's occurrences (RRULE, RDATE, EXDATE) from a year
+/// before the window to a year after it: an occurrence before the window may be moved into it.
+fn repeats(
+    m: &Component,
+    start: &When,
+    default_tz: Option<chrono_tz::Tz>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    at: &dyn Fn(&str) -> String,
+) -> Result<Vec<DateTime<Utc>>> {
+    let dt = start.placed();
+    let mut set = rrule::RRuleSet::new(dt);
+    for r in m.properties.iter().filter(|p| p.name.as_str().eq_ignore_ascii_case("RRULE")) {
+        // RFC 5545 writes a rule in ASCII; the rrule crate cuts some other text in the
+        // middle of a character and panics (BYDAY=MÖ), so such a rule stops here.
+        if let Some(c) = r.val.as_str().chars().find(|c| !c.is_ascii()) {
+            return Err(Error::invalid(format!("{}: '{c}' has no place in a repeat rule (RFC 5545 writes one in ASCII)", at("RRULE"))));
+        }
+        let rule: rrule::RRule<rrule::Unvalidated> = r.val.as_str().parse().map_err(|e| Error::invalid(format!("{}: {e}", at("RRULE"))))?;
+        let rule = rule.validate(dt).map_err(|e| Error::invalid(format!("{}: {e}", at("RRULE"))))?;
+        set = set.rrule(rule);
+    }
+    for p in m.properties.iter().filter(|p| p.name.as_str().eq_ignore_ascii_case("RDATE")) {
+        for w in whens(p, default_tz, &at("RDATE"))? {
+            set = set.rdate(w.placed());
+        }
+    }
+    for p in m.properties.iter().filter(|p| p.name.as_str().eq_ignore_ascii_case("EXDATE")) {
+        for w in whens(p, default_tz, &at("EXDATE"))? {
+            set = set.exdate(w.placed().with_timezone(&dt.timezone()));
+        }
+    }
+    // Occurrences that start before the window may still be moved into it; look a year around.
+    let lo = (from - Duration::days(366)).with_timezone(&dt.timezone());
+    let hi = (to + Duration::days(366)).with_timezone(&dt.timezone());
+    let res = set.after(lo).before(hi).all(u16::MAX);
+    if res.limited && res.dates.len() >= u16::MAX as usize {
+        return Err(Error::invalid(at("repeats more than 65535 times in the window; narrow it with --from and --to")));
+    }
+    Ok(res.dates.into_iter().map(|d| d.with_timezone(&Utc)).collect())
+}
+
 fn expand_events(source: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Vec<Occurrence>, BTreeSet<String>, usize)> {
     let unfolded = icalendar::parser::unfold(source);
     let cal = icalendar::parser::read_calendar(&unfolded)
@@ -336,41 +378,7 @@ fn expand_events(source: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc
             if rules.is_empty() && rdates.is_empty() {
                 occurrences.push((m, None, false));
             } else {
-                let dt = start.placed();
-                let mut set = rrule::RRuleSet::new(dt);
-                for r in rules {
-                    // RFC 5545 writes a rule in ASCII; the rrule crate cuts some other text in the
-                    // middle of a character and panics (BYDAY=MÖ), so such a rule stops here.
-                    if let Some(c) = r.val.as_str().chars().find(|c| !c.is_ascii()) {
-                        return Err(Error::invalid(format!(
-                            "{}: '{c}' has no place in a repeat rule (RFC 5545 writes one in ASCII)",
-                            at("RRULE")
-                        )));
-                    }
-                    let rule: rrule::RRule<rrule::Unvalidated> =
-                        r.val.as_str().parse().map_err(|e| Error::invalid(format!("{}: {e}", at("RRULE"))))?;
-                    let rule = rule.validate(dt).map_err(|e| Error::invalid(format!("{}: {e}", at("RRULE"))))?;
-                    set = set.rrule(rule);
-                }
-                for p in rdates {
-                    for w in whens(p, default_tz, &at("RDATE"))? {
-                        set = set.rdate(w.placed());
-                    }
-                }
-                for p in m.properties.iter().filter(|p| p.name.as_str().eq_ignore_ascii_case("EXDATE")) {
-                    for w in whens(p, default_tz, &at("EXDATE"))? {
-                        set = set.exdate(w.placed().with_timezone(&dt.timezone()));
-                    }
-                }
-                // Occurrences that start before the window may still be moved into it; look a year around.
-                let lo = (from - Duration::days(366)).with_timezone(&dt.timezone());
-                let hi = (to + Duration::days(366)).with_timezone(&dt.timezone());
-                let res = set.after(lo).before(hi).all(u16::MAX);
-                if res.limited && res.dates.len() >= u16::MAX as usize {
-                    return Err(Error::invalid(at("repeats more than 65535 times in the window; narrow it with --from and --to")));
-                }
-                for d in res.dates {
-                    let orig = d.with_timezone(&Utc);
+                for orig in repeats(m, &start, default_tz, from, to, &at)? {
                     match moved.remove(&orig) {
                         Some(o) => occurrences.push((o, Some(orig), true)),
                         None => occurrences.push((m, Some(orig), false)),
@@ -427,6 +435,31 @@ fn expand_events(source: &str, name: &str, from: DateTime<Utc>, to: DateTime<Utc
 /// The lines of `body` that are typed links (`rel:: [[…]]`).
 fn typed_link_lines(body: &str) -> Vec<&str> {
     body.lines().filter(|l| links::typed_prefix(l).is_some()).collect()
+}
+
+/// A new occurrence of a series keeps the series' typed links (its goals): those of the newest
+/// live occurrence, added to `body` unless it has them.
+fn keep_series_links(tx: &crate::store::Tx, uid: &str, body: &mut String) -> Result<()> {
+    let siblings = tx.calendar_items_of(uid)?;
+    let mut latest: Option<Item> = None;
+    for (id, _) in siblings.iter().rev() {
+        if let Some(it) = tx.item(id)?.filter(|i| !i.deleted) {
+            latest = Some(it);
+            break;
+        }
+    }
+    if let Some(l) = latest {
+        for line in typed_link_lines(&l.body) {
+            if !body.lines().any(|b| b.trim() == line.trim()) {
+                if !body.is_empty() && !body.ends_with('\n') {
+                    body.push('\n');
+                }
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Workspace {
@@ -492,27 +525,8 @@ impl Workspace {
                     }
                     None => {
                         let mut body = o.description.replace("\r\n", "\n");
-                        // A new occurrence of a series keeps the series' typed links (its goals).
                         if !o.recurrence_id.is_empty() {
-                            let siblings = tx.calendar_items_of(&o.uid)?;
-                            let mut latest: Option<Item> = None;
-                            for (id, _) in siblings.iter().rev() {
-                                if let Some(it) = tx.item(id)?.filter(|i| !i.deleted) {
-                                    latest = Some(it);
-                                    break;
-                                }
-                            }
-                            if let Some(l) = latest {
-                                for line in typed_link_lines(&l.body) {
-                                    if !body.lines().any(|b| b.trim() == line.trim()) {
-                                        if !body.is_empty() && !body.ends_with('\n') {
-                                            body.push('\n');
-                                        }
-                                        body.push_str(line);
-                                        body.push('\n');
-                                    }
-                                }
-                            }
+                            keep_series_links(tx, &o.uid, &mut body)?;
                         }
                         let item = Item {
                             id: new_id(),

@@ -18,6 +18,7 @@ fn item(kind: Kind, title: &str, body: &str, tags: &[&str], set: &[(&str, &str)]
     }
 }
 
+// long: the demo's script — every item and link of the demo written in turn, read top to bottom.
 /// Creates a demo workspace in `dir`.
 pub fn create(dir: &Path) -> Result<Workspace> {
     let mut ws = Workspace::init(dir, Some("Demo: Leveranser 2027"))?;

@@ -143,32 +143,7 @@ impl Workspace {
         }
         checks.push(check("fields", problems, repair));
 
-        // The links table is what the bodies say.
-        let stale = self.store.read(|tx| {
-            let mut stale = Vec::new();
-            for id in tx.item_ids(false)? {
-                let Some(item) = tx.item(&id)? else { continue };
-                let want = derive_links(tx, &item)?;
-                let have = tx.links_from(&id)?;
-                let key = |l: &model::Link| (l.rel, l.target.clone(), l.target_id.clone(), l.line, l.heading.clone(), l.embed);
-                let w: BTreeSet<_> = want.iter().map(key).collect();
-                let h: BTreeSet<_> = have.iter().map(key).collect();
-                if w != h {
-                    stale.push((id, item.title, want));
-                }
-            }
-            Ok(stale)
-        })?;
-        let problems: Vec<String> = stale.iter().map(|(id, t, _)| format!("'{t}' ({id}): stored links differ from its body")).collect();
-        if repair && !stale.is_empty() {
-            self.store.write(|tx| {
-                for (id, _, want) in &stale {
-                    tx.replace_links(id, want)?;
-                }
-                Ok(())
-            })?;
-        }
-        checks.push(check("links", problems, repair));
+        checks.push(self.check_links(repair)?);
 
         // Frictions follow their resolutions.
         let wrong = self.store.read(|tx| {
@@ -239,6 +214,35 @@ impl Workspace {
 
         let ok = checks.iter().all(|c| c.status != Status::Problem);
         Ok(Report { ok, checks })
+    }
+
+    /// The links table is what the bodies say; a repair stores what they say.
+    fn check_links(&mut self, repair: bool) -> Result<Check> {
+        let stale = self.store.read(|tx| {
+            let mut stale = Vec::new();
+            for id in tx.item_ids(false)? {
+                let Some(item) = tx.item(&id)? else { continue };
+                let want = derive_links(tx, &item)?;
+                let have = tx.links_from(&id)?;
+                let key = |l: &model::Link| (l.rel, l.target.clone(), l.target_id.clone(), l.line, l.heading.clone(), l.embed);
+                let w: BTreeSet<_> = want.iter().map(key).collect();
+                let h: BTreeSet<_> = have.iter().map(key).collect();
+                if w != h {
+                    stale.push((id, item.title, want));
+                }
+            }
+            Ok(stale)
+        })?;
+        let problems: Vec<String> = stale.iter().map(|(id, t, _)| format!("'{t}' ({id}): stored links differ from its body")).collect();
+        if repair && !stale.is_empty() {
+            self.store.write(|tx| {
+                for (id, _, want) in &stale {
+                    tx.replace_links(id, want)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(check("links", problems, repair))
     }
 
     /// Writes a consistent copy of the workspace's database to `out`. Safe while the app and

@@ -286,6 +286,27 @@ fn words_of(item: &crate::model::Item, tuning: &Tuning) -> (Vec<LikeWord>, Vec<S
     (words, shown)
 }
 
+/// The words to search for, best first, each with its weight relative to the best: BM25-style
+/// over the item's title and body and the index's document frequencies (`dfs`, of `docs`).
+fn weigh(words: &[LikeWord], t: &Tuning, docs: u64, dfs: &[u64]) -> Vec<(usize, f32)> {
+    let n = docs as f32;
+    let mut weighed: Vec<(usize, f32)> = Vec::new();
+    for (i, (w, &df)) in words.iter().zip(dfs).enumerate() {
+        if df <= 1 {
+            continue; // only this item has it: it cannot find another
+        }
+        let df = df as f32;
+        let idf = (1.0 + (n - df + 0.5).max(0.0) / (df + 0.5)).ln();
+        let body = w.body_tf * (t.k1 + 1.0) / (w.body_tf + t.k1);
+        let tf = t.title * w.title_tf.min(2.0) + body;
+        weighed.push((i, tf * idf.powf(t.idf_power)));
+    }
+    weighed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    weighed.truncate(t.terms);
+    let top = weighed.first().map_or(1.0, |x| x.1).max(f32::MIN_POSITIVE);
+    weighed.into_iter().map(|(i, w)| (i, w / top)).collect()
+}
+
 impl Workspace {
     /// The items most like `id`, precedents (resolved frictions with their resolutions) first.
     pub fn similar(&mut self, id: &str, limit: usize) -> Result<SimilarResults> {
@@ -300,24 +321,7 @@ impl Workspace {
         let item = self.item(id)?;
         let (words, shown) = words_of(&item, tuning);
         let t = *tuning;
-        let mut choose = |docs: u64, dfs: &[u64]| -> Vec<(usize, f32)> {
-            let n = docs as f32;
-            let mut weighed: Vec<(usize, f32)> = Vec::new();
-            for (i, (w, &df)) in words.iter().zip(dfs).enumerate() {
-                if df <= 1 {
-                    continue; // only this item has it: it cannot find another
-                }
-                let df = df as f32;
-                let idf = (1.0 + (n - df + 0.5).max(0.0) / (df + 0.5)).ln();
-                let body = w.body_tf * (t.k1 + 1.0) / (w.body_tf + t.k1);
-                let tf = t.title * w.title_tf.min(2.0) + body;
-                weighed.push((i, tf * idf.powf(t.idf_power)));
-            }
-            weighed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            weighed.truncate(t.terms);
-            let top = weighed.first().map_or(1.0, |x| x.1).max(f32::MIN_POSITIVE);
-            weighed.into_iter().map(|(i, w)| (i, w / top)).collect()
-        };
+        let mut choose = |docs: u64, dfs: &[u64]| weigh(&words, &t, docs, dfs);
         let (chosen, mut hits) = crate::index::like(self, &words, t.title_boost, &mut choose, limit.saturating_mul(3).max(30))?;
         // Sharing more of the words counts: the score times the share of them held.
         for h in &mut hits {

@@ -353,6 +353,7 @@ impl Workspace {
         Ok(())
     }
 
+    // long: the compaction's steps in their order; apart they would hand a dozen values along.
     /// Writes a snapshot of the merged state and removes the segments every active device has passed.
     pub(crate) fn compact_now(&mut self, r: &Remote, key: Option<&Key>) -> Result<CompactReport> {
         let device = self.device.clone();

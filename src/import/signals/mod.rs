@@ -302,57 +302,14 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
         }
         map.insert(f, c.trim().to_string());
     }
-    let format = match opts.format {
-        Some(f) => f,
-        None => {
-            let lower = name.to_lowercase();
-            if lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-                Format::Json
-            } else {
-                Format::Csv
-            }
-        }
-    };
+    let format = opts.format.unwrap_or_else(|| format_of(&name));
     let canonical = file.canonicalize().map_err(|e| Error::io(file, e))?;
     let origin = format!("signals:{}", canonical.display());
     let (columns, records): (Vec<String>, Box<dyn Iterator<Item = Result<Record, Problem>>>) = match format {
         Format::Csv => csv_records(file, &name)?,
         Format::Json => json_records(file, &name, opts.records.as_deref())?,
     };
-    // Every mapped column must exist; unmapped fields default to a column of the same name.
-    for (f, c) in &map {
-        let known = columns.iter().any(|x| x == c) || (format == Format::Json && columns.iter().any(|x| c.split('.').next() == Some(x)));
-        if !known {
-            return Err(Error::invalid(format!(
-                "{name}: --map {f}={c}: there is no column '{c}' (columns: {})",
-                columns.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
-            )));
-        }
-    }
-    for f in FIELDS {
-        if !map.contains_key(f) {
-            if let Some(c) = columns.iter().find(|c| c.to_lowercase() == f) {
-                map.insert(f.to_string(), c.clone());
-            }
-        }
-    }
-    if !map.contains_key("title") {
-        // Records nested in a larger document: say where they seem to be.
-        if format == Format::Json && opts.records.is_none() {
-            if let Some(best) = record_paths(file)?.into_iter().next().filter(|p| !p.path.is_empty()) {
-                return Err(Error::invalid(format!(
-                    "{name}: the records seem to be nested: give --records {} ({} record{} there), then --map title=COLUMN",
-                    best.path,
-                    best.records,
-                    if best.records == 1 { "" } else { "s" }
-                )));
-            }
-        }
-        return Err(Error::invalid(format!(
-            "{name}: which column is the title? Give --map title=COLUMN (columns: {})",
-            columns.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
-        )));
-    }
+    complete_map(&mut map, &columns, format, file, &name, opts)?;
     let mapped: Vec<&String> = map.values().collect();
     // The number of rows is not known before reading them: the progress shows rows done.
     let mut done = 0;
@@ -389,42 +346,14 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
             b.error(Problem::row(&name, rec.row, rec.line, format!("no title: column '{}' is empty; row skipped", map["title"])));
             continue;
         };
-        let mut fields = Fields::default();
-        let mut bad = None;
-        for f in ["quote", "customer", "source", "date", "ref"] {
-            let v = get(f);
-            if v.trim().is_empty() {
+        let fields = signal_fields(&map, &get, &mut |m| b.warn(Problem::row(&name, rec.row, rec.line, m)));
+        let mut fields = match fields {
+            Ok(f) => f,
+            Err(why) => {
+                b.error(Problem::row(&name, rec.row, rec.line, format!("{why}; row skipped")));
                 continue;
             }
-            let v = if f == "date" {
-                match parse_when(&v) {
-                    Some(d) => d.format("%Y-%m-%d").to_string(),
-                    None => {
-                        bad = Some(format!("column '{}' (date): '{}' is not a date", map["date"], v.trim()));
-                        break;
-                    }
-                }
-            } else {
-                v
-            };
-            match model::normalize_field(Kind::Signal, f, &v) {
-                Ok(Some(v)) => {
-                    fields.values.insert(f.to_string(), v);
-                }
-                Ok(None) => {}
-                Err(e) if f == "source" => {
-                    b.warn(Problem::row(&name, rec.row, rec.line, format!("column '{}': {e}; left empty", map[f])));
-                }
-                Err(e) => {
-                    bad = Some(format!("column '{}': {e}", map[f]));
-                    break;
-                }
-            }
-        }
-        if let Some(why) = bad {
-            b.error(Problem::row(&name, rec.row, rec.line, format!("{why}; row skipped")));
-            continue;
-        }
+        };
         let tags = match map.get("tags").and_then(|c| rec.get(c)) {
             Some(Value::Array(a)) => a.iter().map(text_of).collect(),
             Some(v) => text_of(v).split([',', ';']).map(str::to_string).collect(),
@@ -472,6 +401,108 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
     let mut report = b.finish()?;
     super::files::record(ws, &brought, &mut report)?;
     Ok(report)
+}
+
+/// The format a file's name says: JSON for `.json`, `.jsonl` and `.ndjson`, else CSV.
+fn format_of(name: &str) -> Format {
+    let lower = name.to_lowercase();
+    if lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        Format::Json
+    } else {
+        Format::Csv
+    }
+}
+
+/// Checks that every mapped column exists, maps each field not mapped to a column of the same
+/// name, and asks for the title's column when none is known.
+fn complete_map(
+    map: &mut BTreeMap<String, String>,
+    columns: &[String],
+    format: Format,
+    file: &Path,
+    name: &str,
+    opts: &Options,
+) -> Result<()> {
+    // Every mapped column must exist; unmapped fields default to a column of the same name.
+    for (f, c) in map.iter() {
+        let known = columns.iter().any(|x| x == c) || (format == Format::Json && columns.iter().any(|x| c.split('.').next() == Some(x)));
+        if !known {
+            return Err(Error::invalid(format!(
+                "{name}: --map {f}={c}: there is no column '{c}' (columns: {})",
+                columns.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    for f in FIELDS {
+        if !map.contains_key(f) {
+            if let Some(c) = columns.iter().find(|c| c.to_lowercase() == f) {
+                map.insert(f.to_string(), c.clone());
+            }
+        }
+    }
+    if !map.contains_key("title") {
+        // Records nested in a larger document: say where they seem to be.
+        if format == Format::Json && opts.records.is_none() {
+            if let Some(best) = record_paths(file)?.into_iter().next().filter(|p| !p.path.is_empty()) {
+                return Err(Error::invalid(format!(
+                    "{name}: the records seem to be nested: give --records {} ({} record{} there), then --map title=COLUMN",
+                    best.path,
+                    best.records,
+                    if best.records == 1 { "" } else { "s" }
+                )));
+            }
+        }
+        return Err(Error::invalid(format!(
+            "{name}: which column is the title? Give --map title=COLUMN (columns: {})",
+            columns.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// A row's signal fields (quote, customer, source, date, ref), each checked; the reason when the
+/// row cannot be imported. A source that is not one of the known ones is left empty with a warning.
+fn signal_fields(
+    map: &BTreeMap<String, String>,
+    get: &dyn Fn(&str) -> String,
+    warn: &mut dyn FnMut(String),
+) -> std::result::Result<Fields, String> {
+    let mut fields = Fields::default();
+    let mut bad = None;
+    for f in ["quote", "customer", "source", "date", "ref"] {
+        let v = get(f);
+        if v.trim().is_empty() {
+            continue;
+        }
+        let v = if f == "date" {
+            match parse_when(&v) {
+                Some(d) => d.format("%Y-%m-%d").to_string(),
+                None => {
+                    bad = Some(format!("column '{}' (date): '{}' is not a date", map["date"], v.trim()));
+                    break;
+                }
+            }
+        } else {
+            v
+        };
+        match model::normalize_field(Kind::Signal, f, &v) {
+            Ok(Some(v)) => {
+                fields.values.insert(f.to_string(), v);
+            }
+            Ok(None) => {}
+            Err(e) if f == "source" => {
+                warn(format!("column '{}': {e}; left empty", map[f]));
+            }
+            Err(e) => {
+                bad = Some(format!("column '{}': {e}", map[f]));
+                break;
+            }
+        }
+    }
+    match bad {
+        Some(why) => Err(why),
+        None => Ok(fields),
+    }
 }
 
 #[cfg(test)]
