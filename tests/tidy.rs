@@ -161,3 +161,242 @@ fn every_command_of_the_shell_is_permitted_and_nothing_else() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+// ---- sizes: files and functions a newcomer can hold in their head ----------------------------
+
+/// The most lines a source file in src/ may have.
+const MAX_FILE_LINES: usize = 800;
+
+/// The most lines a function may have unless a `// long: <reason>` line stands directly above it
+/// (above its doc comment and attributes, if any).
+const MAX_FN_LINES: usize = 120;
+
+/// The lens's files, which the lens's own change under way is splitting: each stays named here
+/// until it is under the limit, and this list only ever shrinks.
+const LONG_FILES_FOR_NOW: &[&str] = &["lens.rs", "trace.rs"];
+
+/// The lens's long functions (file, function: lens.rs, chairs.rs), being split by the same
+/// change; likewise.
+const LONG_FNS_FOR_NOW: &[(&str, &str)] = &[
+    ("lens.rs", "compute"),
+    ("lens.rs", "bridge_items"),
+    ("lens.rs", "calendar_figures"),
+    ("chairs.rs", "between_chairs"),
+    ("chairs.rs", "decision_time"),
+];
+
+/// Every source file below src/, as (path relative to src/, text).
+fn texts() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    sources(&src(), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| (f.strip_prefix(src()).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read_to_string(&f).unwrap()))
+        .collect()
+}
+
+#[test]
+fn no_source_file_is_over_800_lines() {
+    let bad: Vec<String> = texts()
+        .into_iter()
+        .filter(|(f, _)| !LONG_FILES_FOR_NOW.contains(&f.as_str()))
+        .filter_map(|(f, t)| {
+            let n = t.lines().count();
+            (n > MAX_FILE_LINES).then(|| format!("src/{f} has {n} lines (at most {MAX_FILE_LINES}: split it along its sections)"))
+        })
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Every function with a body (free, in an impl, a trait's default) as (name, first line, last line).
+#[derive(Default)]
+struct Fns(Vec<(String, usize, usize)>);
+
+impl<'ast> syn::visit::Visit<'ast> for Fns {
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.0.push((f.sig.ident.to_string(), f.sig.fn_token.span.start().line, f.block.brace_token.span.close().end().line));
+        syn::visit::visit_item_fn(self, f);
+    }
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.0.push((f.sig.ident.to_string(), f.sig.fn_token.span.start().line, f.block.brace_token.span.close().end().line));
+        syn::visit::visit_impl_item_fn(self, f);
+    }
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        if let Some(b) = &f.default {
+            self.0.push((f.sig.ident.to_string(), f.sig.fn_token.span.start().line, b.brace_token.span.close().end().line));
+        }
+        syn::visit::visit_trait_item_fn(self, f);
+    }
+}
+
+/// The functions of `text` longer than [`MAX_FN_LINES`] with no `// long: …` line above them,
+/// as (name, lines).
+fn long_fns(text: &str) -> Vec<(String, usize)> {
+    let file = syn::parse_file(text).unwrap_or_else(|e| panic!("does not parse: {e}"));
+    let mut fns = Fns::default();
+    syn::visit::Visit::visit_file(&mut fns, &file);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (name, first, last) in fns.0 {
+        let n = last - first + 1;
+        if n <= MAX_FN_LINES {
+            continue;
+        }
+        // Up from the line of `fn`, past its own first line, doc comments and attributes.
+        let mut at = first - 1;
+        while at > 0 {
+            let l = lines[at - 1].trim_start();
+            if l.starts_with("///") || l.starts_with("#[") || l.starts_with("pub") || l.starts_with(')') || l.starts_with(']') {
+                at -= 1;
+            } else {
+                break;
+            }
+        }
+        let stated = at > 0 && lines[at - 1].trim_start().starts_with("// long:");
+        if !stated {
+            out.push((name, n));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_function_is_over_120_lines_without_a_stated_reason() {
+    let mut bad = Vec::new();
+    for (f, t) in texts() {
+        for (name, n) in long_fns(&t) {
+            if !LONG_FNS_FOR_NOW.contains(&(f.as_str(), name.as_str())) {
+                bad.push(format!("src/{f}: fn {name} has {n} lines (at most {MAX_FN_LINES}, or a `// long: <reason>` line above it)"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn the_size_rules_find_what_they_look_for() {
+    let body = "    let x = 1;\n".repeat(MAX_FN_LINES);
+    let long = format!("fn short() {{}}\n\n/// Does much.\n#[inline]\nfn long() {{\n{body}}}\n");
+    assert_eq!(long_fns(&long), vec![("long".to_string(), MAX_FN_LINES + 2)]);
+    let stated = format!("// long: one table of cases, read top to bottom.\n/// Does much.\nfn long() {{\n{body}}}\n");
+    assert!(long_fns(&stated).is_empty());
+    let method = format!("struct S;\nimpl S {{\n    pub fn long(&self) {{\n{body}    }}\n}}\n");
+    assert_eq!(long_fns(&method), vec![("long".to_string(), MAX_FN_LINES + 2)]);
+}
+
+// ---- layers: which part of the core may use which -------------------------------------------
+
+/// The pure core: plain data and parsing, no I/O. Uses nothing but itself.
+const PURE: &[&str] = &["error", "model", "links", "hlc", "history", "lexicon"];
+
+/// The derived engines and the one write path: they take narrow inputs (a transaction, an index
+/// handle, a loaded graph), never the whole `Workspace`.
+const ENGINES: &[&str] = &["write", "index", "graph", "trace", "lens", "chairs", "similar", "search"];
+
+/// Edges that break the layers today, each to be removed by moving its code to the layer it
+/// belongs to (file, the module it uses). This list only ever shrinks.
+const LAYER_EDGES_FOR_NOW: &[(&str, &str)] = &[
+    // The index's writer slot lives in the Workspace and it reads the store through it: every
+    // index operation takes `&mut Workspace` (next: an index handle, the store and the folder).
+    ("index/mod.rs", "workspace"),
+    ("index/open.rs", "workspace"),
+    // `similar` searches through `index::like`, which takes the Workspace (see above).
+    ("similar.rs", "workspace"),
+    // `impl Workspace { lens, trace }`: the front door of the lens and trace, being moved with
+    // the lens's own change.
+    ("lens.rs", "workspace"),
+    ("trace.rs", "workspace"),
+];
+
+/// The first module of every `crate::…` path in `file` (uses and paths in code alike; comments
+/// and doc comments are not code).
+#[derive(Default)]
+struct Uses(Vec<(String, usize)>);
+
+impl Uses {
+    fn tree(&mut self, t: &syn::UseTree, under_crate: bool) {
+        match t {
+            syn::UseTree::Path(p) if !under_crate && p.ident == "crate" => self.tree(&p.tree, true),
+            syn::UseTree::Path(p) if under_crate => self.0.push((p.ident.to_string(), p.ident.span().start().line)),
+            syn::UseTree::Name(n) if under_crate => self.0.push((n.ident.to_string(), n.ident.span().start().line)),
+            syn::UseTree::Rename(r) if under_crate => self.0.push((r.ident.to_string(), r.ident.span().start().line)),
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| self.tree(t, under_crate)),
+            _ => {}
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Uses {
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        self.tree(&u.tree, false);
+    }
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        let mut s = p.segments.iter();
+        if let (Some(first), Some(second)) = (s.next(), s.next()) {
+            if first.ident == "crate" {
+                self.0.push((second.ident.to_string(), second.ident.span().start().line));
+            }
+        }
+        syn::visit::visit_path(self, p);
+    }
+}
+
+/// The modules of the crate that `text` uses, with the line of each use.
+fn crate_uses(text: &str) -> Vec<(String, usize)> {
+    let file = syn::parse_file(text).unwrap_or_else(|e| panic!("does not parse: {e}"));
+    let mut u = Uses::default();
+    syn::visit::Visit::visit_file(&mut u, &file);
+    u.0
+}
+
+/// Why `from` (a top-level module of the core) may not use `to`, if it may not.
+fn forbidden(from: &str, to: &str) -> Option<&'static str> {
+    if from == to || to == "error" {
+        return None;
+    }
+    if PURE.contains(&from) && !PURE.contains(&to) {
+        return Some("the pure core uses nothing but itself");
+    }
+    if from == "store" && !PURE.contains(&to) {
+        return Some("the store (SQL) uses only the pure core");
+    }
+    if ENGINES.contains(&from) && to == "workspace" {
+        return Some("a derived engine takes narrow inputs, never the Workspace");
+    }
+    None
+}
+
+#[test]
+fn the_layers_use_only_the_layers_below() {
+    let mut bad = Vec::new();
+    for (f, t) in texts() {
+        if f.starts_with("bin/") {
+            continue;
+        }
+        let from = f.split(['/', '.']).next().unwrap().to_string();
+        for (to, line) in crate_uses(&t) {
+            if let Some(why) = forbidden(&from, &to) {
+                if !LAYER_EDGES_FOR_NOW.contains(&(f.as_str(), to.as_str())) {
+                    bad.push(format!("src/{f}:{line} uses crate::{to}: {why}"));
+                }
+            }
+        }
+    }
+    bad.dedup();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn the_layer_rule_finds_what_it_looks_for() {
+    let text = "use crate::{model::Kind, store::{Tx, Store}};\nfn f() { crate::workspace::today(); }\n/// [`crate::index`]\nfn g() {}\n";
+    let used: Vec<String> = crate_uses(text).into_iter().map(|(m, _)| m).collect();
+    assert_eq!(used, ["model", "store", "workspace"]);
+    assert_eq!(crate_uses(text).last().map(|u| u.1), Some(2));
+    assert!(forbidden("model", "store").is_some());
+    assert!(forbidden("store", "workspace").is_some());
+    assert!(forbidden("store", "index").is_some());
+    assert!(forbidden("lens", "workspace").is_some());
+    assert!(forbidden("store", "model").is_none());
+    assert!(forbidden("workspace", "index").is_none());
+}
