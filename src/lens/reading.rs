@@ -1,0 +1,124 @@
+//! What the lens reads from the store, and what the open workspace keeps of it.
+
+use crate::error::Result;
+use crate::model::Person;
+use crate::trace::{self, Graph};
+
+use super::{compute, Lens, LensOptions, Stances};
+
+/// What the lens reads beside the graph, read before the graph is there: who contributed to
+/// what (revisions' authors) and the stances, their items as [`trace::IdRef`]s.
+#[derive(Debug, Default)]
+struct RawReading {
+    ids: trace::IdRefs,
+    /// `(item, author as a position in `authors`)`, once per revision.
+    contributions: Vec<(trace::IdRef, u32)>,
+    authors: Vec<String>,
+    positions: Vec<(trace::IdRef, String)>,
+    agreed: Vec<(trace::IdRef, String)>,
+}
+
+impl RawReading {
+    fn read(tx: &crate::store::Tx) -> Result<RawReading> {
+        let mut r = RawReading::default();
+        let mut author_at: crate::store::FastMap<String, u32> = Default::default();
+        let mut last: (String, Option<trace::IdRef>) = (String::new(), None);
+        tx.each_contribution(|item, author| {
+            // Revisions come grouped by item: its id is parsed once per group.
+            let id = match last.1 {
+                Some(id) if last.0 == item => id,
+                _ => {
+                    let id = r.ids.add(item);
+                    last.0.clear();
+                    last.0.push_str(item);
+                    last.1 = Some(id);
+                    id
+                }
+            };
+            let a = match author_at.get(author) {
+                Some(&a) => a,
+                None => {
+                    r.authors.push(author.to_string());
+                    author_at.insert(author.to_string(), r.authors.len() as u32 - 1);
+                    r.authors.len() as u32 - 1
+                }
+            };
+            r.contributions.push((id, a));
+        })?;
+        let mut positions = Vec::new();
+        let mut agreed = Vec::new();
+        tx.each_stance(|id, p| positions.push((id.to_string(), p.to_string())), |id, a| agreed.push((id.to_string(), a.to_string())))?;
+        r.positions = positions.into_iter().map(|(id, p)| (r.ids.add(&id), p)).collect();
+        r.agreed = agreed.into_iter().map(|(id, a)| (r.ids.add(&id), a)).collect();
+        Ok(r)
+    }
+
+    /// The contributions `(item position, person position)`, sorted and once each, and the
+    /// stances of the live items of `g` (with `progress`, read beside the graph).
+    fn resolve(self, g: &Graph, people: &[Person], progress: crate::chairs::Progress) -> (Vec<(usize, usize)>, Stances) {
+        let person: crate::store::FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        let author_person: Vec<Option<usize>> = self.authors.iter().map(|a| person.get(a.as_str()).copied()).collect();
+        let mut contributions = Vec::with_capacity(self.contributions.len());
+        let mut last = None;
+        for &(id, a) in &self.contributions {
+            let i = g.pos_of_after(id, &self.ids, last);
+            if i.is_some() {
+                last = i;
+            }
+            if let (Some(i), Some(p)) = (i, author_person[a as usize]) {
+                contributions.push((i, p));
+            }
+        }
+        contributions.sort_unstable();
+        contributions.dedup();
+        let at = |rows: Vec<(trace::IdRef, String)>| -> Vec<(usize, String)> {
+            rows.into_iter().filter_map(|(id, s)| g.pos_of(id, &self.ids).map(|i| (i, s))).collect()
+        };
+        let stances = Stances { positions: at(self.positions), agreed: at(self.agreed), progress };
+        (contributions, stances)
+    }
+}
+
+/// What the lens reads from the store: the graph, the people, who contributed to what and the
+/// stances taken in frictions.
+pub struct Loaded {
+    /// The store's [`crate::store::Store::generation`] when this was read.
+    generation: (u64, i64),
+    graph: Graph,
+    people: Vec<Person>,
+    contributions: Vec<(usize, usize)>,
+    stances: Stances,
+}
+
+impl crate::workspace::Workspace {
+    /// Computes the integration lens from the store. What it reads is kept in the open workspace
+    /// and read again only when the store has changed since (a save here, or a commit by any other
+    /// process), so repeated views of an unchanged workspace compute without reading.
+    pub fn lens(&mut self, opt: &LensOptions) -> Result<Lens> {
+        let generation = self.store.generation()?;
+        if self.lens.as_ref().is_some_and(|l| l.generation != generation) {
+            self.lens = None; // freed before reading anew, not alongside
+        }
+        if let Some(l) = self.lens.take() {
+            let lens = compute(&l.graph, &l.people, &l.contributions, &l.stances, opt);
+            self.lens = Some(l);
+            return lens;
+        }
+        // Items and their fields here; links, who contributed what and the stances on a second
+        // connection meanwhile (the two halves take about as long).
+        let ((mut graph, people, progress), (links, raw)) = self.store.read_beside(
+            |tx| {
+                let g = Graph::load_items(tx)?;
+                let progress = crate::chairs::Progress::load(tx, &g)?;
+                Ok((g, tx.people()?, progress))
+            },
+            |tx| Ok((trace::RawLinks::read(tx)?, RawReading::read(tx)?)),
+        )?;
+        graph.add_links(&links);
+        drop(links);
+        let (contributions, stances) = raw.resolve(&graph, &people, progress);
+        let lens = compute(&graph, &people, &contributions, &stances, opt)?;
+        self.lens = Some(Box::new(Loaded { generation, graph, people, contributions, stances }));
+        Ok(lens)
+    }
+}

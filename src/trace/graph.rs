@@ -1,0 +1,460 @@
+//! The whole store in memory ([`Graph`]): every live item as columns, every resolved link between
+//! them, and how they are read (items and links may be read at once on two connections: [`RawLinks`]).
+
+use crate::error::Result;
+use crate::model::{Kind, Rel};
+use crate::store::{EdgeLink, FastMap, NodeField, NodeRow, Tx};
+
+use super::{day, ItemRef, View};
+
+/// Strings kept end to end in one buffer, each one or `None` at a position: no allocation per string.
+#[derive(Default)]
+struct Strs {
+    buf: String,
+    /// `(start, len)` in `buf`; `len == NONE` for `None`.
+    at: Vec<(u32, u32)>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Strs {
+    fn push(&mut self, s: &str) {
+        self.at.push((self.buf.len() as u32, s.len() as u32));
+        self.buf.push_str(s);
+    }
+
+    /// Sets position `i` (kept as `None` up to there); an earlier value's bytes stay unused.
+    fn set(&mut self, i: usize, s: Option<&str>) {
+        if self.at.len() <= i {
+            self.at.resize(i + 1, (0, NONE));
+        }
+        self.at[i] = match s {
+            Some(s) => {
+                let start = self.buf.len() as u32;
+                self.buf.push_str(s);
+                (start, s.len() as u32)
+            }
+            None => (0, NONE),
+        };
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        match self.at.get(i) {
+            Some(&(start, len)) if len != NONE => Some(&self.buf[start as usize..(start + len) as usize]),
+            _ => None,
+        }
+    }
+}
+
+/// The value of each hex digit (lower case), 0x80 for any other byte.
+const HEX: [u8; 256] = {
+    let mut t = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// An item id as a number when it is a UUID written the canonical way (36 characters, lower-case
+/// hex, dashes at 8, 13, 18 and 23): ids are looked up by number, without comparing strings.
+fn uuid_key(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
+        return None;
+    }
+    let (mut hi, mut lo, mut bad) = (0u64, 0u64, 0u8);
+    for &c in b[0..8].iter().chain(&b[9..13]).chain(&b[14..18]) {
+        let d = HEX[c as usize];
+        bad |= d;
+        hi = (hi << 4) | u64::from(d);
+    }
+    for &c in b[19..23].iter().chain(&b[24..36]) {
+        let d = HEX[c as usize];
+        bad |= d;
+        lo = (lo << 4) | u64::from(d);
+    }
+    (bad & 0x80 == 0).then_some((u128::from(hi) << 64) | u128::from(lo))
+}
+
+/// A link as one number: source and target position and relation, in an order that sorts by
+/// source, then target, then relation.
+fn link_key(s: usize, t: usize, rel: Rel) -> u64 {
+    ((s as u64) << 35) | ((t as u64) << 3) | rel as u64
+}
+
+/// An item id read before the graph it will be looked up in: parsed where it was read (a UUID
+/// as a number, anything else kept in [`IdRefs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdRef {
+    Uuid(u128),
+    Other(u32),
+}
+
+/// The ids behind [`IdRef::Other`].
+#[derive(Debug, Default)]
+pub struct IdRefs {
+    other: Vec<String>,
+}
+
+impl IdRefs {
+    pub fn add(&mut self, id: &str) -> IdRef {
+        match uuid_key(id) {
+            Some(k) => IdRef::Uuid(k),
+            None => {
+                self.other.push(id.to_string());
+                IdRef::Other(self.other.len() as u32 - 1)
+            }
+        }
+    }
+}
+
+/// Every resolved link as read from the store, before the graph is: see [`Graph::add_links`].
+#[derive(Debug, Default)]
+pub struct RawLinks {
+    ids: IdRefs,
+    rows: Vec<(IdRef, IdRef, Rel)>,
+}
+
+impl RawLinks {
+    pub fn read(tx: &Tx) -> Result<RawLinks> {
+        let mut raw = RawLinks::default();
+        // Links come grouped by source: its id is parsed once per group.
+        let (mut last, mut last_ref) = (String::new(), None);
+        tx.each_resolved_link(|s, t, rel| {
+            let source = match last_ref {
+                Some(r) if last == s => r,
+                _ => {
+                    let r = raw.ids.add(s);
+                    last.clear();
+                    last.push_str(s);
+                    last_ref = Some(r);
+                    r
+                }
+            };
+            let t = raw.ids.add(t);
+            raw.rows.push((source, t, rel));
+        })?;
+        Ok(raw)
+    }
+}
+
+/// The whole store in memory: every live item and every resolved link between them, items as
+/// columns indexed by position (the order the store keeps them in).
+pub struct Graph {
+    kinds: Vec<Kind>,
+    ids: Strs,
+    titles: Strs,
+    created: Strs,
+    /// The creator of each item, as a position in `authors` (the distinct person ids).
+    author: Vec<u32>,
+    authors: Vec<String>,
+    /// One column per [`NodeField::VALUED`] field.
+    fields: Vec<Strs>,
+    all_day: Vec<bool>,
+    by_uuid: FastMap<u128, u32>,
+    by_other: FastMap<String, u32>,
+    /// `(source, target, relation)` as node indices, once each, in that order.
+    pub edges: Vec<(usize, usize, Rel)>,
+    /// The indices into `edges` that touch each node: node `v`'s are `at_list[at_off[v]..at_off[v + 1]]`.
+    at_off: Vec<usize>,
+    at_list: Vec<u32>,
+}
+
+impl Graph {
+    pub fn load(tx: &Tx) -> Result<Graph> {
+        let mut g = Graph::load_items(tx)?;
+        g.add_links(&RawLinks::read(tx)?);
+        Ok(g)
+    }
+
+    /// The live items and their fields, without links: [`Graph::load`] is this and
+    /// [`Graph::add_links`] of [`RawLinks::read`], which may be read at the same time on another
+    /// connection.
+    pub fn load_items(tx: &Tx) -> Result<Graph> {
+        let mut g = Graph {
+            kinds: Vec::new(),
+            ids: Strs::default(),
+            titles: Strs::default(),
+            created: Strs::default(),
+            author: Vec::new(),
+            authors: Vec::new(),
+            fields: NodeField::VALUED.iter().map(|_| Strs::default()).collect(),
+            all_day: Vec::new(),
+            by_uuid: FastMap::default(),
+            by_other: FastMap::default(),
+            edges: Vec::new(),
+            at_off: Vec::new(),
+            at_list: Vec::new(),
+        };
+        let mut author_at: FastMap<String, u32> = FastMap::default();
+        tx.each_node(|id, kind, title, author, created| {
+            let i = g.kinds.len() as u32;
+            match uuid_key(id) {
+                Some(k) => g.by_uuid.insert(k, i),
+                None => g.by_other.insert(id.to_string(), i),
+            };
+            g.kinds.push(kind);
+            g.ids.push(id);
+            g.titles.push(title);
+            g.created.push(created);
+            let a = match author_at.get(author) {
+                Some(&a) => a,
+                None => {
+                    g.authors.push(author.to_string());
+                    author_at.insert(author.to_string(), g.authors.len() as u32 - 1);
+                    g.authors.len() as u32 - 1
+                }
+            };
+            g.author.push(a);
+        })?;
+        // Field rows mostly come in the order of their items: the next item of the row's kind after
+        // the previous row's is tried before a lookup.
+        let mut cursor: Option<usize> = None;
+        tx.each_node_field(|id, kind, field, value| {
+            let Some(i) = g.pos_after(id, cursor, kind) else { return };
+            cursor = Some(i);
+            match NodeField::VALUED.iter().position(|&f| f == field) {
+                Some(c) => g.fields[c].set(i, value),
+                None => {
+                    if g.all_day.len() <= i {
+                        g.all_day.resize(i + 1, false);
+                    }
+                    g.all_day[i] = g.kinds[i] == Kind::Meeting;
+                }
+            }
+        })?;
+        Ok(g)
+    }
+
+    /// Adds the links read by [`RawLinks::read`] (those whose ends are both live items here).
+    pub fn add_links(&mut self, raw: &RawLinks) {
+        let mut keys: Vec<u64> = Vec::with_capacity(raw.rows.len());
+        let (mut last_source, mut last_pos) = (None, None);
+        for &(s, t, rel) in &raw.rows {
+            if last_source != Some(s) {
+                last_source = Some(s);
+                last_pos = self.pos_of(s, &raw.ids);
+            }
+            if let (Some(s), Some(t)) = (last_pos, self.pos_of(t, &raw.ids)) {
+                keys.push(link_key(s, t, rel));
+            }
+        }
+        self.set_edges(keys);
+    }
+
+    /// The position of an id read before this graph was loaded.
+    pub fn pos_of(&self, id: IdRef, ids: &IdRefs) -> Option<usize> {
+        match id {
+            IdRef::Uuid(k) => self.by_uuid.get(&k),
+            IdRef::Other(i) => self.by_other.get(ids.other[i as usize].as_str()),
+        }
+        .map(|&i| i as usize)
+    }
+
+    /// [`Graph::pos_of`] for ids that come in the items' order, as [`Graph::pos_after`] does.
+    pub fn pos_of_after(&self, id: IdRef, ids: &IdRefs, last: Option<usize>) -> Option<usize> {
+        if let (Some(l), IdRef::Uuid(k)) = (last, id) {
+            for c in [l, l + 1] {
+                if self.ids.get(c).and_then(uuid_key) == Some(k) {
+                    return Some(c);
+                }
+            }
+        }
+        self.pos_of(id, ids)
+    }
+
+    /// Sets the links from their keys ([`link_key`]), in any order and repeated.
+    fn set_edges(&mut self, mut keys: Vec<u64>) {
+        let g = self;
+        let n = g.kinds.len();
+        keys.sort_unstable();
+        keys.dedup();
+        let mask = (1u64 << 32) - 1;
+        g.edges = keys.iter().map(|&k| ((k >> 35) as usize, ((k >> 3) & mask) as usize, Rel::ALL[(k & 7) as usize])).collect();
+        let mut at_off = vec![0usize; n + 1];
+        for &(s, t, _) in &g.edges {
+            at_off[s + 1] += 1;
+            if t != s {
+                at_off[t + 1] += 1;
+            }
+        }
+        for v in 0..n {
+            at_off[v + 1] += at_off[v];
+        }
+        let mut fill = at_off.clone();
+        let mut at_list = vec![0u32; at_off[n]];
+        for (ei, &(s, t, _)) in g.edges.iter().enumerate() {
+            at_list[fill[s]] = ei as u32;
+            fill[s] += 1;
+            if t != s {
+                at_list[fill[t]] = ei as u32;
+                fill[t] += 1;
+            }
+        }
+        g.at_off = at_off;
+        g.at_list = at_list;
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// The position of the live item `id`, trying first the same item as `last` and the next
+    /// item after `last` (of kind `kind`, when given): for rows that come in the items' order.
+    pub fn pos_after(&self, id: &str, last: Option<usize>, kind: Option<Kind>) -> Option<usize> {
+        if let Some(l) = last {
+            if self.ids.get(l) == Some(id) {
+                return Some(l);
+            }
+            // A short look ahead: a miss costs a lookup, never a long scan.
+            let ahead = &self.kinds[(l + 1).min(self.len())..(l + 65).min(self.len())];
+            let next = match kind {
+                Some(k) => ahead.iter().position(|&x| x == k).map(|p| l + 1 + p),
+                None => Some(l + 1),
+            };
+            if let Some(c) = next.filter(|&c| c < self.len()) {
+                if self.ids.get(c) == Some(id) {
+                    return Some(c);
+                }
+            }
+        }
+        self.pos(id)
+    }
+
+    /// The position of the live item `id`.
+    pub fn pos(&self, id: &str) -> Option<usize> {
+        match uuid_key(id) {
+            Some(k) => self.by_uuid.get(&k),
+            None => self.by_other.get(id),
+        }
+        .map(|&i| i as usize)
+    }
+
+    pub fn kind(&self, i: usize) -> Kind {
+        self.kinds[i]
+    }
+
+    pub fn id(&self, i: usize) -> &str {
+        self.ids.get(i).unwrap_or_default()
+    }
+
+    pub fn title(&self, i: usize) -> &str {
+        self.titles.get(i).unwrap_or_default()
+    }
+
+    pub fn created(&self, i: usize) -> &str {
+        self.created.get(i).unwrap_or_default()
+    }
+
+    /// The creator's person id.
+    pub fn author(&self, i: usize) -> &str {
+        &self.authors[self.author[i] as usize]
+    }
+
+    /// The creator, as a position in [`Graph::authors`].
+    pub fn author_at(&self, i: usize) -> usize {
+        self.author[i] as usize
+    }
+
+    /// The distinct person ids of the items' creators.
+    pub fn authors(&self) -> &[String] {
+        &self.authors
+    }
+
+    /// A field's value (`None` for [`NodeField::AllDay`]: see [`Graph::all_day`]).
+    pub fn field(&self, i: usize, f: NodeField) -> Option<&str> {
+        let c = NodeField::VALUED.iter().position(|&x| x == f)?;
+        self.fields[c].get(i)
+    }
+
+    pub fn all_day(&self, i: usize) -> bool {
+        self.all_day.get(i).copied().unwrap_or(false)
+    }
+
+    /// The day a signal was observed: its `date`, else the day it was recorded (as [`observed`]).
+    pub fn observed(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        self.field(i, NodeField::Date).map_or_else(|| day(self.created(i)).into(), Into::into)
+    }
+
+    pub fn item_ref(&self, i: usize) -> ItemRef {
+        ItemRef { id: self.id(i).to_string(), kind: self.kind(i), title: self.title(i).to_string() }
+    }
+
+    /// Item `i` as a row of its own.
+    pub fn node_row(&self, i: usize) -> NodeRow {
+        let f = |x| self.field(i, x).map(str::to_string);
+        NodeRow {
+            id: self.id(i).to_string(),
+            kind: self.kind(i),
+            title: self.title(i).to_string(),
+            author: self.author(i).to_string(),
+            created: self.created(i).to_string(),
+            status: f(NodeField::Status),
+            severity: f(NodeField::Severity),
+            source: f(NodeField::Source),
+            customer: f(NodeField::Customer),
+            date: f(NodeField::Date),
+            decided_on: f(NodeField::DecidedOn),
+            retires: f(NodeField::Retires),
+            start: f(NodeField::Start),
+            end: f(NodeField::End),
+            attendees: f(NodeField::Attendees),
+            all_day: self.all_day(i),
+        }
+    }
+
+    /// The indices into `edges` of the links that touch node `v`.
+    pub fn at(&self, v: usize) -> impl Iterator<Item = usize> + '_ {
+        self.at_list[self.at_off[v]..self.at_off[v + 1]].iter().map(|&e| e as usize)
+    }
+
+    /// Node indices one step upstream (`up == true`) or downstream of `i`, following every typed
+    /// link except those in `skip`.
+    pub fn step<'a>(&'a self, i: usize, up: bool, skip: &'a [Rel]) -> impl Iterator<Item = usize> + 'a {
+        self.at(i).filter_map(move |ei| {
+            let (s, t, rel) = self.edges[ei];
+            if skip.contains(&rel) || s == t {
+                return None;
+            }
+            let (u, d) = match rel {
+                Rel::Evidence | Rel::Resolves | Rel::DerivedFrom => (t, s),
+                Rel::Advances | Rel::Supports | Rel::Contradicts => (s, t),
+                Rel::References => return None,
+            };
+            match (up, d == i, u == i) {
+                (true, true, _) => Some(u),
+                (false, _, true) => Some(d),
+                _ => None,
+            }
+        })
+    }
+}
+
+impl View for &Graph {
+    fn node(&mut self, id: &str) -> Result<Option<NodeRow>> {
+        Ok(self.pos(id).map(|i| self.node_row(i)))
+    }
+
+    fn edges(&mut self, id: &str) -> Result<Vec<EdgeLink>> {
+        let Some(i) = self.pos(id) else { return Ok(Vec::new()) };
+        Ok(self
+            .at(i)
+            .map(|ei| {
+                let (s, t, rel) = self.edges[ei];
+                EdgeLink { source_id: self.id(s).to_string(), target_id: self.id(t).to_string(), rel }
+            })
+            .collect())
+    }
+}
