@@ -171,19 +171,13 @@ const MAX_FILE_LINES: usize = 800;
 /// (above its doc comment and attributes, if any).
 const MAX_FN_LINES: usize = 120;
 
-/// The lens's files, which the lens's own change under way is splitting: each stays named here
-/// until it is under the limit, and this list only ever shrinks.
-const LONG_FILES_FOR_NOW: &[&str] = &["lens.rs", "trace.rs"];
+/// Files allowed over the limit for now (none since lens.rs and trace.rs became lens/ and
+/// trace/); a file named here stays only until it is under the limit.
+const LONG_FILES_FOR_NOW: &[&str] = &[];
 
-/// The lens's long functions (file, function: lens.rs, chairs.rs), being split by the same
-/// change; likewise.
-const LONG_FNS_FOR_NOW: &[(&str, &str)] = &[
-    ("lens.rs", "compute"),
-    ("lens.rs", "bridge_items"),
-    ("lens.rs", "calendar_figures"),
-    ("chairs.rs", "between_chairs"),
-    ("chairs.rs", "decision_time"),
-];
+/// The long functions of the lens's part in chairs.rs (file, function), being split by the
+/// lens's own change; this list only ever shrinks.
+const LONG_FNS_FOR_NOW: &[(&str, &str)] = &[("chairs.rs", "between_chairs"), ("chairs.rs", "decision_time")];
 
 /// Every source file below src/, as (path relative to src/, text).
 fn texts() -> Vec<(String, String)> {
@@ -305,8 +299,8 @@ const LAYER_EDGES_FOR_NOW: &[(&str, &str)] = &[
     ("similar.rs", "workspace"),
     // `impl Workspace { lens, trace }`: the front door of the lens and trace, being moved with
     // the lens's own change.
-    ("lens.rs", "workspace"),
-    ("trace.rs", "workspace"),
+    ("lens/reading.rs", "workspace"),
+    ("trace/mod.rs", "workspace"),
 ];
 
 /// The first module of every `crate::…` path in `file` (uses and paths in code alike; comments
