@@ -64,6 +64,70 @@ export interface Listing<T> {
   items: T[];
 }
 
+/** An item waiting between chairs (src/chairs.rs `Waiting`): its author's perspective; for a round, those not answered. */
+export interface ChairsWaiting {
+  item: ItemRef;
+  since: string;
+  age_days: number;
+  perspectives: string[];
+}
+
+/** A link from one perspective's item to another's that got no answer (src/chairs.rs `Handover`). */
+export interface ChairsHandover {
+  from: ItemRef;
+  to: ItemRef;
+  from_perspective: string;
+  to_perspective: string;
+  since: string;
+  age_days: number;
+}
+
+/** The days after which each list counts an item (src/chairs.rs `ThresholdsView`). */
+export interface ChairsThresholds {
+  signal_days: number;
+  insight_days: number;
+  friction_days: number;
+  round_days: number;
+  handover_days: number;
+}
+
+/** What falls between chairs (src/chairs.rs `BetweenChairs`); each list oldest first. */
+export interface BetweenChairs {
+  thresholds: ChairsThresholds;
+  signals: Listing<ChairsWaiting>;
+  insights: Listing<ChairsWaiting>;
+  frictions: Listing<ChairsWaiting>;
+  rounds: Listing<ChairsWaiting>;
+  handovers: Listing<ChairsHandover>;
+}
+
+/** A median of signal-to-decision days over a group (src/chairs.rs `Median`). */
+export interface DecisionMedian {
+  name: string;
+  resolutions: number;
+  median_days: number;
+}
+
+/** One resolution's signal-to-decision time (src/chairs.rs `Decided`). */
+export interface Decided {
+  resolution: ItemRef;
+  decided_on: string;
+  earliest_signal: string;
+  days: number;
+  signals: number;
+  customers: string[];
+}
+
+/** Signal-to-decision time (src/chairs.rs `DecisionTime`); `resolutions` slowest first. */
+export interface DecisionTime {
+  count: number;
+  median_days: number | null;
+  per_perspective: DecisionMedian[];
+  per_customer: DecisionMedian[];
+  per_month: DecisionMedian[];
+  resolutions: Decided[];
+}
+
 export interface LensData {
   as_of: string;
   items: number;
@@ -90,6 +154,8 @@ export interface LensData {
     not_traced: Listing<{ id: string; kind: Kind; title: string; status?: string }>;
   };
   retired_practices: { practice: string; resolution: ItemRef; decided_on: string }[];
+  /** The hours per month the retired practices freed (the teams' estimates), summed. */
+  retired_hours_freed: number;
   to_review: { resolution: ItemRef; decided_on: string; reasons: ReviewReason[] }[];
   calendar: {
     from: string | null;
@@ -103,4 +169,6 @@ export interface LensData {
     per_perspective: { perspective: string; hours: number; traced_hours: number; share: number | null }[];
     unmatched_attendees: { name: string; hours: number }[];
   };
+  between_chairs: BetweenChairs;
+  decision_time: DecisionTime;
 }
