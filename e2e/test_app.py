@@ -986,7 +986,14 @@ class App(unittest.TestCase):
             base64.b64encode(photo).decode(),
         )
         self.assertEqual(sent, [1, 1])
-        self.wait(lambda: "dropped notes.pdf" in self.cli("attachments"), timeout=15, msg="the dropped file was not added")
+        self.wait(
+            lambda: all(n in self.cli("attachments") for n in ("pasted-photo.png", "dropped notes.pdf")),
+            timeout=15,
+            msg="the pasted picture and the dropped file were not both added",
+        )
+        # Added in the order they came: the picture first.
+        body = self.db().execute("SELECT body FROM items WHERE title = 'Whiteboard photo'").fetchone()[0]
+        self.assertLess(body.index("![[pasted-photo.png]]"), body.index("dropped notes.pdf"))
         files = json.loads(self.cli("attachments", "Whiteboard photo", "--json"))
         by_target = {f["target"]: f["file"] for f in files}
         self.assertEqual(by_target["pasted-photo.png"]["sha256"], hashlib.sha256(photo).hexdigest())
