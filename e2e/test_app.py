@@ -1069,6 +1069,88 @@ class App(unittest.TestCase):
         self.assertEqual(status("Who pays for launch support"), "resolved")
         self.shot("41-consent-round-closed")
 
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_28_the_lens_shows_what_falls_between_chairs_and_the_time_to_a_decision(self):
+        # A small organisation of its own, built through the command line in a workspace of its own
+        # (the suite's holds thousands of signals), and the app started again on it.
+        self.d.quit()
+        suite = self.tmp / "suite-workspace"
+        shutil.move(str(self.ws), str(suite))
+        try:
+            subprocess.run([CLI, "init", str(self.ws), "--name", "Between chairs"], check=True, capture_output=True)
+            for name, perspective in [("Anna Lind", "Sales"), ("Erik Berg", "Engineering"), ("Sara Holm", "Support")]:
+                self.cli("person", "add", name, "--perspective", perspective)
+            add = lambda who, kind, title, *extra: self.cli("--as", who, "add", kind, "--title", title, *extra)
+            # A signal no one triages, and a decision traced to a signal of a known day:
+            # 2026-01-10 → 2026-03-01 is 50 days, in March, for Acme AB.
+            add("Sara Holm", "signal", "Export times out", "--set", "customer=Gamma")
+            add("Sara Holm", "signal", "Release slipped again", "--set", "customer=Acme AB", "--set", "date=2026-01-10")
+            add("Erik Berg", "insight", "Releases are unpredictable", "--body", "evidence:: [[Release slipped again]]")
+            add("Erik Berg", "friction", "Release date", "--body", "derived-from:: [[Releases are unpredictable]]",
+                "--position", "Sales=May", "--position", "Engineering=June")
+            add("Erik Berg", "resolution", "Fixed release train", "--body", "resolves:: [[Release date]]", "--set", "decided_on=2026-03-01")
+            App.connect()
+            self.q(tid("between-chairs"), timeout=30)
+            self.language("en")
+            self.nav("lens")
+            chairs = self.q(tid("between-chairs"))
+            signals = lambda: self.q(tid("chairs-signals"))
+            count = lambda: number(self.text(signals().find_element(By.CSS_SELECTOR, tid("chairs-count"))))
+            # Made today: not yet between chairs after the default 14 days.
+            self.assertIn("signals 14", self.text(self.q(tid("chairs-thresholds"))))
+            self.assertEqual(count(), 0)
+            # The days are changed in the view: after 0 days, the signal no one triaged is listed,
+            # with its age and its author's perspective.
+            self.click(tid("chairs-days-edit"))
+            days = self.q(tid("chairs-days-signal_days"))
+            days.send_keys(Keys.CONTROL, "a")
+            days.send_keys("0", Keys.TAB)
+            self.wait(lambda: count() == 1, msg="the untriaged signal is not between chairs")
+            self.assertIn("signals 0", self.text(self.q(tid("chairs-thresholds"))))
+            row = signals().find_element(By.CSS_SELECTOR, tid("chairs-row"))
+            self.assertIn("Export times out", self.text(row))
+            self.assertEqual(self.text(row.find_element(By.CSS_SELECTOR, tid("chairs-perspectives"))), "Support")
+            self.assertEqual(self.text(row.find_element(By.CSS_SELECTOR, tid("chairs-age"))), "0 d")
+            self.assertNotIn("Release slipped again", self.text(chairs), "a signal with a link is triaged")
+            # Signal to decision: the month's bar, 50 days, and the decision with its days.
+            bar = self.q(tid("dt-bar") + '[data-name="2026-03"]')
+            self.assertEqual(bar.get_attribute("data-days"), "50")
+            self.assertEqual(self.text(self.q(tid("decision-median"))), "median 50 d over 1 resolution")
+            decided = self.q(tid("decided-row"))
+            self.assertIn("Fixed release train", self.text(decided))
+            self.assertEqual(self.text(decided.find_element(By.CSS_SELECTOR, tid("decided-days"))), "50 d")
+            height = float(bar.find_element(By.CSS_SELECTOR, "rect").get_attribute("height"))
+            self.assertGreater(height, 50, "the only bar is drawn near the top of its axis")
+            self.d.execute_script("arguments[0].scrollIntoView()", self.q(tid("between-chairs")))
+            self.shot("42-lens-between-chairs")
+            self.click(tid("dt-by-customer"))
+            self.q(tid("dt-bar") + '[data-name="Acme AB"]')
+            self.assertFalse(self.qs(tid("dt-bar") + '[data-name="2026-03"]'))
+            self.click(tid("dt-by-perspective"))
+            self.q(tid("dt-bar") + '[data-name="Engineering"]')
+            # A row opens its item; back on the lens the days chosen still hold.
+            row = signals().find_element(By.CSS_SELECTOR, tid("chairs-row") + " button")
+            row.click()
+            self.wait(lambda: self.q(tid("item-title")).get_attribute("value") == "Export times out", msg="the row did not open")
+            self.nav("lens")
+            self.wait(lambda: count() == 1, msg="the days chosen were forgotten")
+            # Readable in the dark theme too.
+            self.nav("settings")
+            Select(self.q(tid("theme"))).select_by_value("dark")
+            self.nav("lens")
+            self.d.execute_script("arguments[0].scrollIntoView()", self.q(tid("between-chairs")))
+            self.q(tid("dt-bar"))
+            self.shot("43-lens-between-chairs-dark")
+            self.nav("settings")
+            Select(self.q(tid("theme"))).select_by_value("light")
+        finally:
+            # The suite's workspace back, and the app on it, for the stories after this one.
+            self.d.quit()
+            shutil.rmtree(self.ws, ignore_errors=True)
+            shutil.move(str(suite), str(self.ws))
+            App.connect()
+            self.q(tid("lens"), timeout=30)
+
     def test_99_a_new_empty_workspace_offers_three_first_steps(self):
         # Last: the app started again on a folder with no workspace, and an empty one made there.
         self.d.quit()

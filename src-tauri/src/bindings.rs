@@ -82,6 +82,7 @@ fn declarations() -> BTreeMap<String, String> {
         Session,
         NewItemInput,
         EditInput,
+        ChairsDays,
         PickedSource,
         ImportOutcome,
         Progress,

@@ -82,6 +82,12 @@ kept_deleted: number,
 cancelled: number, };
 
 /**
+ * The days after which what falls between chairs counts, as the window asks for them (the
+ * view's choice: not saved).
+ */
+export type ChairsDays = { signal_days: number, insight_days: number, friction_days: number, round_days: number, handover_days: number, };
+
+/**
  * A concurrent change to the same field, merged by rule: the winner is what the item shows.
  */
 export type Conflict = { item: string, title: string, field: string, winner: ConflictSide, loser: ConflictSide, 
@@ -633,8 +639,9 @@ export interface Commands {
   round_close: { args: { id: string; override_reason?: string | null }; result: RoundView };
   /** The open rounds waiting for the current person's answer. */
   round_waiting: { args: Record<string, never>; result: Array<RoundView> };
-  /** The integration lens, computed from the store now. */
-  lens: { args: Record<string, never>; result: LensData };
+  /** The integration lens, computed from the store now; between chairs with the days asked for,
+   * else the defaults. */
+  lens: { args: { thresholds?: ChairsDays | null }; result: LensData };
   /** Concurrent changes merged by rule ("Anna and Erik both changed the status of X"). */
   conflicts: { args: Record<string, never>; result: Array<Conflict> };
   /** What others changed since the current person last looked; `mark_seen` makes this look the last. */
