@@ -1134,6 +1134,9 @@ class App(unittest.TestCase):
             self.wait(lambda: self.q(tid("item-title")).get_attribute("value") == "Export times out", msg="the row did not open")
             self.nav("lens")
             self.wait(lambda: count() == 1, msg="the days chosen were forgotten")
+            # They are the workspace's setting: the command line's lens uses them too.
+            kept = json.loads(self.cli("lens", "--json"))["between_chairs"]["thresholds"]
+            self.assertEqual((kept["signal_days"], kept["insight_days"]), (0, 30))
             # Readable in the dark theme too.
             self.nav("settings")
             Select(self.q(tid("theme"))).select_by_value("dark")

@@ -31,8 +31,10 @@ use crate::model::{Kind, Rel};
 use crate::store::{NodeField, Tx};
 use crate::trace::{day, Graph, ItemRef};
 
-/// The thresholds, in days (settings of the lens).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The days after which something falls between chairs: a setting of the workspace
+/// ([`crate::workspace::Workspace::chairs_thresholds`]), the defaults until changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Thresholds {
     pub signal_days: i64,
     pub insight_days: i64,
@@ -44,6 +46,55 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds { signal_days: 14, insight_days: 30, friction_days: 30, round_days: 7, handover_days: 14 }
+    }
+}
+
+impl Thresholds {
+    /// Each threshold with its setting's name.
+    pub fn named(&self) -> [(&'static str, i64); 5] {
+        [
+            ("signal_days", self.signal_days),
+            ("insight_days", self.insight_days),
+            ("friction_days", self.friction_days),
+            ("round_days", self.round_days),
+            ("handover_days", self.handover_days),
+        ]
+    }
+
+    /// Refuses a negative number of days, naming the setting.
+    pub fn check(&self) -> crate::Result<()> {
+        match self.named().into_iter().find(|(_, v)| *v < 0) {
+            Some((name, v)) => {
+                Err(crate::Error::invalid(format!("{} cannot be negative ({v}): give 0 or more days", name.replace('_', " "))))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// As kept in the workspace's settings: `signal_days=14 insight_days=30 …`.
+    pub fn to_setting(&self) -> String {
+        self.named().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Read back from [`Thresholds::to_setting`]; a name it does not know, or a value that is no
+    /// whole number of days, keeps that threshold's default.
+    pub fn from_setting(s: &str) -> Thresholds {
+        let mut t = Thresholds::default();
+        for (k, v) in s.split_whitespace().filter_map(|kv| kv.split_once('=')) {
+            let Ok(v) = v.parse::<i64>() else { continue };
+            let slot = match k {
+                "signal_days" => &mut t.signal_days,
+                "insight_days" => &mut t.insight_days,
+                "friction_days" => &mut t.friction_days,
+                "round_days" => &mut t.round_days,
+                "handover_days" => &mut t.handover_days,
+                _ => continue,
+            };
+            if v >= 0 {
+                *slot = v;
+            }
+        }
+        t
     }
 }
 
@@ -86,21 +137,12 @@ impl Progress {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BetweenChairs {
-    pub thresholds: ThresholdsView,
+    pub thresholds: Thresholds,
     pub signals: Listing<Waiting>,
     pub insights: Listing<Waiting>,
     pub frictions: Listing<Waiting>,
     pub rounds: Listing<Waiting>,
     pub handovers: Listing<Handover>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ThresholdsView {
-    pub signal_days: i64,
-    pub insight_days: i64,
-    pub friction_days: i64,
-    pub round_days: i64,
-    pub handover_days: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -337,13 +379,7 @@ pub fn between_chairs(x: &Inputs) -> BetweenChairs {
         }
     });
     BetweenChairs {
-        thresholds: ThresholdsView {
-            signal_days: t.signal_days,
-            insight_days: t.insight_days,
-            friction_days: t.friction_days,
-            round_days: t.round_days,
-            handover_days: t.handover_days,
-        },
+        thresholds: t,
         signals: oldest(signals, x.limit, |i| waiting(i, g.created(i), persp_of(i))),
         insights: oldest(insights, x.limit, |i| waiting(i, g.created(i), persp_of(i))),
         frictions: oldest(fr, x.limit, |k| {

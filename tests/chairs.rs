@@ -112,7 +112,18 @@ fn what_falls_between_chairs_is_what_the_organisation_left_waiting() {
     assert_eq!(b["signals"]["count"], 0);
     assert_eq!(b["rounds"]["count"], 0);
     assert_eq!(b["thresholds"]["signal_days"], 30);
-    assert!(ws.fails(&["lens", "--signal-days=-1"]).contains("negative"));
+    assert!(ws.fails(&["lens", "--signal-days=-1"]).contains("signal days cannot be negative (-1)"));
+    assert!(ws.fails(&["lens", "--round-days=-2", "--keep-days"]).contains("round days cannot be negative"));
+    // Kept as the workspace's setting, the days hold for every lens after (the app's too) until
+    // set back to the defaults; a refused value kept nothing.
+    assert_eq!(lens_in(&ws, 20)["between_chairs"]["thresholds"]["signal_days"], 14, "not kept without --keep-days");
+    ws.ok(&["lens", "--signal-days", "30", "--round-days", "21", "--keep-days"]);
+    let b = &lens_in(&ws, 20)["between_chairs"];
+    assert_eq!((b["signals"]["count"].clone(), b["rounds"]["count"].clone()), (json!(0), json!(0)));
+    assert_eq!(b["thresholds"], json!({"signal_days": 30, "insight_days": 30, "friction_days": 30, "round_days": 21, "handover_days": 14}));
+    let b = &ws.json(&["lens", "--default-days", "--as-of", &day])["between_chairs"];
+    assert_eq!(b["thresholds"]["signal_days"], 14);
+    assert_eq!(b["rounds"]["count"], 1);
     // Answering moves the round off the list.
     ws.ok(&["--as", "Sara", "round", "answer", "Two-step onboarding", "consent"]);
     assert_eq!(lens_in(&ws, 20)["between_chairs"]["rounds"]["count"], 0);

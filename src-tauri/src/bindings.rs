@@ -82,7 +82,7 @@ fn declarations() -> BTreeMap<String, String> {
         Session,
         NewItemInput,
         EditInput,
-        ChairsDays,
+        chairs::Thresholds,
         PickedSource,
         ImportOutcome,
         Progress,

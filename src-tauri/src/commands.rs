@@ -54,6 +54,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         set_perspective,
         trace_item,
         lens,
+        set_chairs_days,
         conflicts,
         activity,
         sync_state,
@@ -405,39 +406,25 @@ async fn round_waiting(state: State<'_, AppState>) -> Res<Vec<mellanrum::round::
     with(&state, |ws| ws.round_waiting())
 }
 
-/// The days after which what falls between chairs counts, as the window asks for them (the
-/// view's choice: not saved).
-#[derive(Deserialize, TS)]
-pub struct ChairsDays {
-    signal_days: i64,
-    insight_days: i64,
-    friction_days: i64,
-    round_days: i64,
-    handover_days: i64,
+/// The integration lens, computed from the store now, with the workspace's between-chairs days.
+#[tauri::command(rename_all = "snake_case")]
+async fn lens(state: State<'_, AppState>) -> Res<mellanrum::lens::Lens> {
+    // On the lens's own connection: see `AppState::with_lens`.
+    tokio::task::block_in_place(|| {
+        state.with_lens(|ws| {
+            let opt = mellanrum::lens::LensOptions { thresholds: ws.chairs_thresholds()?, ..crate::state::lens_options() };
+            ws.lens(&opt)
+        })
+    })
+    .map_err(|e| e.to_string())?
+    .ok_or_else(|| "no workspace is open".to_string())
 }
 
-/// The integration lens, computed from the store now; between chairs with the days asked for,
-/// else the defaults.
+/// Keeps the days after which something falls between chairs as the workspace's setting
+/// (`null`: back to the defaults), as `lens --keep-days` does.
 #[tauri::command(rename_all = "snake_case")]
-async fn lens(state: State<'_, AppState>, thresholds: Option<ChairsDays>) -> Res<mellanrum::lens::Lens> {
-    let mut opt = crate::state::lens_options();
-    if let Some(t) = thresholds {
-        let days = [t.signal_days, t.insight_days, t.friction_days, t.round_days, t.handover_days];
-        if let Some(v) = days.iter().find(|&&v| v < 0) {
-            return Err(format!("a number of days cannot be negative ({v})"));
-        }
-        opt.thresholds = mellanrum::chairs::Thresholds {
-            signal_days: t.signal_days,
-            insight_days: t.insight_days,
-            friction_days: t.friction_days,
-            round_days: t.round_days,
-            handover_days: t.handover_days,
-        };
-    }
-    // On the lens's own connection: see `AppState::with_lens`.
-    tokio::task::block_in_place(|| state.with_lens(|ws| ws.lens(&opt)))
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| "no workspace is open".to_string())
+async fn set_chairs_days(state: State<'_, AppState>, days: Option<mellanrum::chairs::Thresholds>) -> Res<()> {
+    with(&state, |ws| ws.set_chairs_thresholds(days))
 }
 
 /// Concurrent changes merged by rule ("Anna and Erik both changed the status of X").

@@ -90,7 +90,29 @@ pub struct Loaded {
     stances: Stances,
 }
 
+/// The `meta` key of the between-chairs days.
+const CHAIRS_DAYS: &str = "lens.chairs_days";
+
 impl crate::workspace::Workspace {
+    /// The days after which something falls between chairs: this workspace's setting, or the
+    /// defaults while none is kept.
+    pub fn chairs_thresholds(&mut self) -> Result<crate::chairs::Thresholds> {
+        let kept = self.store.read(|tx| tx.meta(CHAIRS_DAYS))?;
+        Ok(kept.map(|s| crate::chairs::Thresholds::from_setting(&s)).unwrap_or_default())
+    }
+
+    /// Keeps `t` as this workspace's between-chairs days (`None`: back to the defaults). A
+    /// negative number of days is refused and nothing is kept.
+    pub fn set_chairs_thresholds(&mut self, t: Option<crate::chairs::Thresholds>) -> Result<()> {
+        if let Some(t) = &t {
+            t.check()?;
+        }
+        self.store.write(|tx| match t {
+            Some(t) => tx.set_meta(CHAIRS_DAYS, &t.to_setting()),
+            None => tx.delete_meta(CHAIRS_DAYS),
+        })
+    }
+
     /// Computes the integration lens from the store. What it reads is kept in the open workspace
     /// and read again only when the store has changed since (a save here, or a commit by any other
     /// process), so repeated views of an unchanged workspace compute without reading.

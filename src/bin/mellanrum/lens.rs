@@ -1,7 +1,7 @@
 //! `lens`: the integration lens — silos and bridges, unused signals and insights, open frictions,
 //! what falls between chairs, and the share of work and meeting hours that traces to a goal.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use mellanrum::lens::{parse_day, Lens, LensOptions};
 
@@ -24,7 +24,8 @@ pub struct LensArgs {
     /// Hours an all-day event counts per day.
     #[arg(long, default_value_t = 8.0)]
     workday_hours: f64,
-    /// What falls between chairs: days a signal waits without a link (default 14)…
+    /// What falls between chairs: days a signal waits without a link (the workspace's setting;
+    /// 14 until changed)…
     #[arg(long, value_name = "DAYS")]
     signal_days: Option<i64>,
     /// …an insight with evidence waits for a decision (30)…
@@ -39,10 +40,20 @@ pub struct LensArgs {
     /// …and an item handed to another perspective waits for its answer (14).
     #[arg(long, value_name = "DAYS")]
     handover_days: Option<i64>,
+    /// Keep the days given here as the workspace's setting (the app's lens uses them too).
+    #[arg(long)]
+    keep_days: bool,
+    /// Set the workspace's days back to the defaults first.
+    #[arg(long)]
+    default_days: bool,
 }
 
 pub fn run(cli: &Cli, a: &LensArgs) -> Result<()> {
-    let mut t = mellanrum::chairs::Thresholds::default();
+    let mut ws = open(cli)?;
+    if a.default_days {
+        ws.set_chairs_thresholds(None)?;
+    }
+    let mut t = ws.chairs_thresholds()?;
     for (v, slot) in [
         (a.signal_days, &mut t.signal_days),
         (a.insight_days, &mut t.insight_days),
@@ -51,13 +62,13 @@ pub fn run(cli: &Cli, a: &LensArgs) -> Result<()> {
         (a.handover_days, &mut t.handover_days),
     ] {
         if let Some(v) = v {
-            if v < 0 {
-                bail!("a number of days cannot be negative ({v})");
-            }
             *slot = v;
         }
     }
-    let mut ws = open(cli)?;
+    t.check()?;
+    if a.keep_days {
+        ws.set_chairs_thresholds(Some(t))?;
+    }
     let mut opt = LensOptions::new(as_of(a.as_of.as_deref())?);
     opt.from = a.from.as_deref().map(|s| parse_day("--from", s)).transpose()?;
     opt.to = a.to.as_deref().map(|s| parse_day("--to", s)).transpose()?;

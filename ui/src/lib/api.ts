@@ -1,8 +1,7 @@
-// Typed calls to the shell's commands (src-tauri/src/commands.rs). The page never names a file path.
 // Typed calls to the shell's commands (src-tauri/src/commands.rs). Each command's arguments and result
 // come from `Commands`, generated from the Rust signatures (./bindings.ts). The page never names a file path.
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
-import type { ChairsDays, Commands, Destination, EditInput, ExportFormat, ImportKind, Kind, Lang, NewItemInput, Progress, Rel } from "./bindings";
+import type { Commands, Destination, EditInput, ExportFormat, ImportKind, Kind, Lang, NewItemInput, Progress, Rel, Thresholds } from "./bindings";
 
 type Args<C extends keyof Commands> = Commands[C]["args"];
 type Result<C extends keyof Commands> = Commands[C]["result"];
@@ -57,7 +56,8 @@ export const api = {
   setPerspective: (name: string, perspective: string) => call("set_perspective", { name, perspective }),
   trace: (id: string, depth?: number) => call("trace_item", { id, depth }),
   /** Between chairs with these days (the view's choice, not saved), else the core's defaults. */
-  lens: (thresholds: ChairsDays | null = null) => call("lens", { thresholds }),
+  lens: () => call("lens"),
+  setChairsDays: (days: Thresholds | null) => call("set_chairs_days", { days }),
   conflicts: () => call("conflicts"),
   activity: (markSeen: boolean) => call("activity", { mark_seen: markSeen }),
   syncState: () => call("sync_state"),

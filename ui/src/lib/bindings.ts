@@ -82,12 +82,6 @@ kept_deleted: number,
 cancelled: number, };
 
 /**
- * The days after which what falls between chairs counts, as the window asks for them (the
- * view's choice: not saved).
- */
-export type ChairsDays = { signal_days: number, insight_days: number, friction_days: number, round_days: number, handover_days: number, };
-
-/**
  * A concurrent change to the same field, merged by rule: the winner is what the item shows.
  */
 export type Conflict = { item: string, title: string, field: string, winner: ConflictSide, loser: ConflictSide, 
@@ -551,6 +545,12 @@ conflicts: number,
 new_conflicts: number, };
 
 /**
+ * The days after which something falls between chairs: a setting of the workspace
+ * ([`crate::workspace::Workspace::chairs_thresholds`]), the defaults until changed.
+ */
+export type Thresholds = { signal_days: number, insight_days: number, friction_days: number, round_days: number, handover_days: number, };
+
+/**
  * An unresolved target and the items that link to it.
  */
 export type Unresolved = { target: string, sources: Array<UnresolvedSource>, };
@@ -639,9 +639,10 @@ export interface Commands {
   round_close: { args: { id: string; override_reason?: string | null }; result: RoundView };
   /** The open rounds waiting for the current person's answer. */
   round_waiting: { args: Record<string, never>; result: Array<RoundView> };
-  /** The integration lens, computed from the store now; between chairs with the days asked for,
-   * else the defaults. */
-  lens: { args: { thresholds?: ChairsDays | null }; result: LensData };
+  /** The integration lens, computed from the store now, with the workspace's between-chairs days. */
+  lens: { args: Record<string, never>; result: LensData };
+  /** Keeps the days after which something falls between chairs as the workspace's setting (`null`: back to the defaults), as `lens --keep-days` does. */
+  set_chairs_days: { args: { days?: Thresholds | null }; result: null };
   /** Concurrent changes merged by rule ("Anna and Erik both changed the status of X"). */
   conflicts: { args: Record<string, never>; result: Array<Conflict> };
   /** What others changed since the current person last looked; `mark_seen` makes this look the last. */

@@ -1,6 +1,6 @@
 // The trace's and the lens's shapes (src/trace.rs, src/lens.rs), written by hand: every other type
 // the shell's commands take or return is generated from the Rust types into ./bindings.ts.
-import type { Kind, Rel } from "./bindings";
+import type { Kind, Rel, Thresholds } from "./bindings";
 
 export interface TraceNode {
   id: string;
@@ -82,18 +82,10 @@ export interface ChairsHandover {
   age_days: number;
 }
 
-/** The days after which each list counts an item (src/chairs.rs `ThresholdsView`). */
-export interface ChairsThresholds {
-  signal_days: number;
-  insight_days: number;
-  friction_days: number;
-  round_days: number;
-  handover_days: number;
-}
-
 /** What falls between chairs (src/chairs.rs `BetweenChairs`); each list oldest first. */
 export interface BetweenChairs {
-  thresholds: ChairsThresholds;
+  /** The days after which each list counts an item. */
+  thresholds: Thresholds;
   signals: Listing<ChairsWaiting>;
   insights: Listing<ChairsWaiting>;
   frictions: Listing<ChairsWaiting>;
