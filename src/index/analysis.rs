@@ -214,6 +214,7 @@ pub(super) fn register(index: &Index) {
     }
 }
 
+#[cfg(test)]
 pub(super) fn analyzer() -> TextAnalyzer {
     TextAnalyzer::from(MellanrumTokenizer::default())
 }

@@ -452,16 +452,30 @@ fn search_once(
     scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
     scored.truncate(limit);
 
-    let snip = Snippets::new(&f, &built.terms);
+    // Where the query's terms are in each hit (text, resolution, and for a search by likeness
+    // the title), read from the index of the searcher that found it.
+    let fields: &[Field] = if explain { &[f.text, f.resolution, f.title] } else { &[f.text, f.resolution] };
+    let mut at: Vec<Vec<Vec<(u32, u32)>>> = vec![Vec::new(); scored.len()];
+    if snippets || explain {
+        for in_overlay in [false, true] {
+            let s = if in_overlay { overlay.map(|o| &o.searcher) } else { Some(&searcher) };
+            let picked: Vec<usize> = (0..scored.len()).filter(|&i| scored[i].1 == in_overlay).collect();
+            let (Some(s), false) = (s, picked.is_empty()) else { continue };
+            let addrs: Vec<DocAddress> = picked.iter().map(|&i| scored[i].2).collect();
+            for (i, p) in picked.into_iter().zip(places(s, &addrs, fields, &built.terms)?) {
+                at[i] = p;
+            }
+        }
+    }
     let mut hits = Vec::with_capacity(scored.len());
-    for (score, in_overlay, addr) in scored {
+    for ((score, in_overlay, addr), at) in scored.into_iter().zip(at) {
         let s = if in_overlay { &overlay.expect("overlay hit").searcher } else { &searcher };
         let doc: TantivyDocument = s.doc(addr).map_err(ierr)?;
         let get = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let kind: Kind = get(f.kind).parse().map_err(|_| Error::Index(format!("unknown kind in the index: {}", get(f.kind))))?;
         let (title, text, resolution) = (get(f.title), get(f.text), get(f.resolution));
-        let matched = if explain { held_terms(&built.terms, &[&title, &text, &resolution]) } else { Vec::new() };
-        let snippet = if snippets { snip.make(&text, &resolution) } else { String::new() };
+        let matched = if explain { held(&built.terms, &at) } else { Vec::new() };
+        let snippet = if snippets { snippet(&text, &at[0], &resolution, &at[1]) } else { String::new() };
         hits.push(Hit { id: get(f.id), kind, title, score, snippet, matched });
     }
     Ok((total, hits))

@@ -10,7 +10,6 @@ use tantivy::query::{
 };
 use tantivy::query::{Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::TokenStream;
 use tantivy::{Index, ReloadPolicy, Searcher, SegmentReader, TantivyDocument, Term};
 
 use crate::error::Result;
@@ -18,25 +17,6 @@ use crate::search::{self, Atom, Clause, Filter, Query};
 use crate::store::IndexDoc;
 
 use super::*;
-
-/// Which of `terms` (index forms) the texts hold.
-pub(super) fn held_terms(terms: &BTreeSet<String>, texts: &[&str]) -> Vec<String> {
-    let mut held = BTreeSet::new();
-    let mut a = analyzer();
-    for t in texts {
-        let mut stream = a.token_stream(t);
-        while stream.advance() {
-            let tok = &stream.token().text;
-            if terms.contains(tok) {
-                held.insert(tok.clone());
-            }
-        }
-        if held.len() == terms.len() {
-            break;
-        }
-    }
-    held.into_iter().collect()
-}
 
 pub(super) fn build_overlay(f: &Fields, key: (i64, i64), ids: Vec<String>, docs: &[IndexDoc]) -> Result<Overlay> {
     let (schema, _) = schema();
