@@ -61,6 +61,45 @@ fn a_database_from_the_first_migration_upgrades_and_keeps_its_data() {
 }
 
 #[test]
+fn who_contributed_is_kept_beside_the_history_and_filled_in_for_an_older_workspace() {
+    let ws = Ws::empty();
+    ws.ok(&["person", "add", "Anna", "--perspective", "Sales"]);
+    ws.ok(&["person", "add", "Erik", "--perspective", "Engineering"]);
+    ws.ok(&["--as", "Anna", "add", "note", "--title", "Pricing tiers", "--body", "Three tiers."]);
+    for word in ["Two", "Four", "Five"] {
+        ws.ok(&["--as", "Erik", "edit", "Pricing tiers", "--body", &format!("{word} tiers.")]);
+    }
+    ws.ok(&["--as", "Anna", "add", "note", "--title", "Sales notes"]);
+    let db = ws.path().join(DB_FILE);
+    let pairs = |conn: &rusqlite::Connection| -> Vec<(String, String)> {
+        let mut st = conn
+            .prepare("SELECT i.title, p.name FROM contributors c JOIN items i ON i.id = c.item_id JOIN people p ON p.id = c.author ORDER BY 1, 2")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    };
+    let want = [("Pricing tiers", "Anna"), ("Pricing tiers", "Erik"), ("Sales notes", "Anna")].map(|(a, b)| (a.to_string(), b.to_string()));
+    {
+        // Four revisions of one note by two people: two pairs, written by the save itself.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        assert_eq!(pairs(&conn), want);
+        let revisions: i64 = conn.query_row("SELECT COUNT(*) FROM revisions", [], |r| r.get(0)).unwrap();
+        assert_eq!(revisions, 5);
+        // The workspace as the release before this schema left it: no pairs kept.
+        // (`user_version` counts the migrations applied: the one before the last.)
+        conn.execute_batch(&format!("DROP TABLE contributors; PRAGMA user_version = {};", MIGRATIONS.len() - 1)).unwrap();
+    }
+    // Opening upgrades it and fills the pairs in from the history; the lens counts the note as
+    // written across Sales and Engineering.
+    let matrix = ws.json(&["lens"])["matrix"].clone();
+    let pair = matrix.as_array().unwrap().iter().find(|r| r["a"] == "Engineering" && r["b"] == "Sales").expect("the pair of perspectives");
+    assert_eq!(pair["co_authored"], 1, "{pair}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(pairs(&conn), want);
+    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(v, MIGRATIONS.len() as i64);
+}
+
+#[test]
 fn a_database_from_a_newer_mellanrum_is_refused_not_damaged() {
     let ws = Ws::new();
     let db = ws.path().join(DB_FILE);
@@ -93,6 +132,7 @@ fn migrations_are_append_only() {
         ("12-consent-rounds", 0x3054a1cd2ae2061e),
         ("13-sync-files", 0xc7038311c932a13),
         ("14-retired-practices", 0x21c46f6600f048bb),
+        ("15-contributors", 0x7a7b74081b37bda5),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration here (name and FNV-1a checksum of its up.sql)");

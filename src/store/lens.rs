@@ -300,9 +300,10 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Calls `f(item id, person id)` for every revision (several per pair, deleted items too).
+    /// Calls `f(item id, person id)` once for every person who wrote a revision of an item
+    /// (deleted items too), grouped by item.
     pub fn each_contribution(&self, mut f: impl FnMut(&str, &str)) -> Result<()> {
-        let mut st = self.tx.prepare_cached("SELECT item_id, author FROM revisions")?;
+        let mut st = self.tx.prepare_cached("SELECT item_id, author FROM contributors")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             f(text_ref(r, 0)?, text_ref(r, 1)?);

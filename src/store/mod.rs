@@ -57,6 +57,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/12-consent-rounds/up.sql"),
     include_str!("../../migrations/13-sync-files/up.sql"),
     include_str!("../../migrations/14-retired-practices/up.sql"),
+    include_str!("../../migrations/15-contributors/up.sql"),
 ];
 
 /// The schema version from which the record is compact (migration 09, `history`).

@@ -211,6 +211,7 @@ impl Tx<'_> {
                  VALUES (?1,?2,?3,?4,?5,?6,?7,'',2,?8,?9)",
             )?
             .execute(params![item_id, rev, at, hlc, author, op, rec.changes, rec.body_back, rec.keyframe])?;
+        self.tx.prepare_cached(CONTRIBUTOR_SQL)?.execute([item_id, author])?;
         Ok(())
     }
 
@@ -335,7 +336,12 @@ impl Tx<'_> {
             "INSERT INTO revisions(item_id, rev, at, hlc, author, op, changes, snapshot, layout, body_back, keyframe)",
             "",
             &rows,
-        )
+        )?;
+        let mut pairs: Vec<(&str, &str)> = revs.iter().map(|r| (r.item_id.as_str(), r.author.as_str())).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let rows: Vec<[&dyn rusqlite::ToSql; 2]> = pairs.iter().map(|(i, a)| [i as &dyn rusqlite::ToSql, a]).collect();
+        self.insert_many("INSERT OR IGNORE INTO contributors(item_id, author)", "", &rows)
     }
 
     /// Appends to the change log, in order.
@@ -737,3 +743,6 @@ impl Tx<'_> {
         Ok((rows.len() as u64, packed))
     }
 }
+
+/// Who contributed to an item: kept beside every revision (migration 15), read by the lens.
+const CONTRIBUTOR_SQL: &str = "INSERT OR IGNORE INTO contributors(item_id, author) VALUES (?1, ?2)";
