@@ -562,3 +562,24 @@ fn a_selection_is_tagged_or_linked_in_one_transaction() {
     assert!(w.link_many(&i, &[n], Rel::Evidence).is_err());
     assert_eq!(ws.show("Exports hurt")["links"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn linking_many_stops_at_an_unknown_target_and_links_none() {
+    use mellanrum::workspace::Workspace;
+    use mellanrum::Rel;
+    let ws = Ws::new();
+    let a = ws.add("signal", "Login page is slow", &[]);
+    let b = ws.add("signal", "Login times out", &[]);
+    ws.add("insight", "Logins hurt", &[]);
+    let mut w = Workspace::open(ws.path()).unwrap();
+    let i = w.resolve_ref("Logins hurt").unwrap();
+    // The second of three is no item: the first is not linked either, and nothing is saved.
+    let err = w.link_many(&i, &[a.clone(), "no-such-item".into(), b.clone()], Rel::Evidence).unwrap_err();
+    assert!(err.to_string().contains("no-such-item"), "{err}");
+    assert_eq!(ws.show("Logins hurt")["links"].as_array().unwrap().len(), 0);
+    assert_eq!(ws.json(&["history", "Logins hurt"]).as_array().unwrap().len(), 1, "no revision was written");
+    // The same selection without it links both in one revision.
+    w.link_many(&i, &[a, b], Rel::Evidence).unwrap();
+    assert_eq!(ws.show("Logins hurt")["links"].as_array().unwrap().len(), 2);
+    assert_eq!(ws.json(&["history", "Logins hurt"]).as_array().unwrap().len(), 2);
+}

@@ -101,7 +101,8 @@ impl Workspace {
     }
 
     /// Adds typed links from `from` to each of `to` in one save of `from`'s body (an insight
-    /// taking a selection of signals as evidence).
+    /// taking a selection of signals as evidence), in one transaction through the write path:
+    /// when one of them cannot be linked (no such item, the kinds' rule, a shared title) none is.
     pub fn link_many(&mut self, from: &str, to: &[String], rel: Rel) -> Result<SaveReport> {
         let ctx = self.ctx()?;
         self.store.write(|tx| {
@@ -175,29 +176,7 @@ impl Workspace {
 
     /// Adds a typed link by writing `rel:: [[Target]]` into the source's body.
     pub fn link(&mut self, from: &str, to: &str, rel: Rel) -> Result<SaveReport> {
-        let ctx = self.ctx()?;
-        self.store.write(|tx| {
-            let src = live_item(tx, from)?;
-            let dst = live_item(tx, to)?;
-            rel.check(src.kind, dst.kind).map_err(|m| Error::invalid(format!("cannot link '{}' to '{}': {m}", src.title, dst.title)))?;
-            let mut report = SaveReport { id: src.id.clone(), ..Default::default() };
-            if tx.links_from(&src.id)?.iter().any(|l| l.rel == rel && l.target_id.as_deref() == Some(&dst.id)) {
-                return Ok(report);
-            }
-            let first = tx.ids_by_title_key(&model::title_key(&dst.title))?;
-            if first.first().map(|(id, _)| id.as_str()) != Some(dst.id.as_str()) {
-                return Err(Error::invalid(format!(
-                    "another item is also titled '{}', so a [[link]] by title would reach it instead; rename one of them first",
-                    dst.title
-                )));
-            }
-            let mut new = src.clone();
-            new.body = links::append_link(&src.body, rel, &dst.title);
-            new.updated = ctx.now.clone();
-            save(tx, &ctx, Some(&src), new, "update", &mut report)?;
-            settle(tx, &ctx, &mut report)?;
-            Ok(report)
-        })
+        self.link_many(from, &[to.to_string()], rel)
     }
 
     /// Removes the `rel` links from `from` to `to` from the source's body.
