@@ -579,7 +579,10 @@ fn linking_many_stops_at_an_unknown_target_and_links_none() {
     assert_eq!(ws.show("Logins hurt")["links"].as_array().unwrap().len(), 0);
     assert_eq!(ws.json(&["history", "Logins hurt"]).as_array().unwrap().len(), 1, "no revision was written");
     // The same selection without it links both in one revision.
-    w.link_many(&i, &[a, b], Rel::Evidence).unwrap();
-    assert_eq!(ws.show("Logins hurt")["links"].as_array().unwrap().len(), 2);
+    w.link_many(&i, &[a.clone(), b.clone(), a.clone()], Rel::Evidence).unwrap();
+    assert_eq!(ws.show("Logins hurt")["links"].as_array().unwrap().len(), 2, "a signal selected twice is linked once");
+    assert_eq!(ws.json(&["history", "Logins hurt"]).as_array().unwrap().len(), 2);
+    // Linked already: nothing to save, no revision.
+    w.link_many(&i, &[b, a], Rel::Evidence).unwrap();
     assert_eq!(ws.json(&["history", "Logins hurt"]).as_array().unwrap().len(), 2);
 }

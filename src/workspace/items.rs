@@ -110,11 +110,12 @@ impl Workspace {
             let mut report = SaveReport { id: src.id.clone(), ..Default::default() };
             let existing = tx.links_from(&src.id)?;
             let mut body = src.body.clone();
+            let mut added: BTreeSet<String> = BTreeSet::new();
             for t in to {
                 let dst = live_item(tx, t)?;
                 rel.check(src.kind, dst.kind)
                     .map_err(|m| Error::invalid(format!("cannot link '{}' to '{}': {m}", src.title, dst.title)))?;
-                if existing.iter().any(|l| l.rel == rel && l.target_id.as_deref() == Some(&dst.id)) {
+                if existing.iter().any(|l| l.rel == rel && l.target_id.as_deref() == Some(&dst.id)) || !added.insert(dst.id.clone()) {
                     continue;
                 }
                 let first = tx.ids_by_title_key(&model::title_key(&dst.title))?;
