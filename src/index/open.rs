@@ -189,7 +189,12 @@ fn remove(p: &Path) -> Result<()> {
 
 pub(super) fn bulk_writer(index: &Index) -> Result<IndexWriter> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
-    index.writer_with_num_threads(threads, 64_000_000 * threads).map_err(ierr)
+    let writer: IndexWriter = index.writer_with_num_threads(threads, 64_000_000 * threads).map_err(ierr)?;
+    // `fill` merges every segment into one itself: a merge of the policy's own, running in the
+    // background meanwhile, took segments from under it ("the segments that were merged could
+    // not be found") once an index grew past a few segments.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    Ok(writer)
 }
 
 /// Adds every live item to an emptied writer, commits with the queue position the snapshot
