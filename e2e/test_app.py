@@ -425,6 +425,38 @@ class App(unittest.TestCase):
         self.assertNotIn("<script>window.__xss", html)
         self.assertNotIn('onerror="window.__xss', html)
         self.shot("25-exported")
+        # The map around one friction, one link away, from the friction's own view.
+        fid, ftitle = self.db().execute(
+            "SELECT i.id, i.title FROM items i WHERE i.kind = 'friction' AND i.deleted = 0 AND EXISTS (SELECT 1 FROM links l WHERE l.source_id = i.id OR l.target_id = i.id) ORDER BY i.title LIMIT 1"
+        ).fetchone()
+        self.open_by_search(ftitle)
+        self.click(tid("export-around"))
+        self.wait(lambda: ftitle in self.text(self.q(tid("export-around-item"))), msg="the export dialog does not name the item")
+        hops = self.q(tid("export-hops"))
+        self.assertEqual(hops.get_attribute("value"), "2")
+        hops.send_keys(Keys.CONTROL, "a")
+        hops.send_keys("1")
+        Select(self.q(tid("export-format"))).select_by_value("cytoscape")
+        self.shot("25b-export-around")
+        self.click(tid("export-workspace"))
+        self.wait(lambda: self.q(tid("export-done")).get_attribute("data-path").endswith(".cyjs"), timeout=30)
+        part = json.loads(Path(self.q(tid("export-done")).get_attribute("data-path")).read_text(encoding="utf-8"))
+        got = {n["data"]["id"] for n in part["elements"]["nodes"]}
+        # Exactly the friction and the live items one link away, either way.
+        near = {fid} | {
+            r[0]
+            for r in self.db().execute(
+                "SELECT CASE WHEN l.source_id = ?1 THEN l.target_id ELSE l.source_id END FROM links l "
+                "JOIN items a ON a.id = l.source_id AND a.deleted = 0 JOIN items b ON b.id = l.target_id AND b.deleted = 0 "
+                "WHERE l.source_id = ?1 OR l.target_id = ?1",
+                (fid,),
+            )
+        }
+        self.assertEqual(got, near)
+        self.assertLess(len(got), len(titles))
+        # Back to the whole map.
+        self.click(tid("export-around-clear"))
+        self.assertFalse(self.qs(tid("export-around-item")))
 
     @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
     def test_14_sync_state_and_conflicts(self):

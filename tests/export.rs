@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::util::{fixtures, Ws};
+use chrono::TimeZone;
 use serde_json::Value;
 
 /// A small workspace whose map is known by hand: 5 items, 4 distinct resolved links.
@@ -302,7 +303,32 @@ fn a_query_with_hops_exports_part_of_the_map() {
     let p = dir.path().join("d.cyjs");
     let r = export(&ws, "cytoscape", &p, &["--query", "zebra", "--hops", "1"]);
     assert_eq!((r["nodes"].as_u64(), r["edges"].as_u64()), (Some(2), Some(1)));
-    assert!(ws.fails(&["export", "dot", "--out", dir.path().join("x.dot").to_str().unwrap(), "--hops", "2"]).contains("needs --query"));
+    assert!(ws
+        .fails(&["export", "dot", "--out", dir.path().join("x.dot").to_str().unwrap(), "--hops", "2"])
+        .contains("needs --query or --around"));
+    // Around one item (by title, as the app's "export the map around this" does): Gamma and the
+    // items one link away, whatever words they hold; an unknown item is named in the error and
+    // nothing is written.
+    let p = dir.path().join("around.cyjs");
+    export(&ws, "cytoscape", &p, &["--around", "gamma", "--hops", "1"]);
+    let c: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let mut t: Vec<&str> = c["elements"]["nodes"].as_array().unwrap().iter().map(|n| n["data"]["label"].as_str().unwrap()).collect();
+    t.sort();
+    assert_eq!(t, ["Beta", "Delta", "Gamma"]);
+    let missing = dir.path().join("missing.cyjs");
+    let err = ws.fails(&["export", "cytoscape", "--out", missing.to_str().unwrap(), "--around", "Epsilon", "--hops", "1"]);
+    assert!(err.contains("Epsilon"), "{err}");
+    assert!(!missing.exists());
+}
+
+#[test]
+fn an_export_is_named_by_its_format_and_time() {
+    use mellanrum::export::{file_name, Format};
+    let at = chrono::Local.with_ymd_and_hms(2026, 9, 14, 15, 30, 0).unwrap();
+    assert_eq!(file_name(Format::Html, at), "map-20260914-153000.html");
+    assert_eq!(file_name(Format::GraphMl, at), "map-20260914-153000.graphml");
+    assert_eq!(file_name(Format::Cytoscape, at), "map-20260914-153000.cyjs");
+    assert_eq!(file_name(Format::Vault, at), "map-20260914-153000", "a vault is a folder");
 }
 
 #[test]

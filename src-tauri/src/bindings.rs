@@ -87,6 +87,7 @@ fn declarations() -> BTreeMap<String, String> {
         ImportOutcome,
         Progress,
         Destination,
+        MapPart,
         crate::sync::SyncStatus,
         crate::state::ImportKind,
         workspace::ItemSummary,

@@ -596,8 +596,21 @@ pub enum Destination {
     Dialog,
 }
 
-/// Exports the map in `format` (graphml, cytoscape, dot, mermaid, vault, html). Returns `None`
-/// when the user cancelled the dialog.
+/// Which part of the map an export draws (all empty: the whole map).
+#[derive(Deserialize, TS, Default)]
+pub struct MapPart {
+    /// The items a search matches…
+    query: Option<String>,
+    /// …and the item with this id…
+    around: Option<String>,
+    /// …with the items this many links away.
+    #[serde(default)]
+    hops: usize,
+}
+
+/// Exports the map in `format` (graphml, cytoscape, dot, mermaid, vault, html): the whole map, or
+/// the part `part` names.
+/// Returns `None` when the user cancelled the dialog.
 #[tauri::command(rename_all = "snake_case")]
 async fn export_map(
     app: tauri::AppHandle,
@@ -605,13 +618,12 @@ async fn export_map(
     format: String,
     destination: Destination,
     redact_people: Option<bool>,
+    part: Option<MapPart>,
 ) -> Res<Option<mellanrum::export::ExportReport>> {
     use tauri_plugin_dialog::DialogExt;
     let fmt: mellanrum::export::Format = format.parse().map_err(|e: mellanrum::Error| e.to_string())?;
-    let ext = export_extension(fmt);
     let root = state.root().ok_or_else(|| "no workspace is open".to_string())?;
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let name = format!("map-{stamp}{ext}");
+    let name = mellanrum::export::file_name(fmt, chrono::Local::now());
     let out = match destination {
         Destination::Workspace => {
             let dir = root.join("exports");
@@ -625,29 +637,17 @@ async fn export_map(
             chosen.into_path().map_err(|e| e.to_string())?
         }
     };
-    let opts =
-        mellanrum::export::Options { format: fmt, out, only: None, redact_people: redact_people.unwrap_or(false), attachments: false };
+    let part = part.unwrap_or_default();
     let report = tauri::async_runtime::spawn_blocking(move || -> mellanrum::Result<mellanrum::export::ExportReport> {
         let mut ws = Workspace::open(&root)?;
+        let only = mellanrum::export::selection(&mut ws, part.query.as_deref(), part.around.as_deref(), part.hops)?;
+        let opts = mellanrum::export::Options { format: fmt, out, only, redact_people: redact_people.unwrap_or(false), attachments: false };
         mellanrum::export::export(&mut ws, &opts)
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     Ok(Some(report))
-}
-
-/// The file name ending of an export (a vault is a folder).
-fn export_extension(f: mellanrum::export::Format) -> &'static str {
-    use mellanrum::export::Format::*;
-    match f {
-        GraphMl => ".graphml",
-        Cytoscape => ".cyjs",
-        Dot => ".dot",
-        Mermaid => ".mmd",
-        Vault => "",
-        Html => ".html",
-    }
 }
 
 #[cfg(test)]

@@ -42,6 +42,24 @@ pub enum Format {
 
 impl Format {
     pub const ALL: [&'static str; 6] = ["graphml", "cytoscape", "dot", "mermaid", "vault", "html"];
+
+    /// The file name ending of an export in this format (a vault is a folder: none).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::GraphMl => ".graphml",
+            Format::Cytoscape => ".cyjs",
+            Format::Dot => ".dot",
+            Format::Mermaid => ".mmd",
+            Format::Vault => "",
+            Format::Html => ".html",
+        }
+    }
+}
+
+/// The name an export is given when the user names none: `map-<stamp><extension>`, the stamp
+/// being the local time (`20260914-153000`).
+pub fn file_name(format: Format, at: chrono::DateTime<chrono::Local>) -> String {
+    format!("map-{}{}", at.format("%Y%m%d-%H%M%S"), format.extension())
 }
 
 impl std::str::FromStr for Format {
@@ -199,6 +217,33 @@ fn replace_exact(text: &str, word: &str, with: &str) -> String {
 /// The ids a search matches, and their neighbours `hops` links away.
 pub fn select(graph: &KnowledgeGraph, seeds: &[String], hops: usize) -> BTreeSet<String> {
     graph.neighbourhood(seeds.iter().map(String::as_str), hops)
+}
+
+/// The part of the map an export draws: the items a search for `query` matches and the item
+/// `around` names (a title, alias or id), with the items up to `hops` links away from them ("the
+/// map around this friction, two hops"); `None` (the whole map) with neither. Hops with neither
+/// are refused: they are counted from those items.
+pub fn selection(ws: &mut Workspace, query: Option<&str>, around: Option<&str>, hops: usize) -> Result<Option<BTreeSet<String>>> {
+    let query = query.map(str::trim).filter(|q| !q.is_empty());
+    let around = around.map(str::trim).filter(|r| !r.is_empty());
+    if query.is_none() && around.is_none() {
+        if hops > 0 {
+            return Err(Error::invalid(format!(
+                "{hops} hops need a search or an item to start from: the hops are counted from the items it names"
+            )));
+        }
+        return Ok(None);
+    }
+    let mut seeds: Vec<String> = Vec::new();
+    if let Some(r) = around {
+        seeds.push(ws.resolve_ref(r)?);
+    }
+    if let Some(q) = query {
+        let items: i64 = ws.counts()?.values().sum();
+        seeds.extend(ws.search(q, items.max(1) as usize)?.hits.into_iter().map(|h| h.id));
+    }
+    let graph = ws.graph()?;
+    Ok(Some(select(&graph, &seeds, hops)))
 }
 
 /// A file written beside its destination and renamed into place when complete.

@@ -1,5 +1,5 @@
 //! `mellanrum export`: the knowledge map as GraphML, Cytoscape JSON, DOT, Mermaid, a Markdown
-//! vault or one offline HTML file — the whole workspace or the part a search reaches.
+//! vault or one offline HTML file — the whole workspace or the part around a search or an item.
 
 use std::path::PathBuf;
 
@@ -19,7 +19,10 @@ pub struct ExportArgs {
     /// Only the items this search matches (the search syntax: words, "phrases", kind:…, tag:…).
     #[arg(long, value_name = "QUERY")]
     query: Option<String>,
-    /// With --query: also the items up to N links away from a match.
+    /// Only this item (a title, alias or id) and, with --hops, what is around it.
+    #[arg(long, value_name = "ITEM")]
+    around: Option<String>,
+    /// With --query or --around: also the items up to N links away.
     #[arg(long, value_name = "N", default_value_t = 0)]
     hops: usize,
     /// Replace people's names by their perspectives.
@@ -33,17 +36,10 @@ pub struct ExportArgs {
 pub fn run(cli: &Cli, a: &ExportArgs) -> Result<()> {
     let format: Format = a.format.parse()?;
     let mut ws = open(cli)?;
-    let only = match &a.query {
-        Some(q) => {
-            let items: i64 = ws.counts()?.values().sum();
-            let results = ws.search(q, (items.max(1)) as usize)?;
-            let seeds: Vec<String> = results.hits.into_iter().map(|h| h.id).collect();
-            let graph = ws.graph()?;
-            Some(export::select(&graph, &seeds, a.hops))
-        }
-        None if a.hops > 0 => bail!("--hops {} needs --query: the hops are counted from the items a search matches", a.hops),
-        None => None,
-    };
+    if a.query.is_none() && a.around.is_none() && a.hops > 0 {
+        bail!("--hops {} needs --query or --around: the hops are counted from the items they name", a.hops);
+    }
+    let only = export::selection(&mut ws, a.query.as_deref(), a.around.as_deref(), a.hops)?;
     let report =
         export::export(&mut ws, &Options { format, out: a.out.clone(), only, redact_people: a.redact_people, attachments: a.attachments })?;
     if cli.json {

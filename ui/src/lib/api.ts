@@ -1,7 +1,7 @@
 // Typed calls to the shell's commands (src-tauri/src/commands.rs). Each command's arguments and result
 // come from `Commands`, generated from the Rust signatures (./bindings.ts). The page never names a file path.
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
-import type { Commands, Destination, EditInput, ExportFormat, ImportKind, Kind, Lang, NewItemInput, Progress, Rel, Thresholds } from "./bindings";
+import type { Commands, Destination, EditInput, ExportFormat, ImportKind, Kind, Lang, MapPart, NewItemInput, Progress, Rel, Thresholds } from "./bindings";
 
 type Args<C extends keyof Commands> = Commands[C]["args"];
 type Result<C extends keyof Commands> = Commands[C]["result"];
@@ -77,8 +77,10 @@ export const api = {
   attachBytes: (id: string, name: string, bytes: Args<"attach_bytes">) =>
     invoke<Result<"attach_bytes">>("attach_bytes", bytes, { headers: { "x-item": id, "x-name": encodeURIComponent(name) } }),
   /** Into the workspace's exports/ folder, or where the user chooses in the system dialog. */
-  exportMap: (format: ExportFormat, destination: Destination, redactPeople = false) =>
-    call("export_map", { format, destination, redact_people: redactPeople }),
+  /** The whole map, or the part around a search (`query`) and/or an item (`around`, an id),
+   *  with the items `hops` links away. */
+  exportMap: (format: ExportFormat, destination: Destination, redactPeople = false, part: MapPart | null = null) =>
+    call("export_map", { format, destination, redact_people: redactPeople, part }),
 };
 
 /** The message of an error a command returned (the core's one-line message). */

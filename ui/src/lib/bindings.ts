@@ -261,6 +261,23 @@ created: string,
 round?: string, retires?: string, hours_freed?: string, decided_on?: string, };
 
 /**
+ * Which part of the map an export draws (all empty: the whole map).
+ */
+export type MapPart = { 
+/**
+ * The items a search matches…
+ */
+query: string | null, 
+/**
+ * …and the item with this id…
+ */
+around: string | null, 
+/**
+ * …with the items this many links away.
+ */
+hops: number, };
+
+/**
  * The graph as a front end draws it: nodes, and edges by id (self-links left out).
  */
 export type MapView = { nodes: Array<MapNode>, edges: Array<MapEdge>, };
@@ -658,8 +675,8 @@ export interface Commands {
   preview_import: { args: { map: Array<[string, string]> }; result: Array<PreviewRow> };
   /** Imports the source chosen with `pick_import`, on a connection of its own so the window stays responsive; `map` pairs a signal field with a column. Progress goes to `on_progress`. */
   run_import: { args: { map?: Array<[string, string]> | null; on_progress: Channel<Progress> }; result: ImportOutcome };
-  /** Exports the map in `format` (graphml, cytoscape, dot, mermaid, vault, html). Returns `None` when the user cancelled the dialog. */
-  export_map: { args: { format: string; destination: Destination; redact_people?: boolean | null }; result: ExportReport | null };
+  /** Exports the map in `format` (graphml, cytoscape, dot, mermaid, vault, html): the whole map, or the part `part` names. Returns `None` when the user cancelled the dialog. */
+  export_map: { args: { format: string; destination: Destination; redact_people?: boolean | null; part?: MapPart | null }; result: ExportReport | null };
   /** The file a link in a note reaches (a picture with its bytes as a `data:` URL), or none. */
   attachment: { args: { target: string }; result: FilePreview | null };
   /** Opens a copy of a file in the system's default application. */

@@ -28,6 +28,8 @@ class AppState {
   openId = $state<string | null>(null);
   /** The item the trace view starts from. */
   traceId = $state<string | null>(null);
+  /** The item the export dialog draws the map around (set by "Export the map around this"). */
+  exportAround = $state<{ id: string; title: string } | null>(null);
   sync = $state<SyncStatus | null>(null);
   paletteOpen = $state(false);
   message = $state<{ text: string; error: boolean } | null>(null);
@@ -123,6 +125,12 @@ class AppState {
   go(view: View) {
     this.view = view;
     this.openId = null;
+  }
+
+  /** Opens the export dialog on the map around `item`. */
+  exportMapAround(item: { id: string; title: string }) {
+    this.exportAround = { id: item.id, title: item.title };
+    this.go("exchange");
   }
 
   /** Shows the trace of `id` (the open item when none is given). */
