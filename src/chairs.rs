@@ -424,97 +424,143 @@ fn epoch_day(s: &str) -> Option<i32> {
     Some(era * 146_097 + doe - 719_468)
 }
 
-/// Signal-to-decision time of every resolution with a signal upstream.
+/// A resolution's walk upstream: the signals it traces to, each signal's observed day and
+/// customer read once for all walks (customers interned), and the frictions it resolves.
+struct Upstream<'g> {
+    g: &'g Graph,
+    /// Each signal's observed day as days since 1970: `UNREAD` until read, `NO_DAY` without one.
+    observed: Vec<i32>,
+    customer_of: Vec<u32>,
+    customer_ids: HashMap<&'g str, u32>,
+    customer_names: Vec<&'g str>,
+    /// What the current walk has seen (marked with the resolution's index).
+    stamp: Vec<u32>,
+    queue: Vec<usize>,
+}
+
+/// One resolution's walk: its earliest signal's day, how many signals, each customer's earliest
+/// day, and the frictions it resolves.
+struct Walked {
+    first: Option<i32>,
+    signals: usize,
+    customers: Vec<(u32, i32)>,
+    frictions: Vec<usize>,
+}
+
+const UNREAD: i32 = i32::MIN;
+const NO_DAY: i32 = i32::MIN + 1;
+
+impl<'g> Upstream<'g> {
+    fn new(g: &'g Graph) -> Self {
+        let n = g.len();
+        Upstream {
+            g,
+            observed: vec![UNREAD; n],
+            customer_of: vec![u32::MAX; n],
+            customer_ids: HashMap::new(),
+            customer_names: Vec::new(),
+            stamp: vec![u32::MAX; n],
+            queue: Vec::new(),
+        }
+    }
+
+    /// The signal's observed day (read once), interning its customer on the way.
+    fn observe(&mut self, u: usize) -> i32 {
+        if self.observed[u] == UNREAD {
+            let g = self.g;
+            self.observed[u] = epoch_day(&g.observed(u)).unwrap_or(NO_DAY);
+            if let Some(c) = g.field(u, NodeField::Customer).map(str::trim).filter(|c| !c.is_empty()) {
+                let next = self.customer_names.len() as u32;
+                let id = *self.customer_ids.entry(c).or_insert(next);
+                if id == next {
+                    self.customer_names.push(c);
+                }
+                self.customer_of[u] = id;
+            }
+        }
+        self.observed[u]
+    }
+
+    fn walk(&mut self, r: usize) -> Walked {
+        let g = self.g;
+        let mut w = Walked { first: None, signals: 0, customers: Vec::new(), frictions: Vec::new() };
+        self.queue.clear();
+        self.queue.push(r);
+        self.stamp[r] = r as u32;
+        let mut at = 0;
+        while at < self.queue.len() {
+            let v = self.queue[at];
+            at += 1;
+            for u in g.step(v, true, &[Rel::Contradicts]) {
+                if self.stamp[u] == r as u32 {
+                    continue;
+                }
+                self.stamp[u] = r as u32;
+                match g.kind(u) {
+                    Kind::Signal => {
+                        let o = self.observe(u);
+                        if o == NO_DAY {
+                            continue;
+                        }
+                        w.signals += 1;
+                        w.first = Some(w.first.map_or(o, |f| f.min(o)));
+                        let c = self.customer_of[u];
+                        if c != u32::MAX {
+                            match w.customers.iter_mut().find(|(k, _)| *k == c) {
+                                Some(e) => e.1 = e.1.min(o),
+                                None => w.customers.push((c, o)),
+                            }
+                        }
+                        self.queue.push(u);
+                    }
+                    Kind::Friction if v == r => {
+                        w.frictions.push(u);
+                        self.queue.push(u);
+                    }
+                    _ => self.queue.push(u),
+                }
+            }
+        }
+        w
+    }
+}
+
+/// A resolution with a signal upstream: its index, decision and earliest signal's days, how many
+/// signals, and each customer's earliest day.
+struct DecidedRow {
+    r: usize,
+    decided: i32,
+    first: i32,
+    signals: usize,
+    customers: Vec<(u32, i32)>,
+}
+
+/// Signal-to-decision time of every resolution with a signal upstream: the days from its earliest
+/// traced signal to its decision; medians per perspective (its author's and those with a position in the frictions it
+/// resolves), per customer (from that customer's earliest signal) and per month of the decision.
 pub fn decision_time(x: &Inputs) -> DecisionTime {
     let g = x.g;
-    let n = g.len();
     let mut positions: HashMap<usize, Vec<&str>> = HashMap::new();
     for (f, p) in x.positions {
         positions.entry(*f).or_default().push(p);
     }
-    // Each signal's observed day and customer, read once (customers interned).
-    const UNREAD: i32 = i32::MIN;
-    let mut observed = vec![UNREAD; n];
-    let mut customer_of: Vec<u32> = vec![u32::MAX; n];
-    let mut customer_ids: HashMap<&str, u32> = HashMap::new();
-    let mut customer_names: Vec<&str> = Vec::new();
-    // One walk upstream per resolution; `stamp` marks what this walk has seen.
-    let mut stamp = vec![u32::MAX; n];
-    let mut queue: Vec<usize> = Vec::new();
-    struct Row {
-        r: usize,
-        decided: i32,
-        first: i32,
-        signals: usize,
-        customers: Vec<(u32, i32)>,
-    }
-    let mut rows: Vec<Row> = Vec::new();
+    let mut up = Upstream::new(g);
+    let mut rows: Vec<DecidedRow> = Vec::new();
     let mut per_persp: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     let mut per_customer: HashMap<u32, Vec<i64>> = HashMap::new();
     let mut per_month: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-    let mut frictions: Vec<usize> = Vec::new();
     let mut ps: Vec<String> = Vec::new();
-    for r in (0..n).filter(|&i| g.kind(i) == Kind::Resolution) {
+    for r in (0..g.len()).filter(|&i| g.kind(i) == Kind::Resolution) {
         let decided_text = g.field(r, NodeField::DecidedOn).unwrap_or_else(|| g.created(r));
         let Some(dd) = epoch_day(decided_text) else { continue };
-        queue.clear();
-        queue.push(r);
-        stamp[r] = r as u32;
-        let mut at = 0;
-        let mut first: Option<i32> = None;
-        let mut signals = 0;
-        let mut customers: Vec<(u32, i32)> = Vec::new();
-        frictions.clear();
-        while at < queue.len() {
-            let v = queue[at];
-            at += 1;
-            for u in g.step(v, true, &[Rel::Contradicts]) {
-                if stamp[u] == r as u32 {
-                    continue;
-                }
-                stamp[u] = r as u32;
-                match g.kind(u) {
-                    Kind::Signal => {
-                        if observed[u] == UNREAD {
-                            observed[u] = epoch_day(&g.observed(u)).unwrap_or(UNREAD + 1);
-                            if let Some(c) = g.field(u, NodeField::Customer).map(str::trim).filter(|c| !c.is_empty()) {
-                                let next = customer_names.len() as u32;
-                                let id = *customer_ids.entry(c).or_insert(next);
-                                if id == next {
-                                    customer_names.push(c);
-                                }
-                                customer_of[u] = id;
-                            }
-                        }
-                        let o = observed[u];
-                        if o == UNREAD + 1 {
-                            continue;
-                        }
-                        signals += 1;
-                        first = Some(first.map_or(o, |f| f.min(o)));
-                        if customer_of[u] != u32::MAX {
-                            match customers.iter_mut().find(|(c, _)| *c == customer_of[u]) {
-                                Some(e) => e.1 = e.1.min(o),
-                                None => customers.push((customer_of[u], o)),
-                            }
-                        }
-                        queue.push(u);
-                    }
-                    Kind::Friction if v == r => {
-                        frictions.push(u);
-                        queue.push(u);
-                    }
-                    _ => queue.push(u),
-                }
-            }
-        }
-        let Some(first) = first else { continue };
+        let w = up.walk(r);
+        let Some(first) = w.first else { continue };
         let days = i64::from((dd - first).max(0));
         ps.clear();
         if let Some(p) = x.persp[r] {
             ps.push(x.pnames[p].clone());
         }
-        for f in &frictions {
+        for f in &w.frictions {
             for p in positions.get(f).into_iter().flatten() {
                 if !ps.iter().any(|q| q.eq_ignore_ascii_case(p)) {
                     ps.push(p.to_string());
@@ -529,24 +575,38 @@ pub fn decision_time(x: &Inputs) -> DecisionTime {
                 }
             }
         }
-        for &(c, d) in &customers {
+        for &(c, d) in &w.customers {
             per_customer.entry(c).or_default().push(i64::from((dd - d).max(0)));
         }
         per_month.entry(day10(decided_text).get(..7).unwrap_or_default()).or_default().push(days);
-        rows.push(Row { r, decided: dd, first, signals, customers });
+        rows.push(DecidedRow { r, decided: dd, first, signals: w.signals, customers: w.customers });
     }
-    let medians = |m: Vec<(String, Vec<i64>)>| -> Vec<Median> {
-        m.into_iter().filter_map(|(name, mut v)| Some(Median { name, resolutions: v.len(), median_days: median(&mut v)? })).collect()
-    };
+    let names = &up.customer_names;
+    let mut by_customer: Vec<(String, Vec<i64>)> = per_customer.into_iter().map(|(c, v)| (names[c as usize].to_string(), v)).collect();
+    by_customer.sort_by(|a, b| a.0.cmp(&b.0));
     let mut all: Vec<i64> = rows.iter().map(|r| i64::from((r.decided - r.first).max(0))).collect();
-    let count = rows.len();
-    // Slowest first; rows are made only for what is shown.
+    DecisionTime {
+        count: rows.len(),
+        median_days: median(&mut all),
+        per_perspective: medians(per_persp.into_iter().collect()),
+        per_customer: medians(by_customer),
+        per_month: medians(per_month.into_iter().map(|(m, v)| (m.to_string(), v)).collect()),
+        resolutions: decided_rows(g, &rows, names, x.limit),
+    }
+}
+
+fn medians(m: Vec<(String, Vec<i64>)>) -> Vec<Median> {
+    m.into_iter().filter_map(|(name, mut v)| Some(Median { name, resolutions: v.len(), median_days: median(&mut v)? })).collect()
+}
+
+/// The resolutions shown, slowest first (rows are made only for what is shown).
+fn decided_rows(g: &Graph, rows: &[DecidedRow], customer_names: &[&str], limit: usize) -> Vec<Decided> {
     let keyed: Vec<((i64, usize), usize)> = rows.iter().enumerate().map(|(k, r)| ((-i64::from(r.decided - r.first), r.r), k)).collect();
-    let shown = oldest(keyed, x.limit, |k| k);
+    let shown = oldest(keyed, limit, |k| k);
     let day_text = |d: i32| {
         (NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Duration::days(i64::from(d))).format("%Y-%m-%d").to_string()
     };
-    let resolutions = shown
+    shown
         .items
         .into_iter()
         .map(|k| {
@@ -562,18 +622,7 @@ pub fn decision_time(x: &Inputs) -> DecisionTime {
                 customers,
             }
         })
-        .collect();
-    let mut by_customer: Vec<(String, Vec<i64>)> =
-        per_customer.into_iter().map(|(c, v)| (customer_names[c as usize].to_string(), v)).collect();
-    by_customer.sort_by(|a, b| a.0.cmp(&b.0));
-    DecisionTime {
-        count,
-        median_days: median(&mut all),
-        per_perspective: medians(per_persp.into_iter().collect()),
-        per_customer: medians(by_customer),
-        per_month: medians(per_month.into_iter().map(|(m, v)| (m.to_string(), v)).collect()),
-        resolutions,
-    }
+        .collect()
 }
 
 #[cfg(test)]

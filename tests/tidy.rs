@@ -177,7 +177,7 @@ const LONG_FILES_FOR_NOW: &[&str] = &[];
 
 /// The long functions of the lens's part in chairs.rs (file, function), being split by the
 /// lens's own change; this list only ever shrinks.
-const LONG_FNS_FOR_NOW: &[(&str, &str)] = &[("chairs.rs", "between_chairs"), ("chairs.rs", "decision_time")];
+const LONG_FNS_FOR_NOW: &[(&str, &str)] = &[("chairs.rs", "between_chairs")];
 
 /// Every source file below src/, as (path relative to src/, text).
 fn texts() -> Vec<(String, String)> {
