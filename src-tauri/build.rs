@@ -1,14 +1,13 @@
 //! Generates one `allow-<command>` permission per app command. The commands are the functions
-//! marked `#[tauri::command]` in `src/commands.rs` (read by `src/command_names.rs`); the window's
-//! capability (`capabilities/main.json`) grants the set `allow-app-commands` and nothing else.
+//! marked `#[tauri::command]` in the files of `src/commands/` (read by `src/command_names.rs`); the
+//! window's capability (`capabilities/main.json`) grants the set `allow-app-commands` and nothing else.
 
 #[path = "src/command_names.rs"]
 mod command_names;
 
 fn main() {
-    println!("cargo:rerun-if-changed=src/commands.rs");
-    let source = std::fs::read_to_string("src/commands.rs").expect("src/commands.rs");
-    let names: Vec<&'static str> = command_names::of(&source).into_iter().map(|n| &*n.leak()).collect();
+    println!("cargo:rerun-if-changed=src/commands");
+    let names: Vec<&'static str> = command_names::in_dir(std::path::Path::new("src/commands")).into_iter().map(|n| &*n.leak()).collect();
     let commands: &'static [&'static str] = names.leak();
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)))
         .expect("tauri build script");

@@ -1,7 +1,7 @@
 //! The contract with the window, generated from the Rust types: `ui/src/lib/bindings.ts` holds
 //! the TypeScript declaration of every type a command takes or returns (derived with ts-rs; the
 //! core's types behind its `ts` feature), each command's arguments and result (read from the
-//! `#[tauri::command]` functions of `commands.rs`), and the schema the window builds its forms
+//! `#[tauri::command]` functions of `commands/`), and the schema the window builds its forms
 //! and completions from (kinds, relations, each kind's fields, the values of a choice).
 //! `ui/src/lib/title-keys.generated.ts` holds titles with the key `model::title_key` makes of
 //! each, which the window's own `titleKey` (run on every keystroke) is tested against.
@@ -72,7 +72,10 @@ fn declarations() -> BTreeMap<String, String> {
     macro_rules! roots {
         ($($t:ty),* $(,)?) => { $( d.visit::<$t>(); )* };
     }
-    use crate::commands::*;
+    use crate::commands::export::{Destination, MapPart};
+    use crate::commands::import::{ImportOutcome, PickedSource, Progress};
+    use crate::commands::items::{EditInput, NewItemInput};
+    use crate::commands::workspace::{Info, Session};
     use mellanrum::*;
     roots!(
         Kind,
@@ -148,12 +151,16 @@ fn constants() -> String {
 
 /// Each command's arguments and result, from the signatures of the `#[tauri::command]` functions.
 fn commands(declared: &BTreeSet<String>) -> String {
-    let file = syn::parse_file(include_str!("commands.rs")).expect("commands.rs parses");
-    let names = crate::command_names::of(include_str!("commands.rs"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+    let files: Vec<syn::File> = crate::command_names::sources(&dir)
+        .iter()
+        .map(|(name, text)| syn::parse_file(text).unwrap_or_else(|e| panic!("commands/{name} does not parse: {e}")))
+        .collect();
+    let names = crate::command_names::in_dir(&dir);
     let mut out =
         String::from("/** Every command: the arguments the window sends and what it gets back. */\nexport interface Commands {\n");
     let mut found = Vec::new();
-    for item in &file.items {
+    for item in files.iter().flat_map(|f| &f.items) {
         let syn::Item::Fn(f) = item else { continue };
         if !f.attrs.iter().any(|a| a.path().segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>() == ["tauri", "command"]) {
             continue;
@@ -199,7 +206,7 @@ fn commands(declared: &BTreeSet<String>) -> String {
         found.push(name);
     }
     out += "}\n";
-    assert_eq!(found, names, "every #[tauri::command] is a top-level function of commands.rs");
+    assert_eq!(found, names, "every #[tauri::command] is a top-level function of a file of commands/");
     out
 }
 

@@ -1,9 +1,11 @@
-//! The names of the app's commands, read from `src/commands.rs`: every `fn` under a
+//! The names of the app's commands, read from the files of `src/commands/`: every `fn` under a
 //! `#[tauri::command]` attribute, in order. The one list of commands is those functions; the build
 //! script makes a permission of each name, and the tests hold the permission set, the handler and
 //! the window's bindings to it.
 
-/// The command names defined in `source` (the text of `src/commands.rs`).
+use std::path::Path;
+
+/// The command names defined in `source` (the text of one file of `src/commands/`).
 pub fn of(source: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut under_attribute = false;
@@ -19,4 +21,25 @@ pub fn of(source: &str) -> Vec<String> {
         }
     }
     names
+}
+
+/// Every `.rs` file of `dir` (`src/commands/`) as (file name, text), in the order of their names.
+pub fn sources(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("a file of the commands' folder").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p.file_name().unwrap().to_string_lossy().into_owned(), text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The command names defined in the files of `dir` (`src/commands/`), file by file in the order
+/// of their names.
+pub fn in_dir(dir: &Path) -> Vec<String> {
+    sources(dir).iter().flat_map(|(_, text)| of(text)).collect()
 }

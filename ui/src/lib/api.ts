@@ -1,4 +1,4 @@
-// Typed calls to the shell's commands (src-tauri/src/commands.rs). Each command's arguments and result
+// Typed calls to the shell's commands (src-tauri/src/commands/). Each command's arguments and result
 // come from `Commands`, generated from the Rust signatures (./bindings.ts). The page never names a file path.
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { Commands, Destination, EditInput, ExportFormat, ImportKind, Kind, Lang, MapPart, NewItemInput, Progress, Rel, Thresholds } from "./bindings";

@@ -607,45 +607,48 @@ export const FIELDS: Record<Kind, readonly FieldSpec[]> = {
 
 /** Every command: the arguments the window sends and what it gets back. */
 export interface Commands {
-  session: { args: Record<string, never>; result: Session };
-  /** Creates the workspace in the target folder: the demo one, or an empty one with its first person. */
-  create_workspace: { args: { demo: boolean; name?: string | null; person?: string | null; perspective?: string | null }; result: Session };
-  /** Lets the user pick a folder in the system dialog (the page never names a path): a workspace is opened; any other folder becomes the target a new workspace is created in. */
-  choose_workspace: { args: Record<string, never>; result: Session };
-  info: { args: Record<string, never>; result: Info };
-  last_change: { args: Record<string, never>; result: number };
+  /** The file a link in a note reaches (a picture with its bytes as a `data:` URL), or none. */
+  attachment: { args: { target: string }; result: FilePreview | null };
+  /** Opens a copy of a file in the system's default application. */
+  open_attachment: { args: { target: string }; result: null };
+  /** Adds a file dropped or pasted into the editor: its bytes are the request's body, the item and the file's name (percent-encoded) its `x-item` and `x-name` headers. Linked from the item's body. */
+  attach_bytes: { args: Uint8Array; result: AttachReport };
+  /** Exports the map in `format` (graphml, cytoscape, dot, mermaid, vault, html): the whole map, or the part `part` names. Returns `None` when the user cancelled the dialog. */
+  export_map: { args: { format: string; destination: Destination; redact_people?: boolean | null; part?: MapPart | null }; result: ExportReport | null };
+  /** Lets the user choose what to import in the system dialog: a vault folder, a signals file (CSV or JSON) or a calendar (.ics). Nothing is imported yet; `run_import` does it. */
+  pick_import: { args: { kind: ImportKind }; result: PickedSource | null };
+  /** Reads the chosen JSON signals file's records from another place inside it (one of `record_paths`, or a path the user typed, as `--records` takes it). */
+  choose_records: { args: { records: string }; result: PickedSource };
+  /** The first ten rows of the chosen signals file as `map` would import them. */
+  preview_import: { args: { map: Array<[string, string]> }; result: Array<PreviewRow> };
+  /** Imports the source chosen with `pick_import`, on a connection of its own so the window stays responsive; `map` pairs a signal field with a column. Progress goes to `on_progress`. */
+  run_import: { args: { map?: Array<[string, string]> | null; on_progress: Channel<Progress> }; result: ImportOutcome };
   list_items: { args: { kind?: Kind | null; tag?: string | null; deleted?: boolean | null }; result: Array<ItemSummary> };
   show_item: { args: { id: string }; result: ItemView };
   create_item: { args: { item: NewItemInput }; result: SaveReport };
   update_item: { args: { id: string; edit: EditInput }; result: SaveReport };
+  /** Applies one edit (tags added or removed) to each of `ids` in one transaction; how many changed. */
+  update_many: { args: { ids: Array<string>; add_tags: Array<string>; remove_tags: Array<string> }; result: number };
   rename_item: { args: { id: string; title: string }; result: RenameReport };
+  delete_item: { args: { id: string }; result: SaveReport };
+  restore_item: { args: { id: string }; result: SaveReport };
+  history: { args: { id: string }; result: Array<RevisionView> };
+  /** The trace of an item: upstream to its evidence, downstream to the goals it serves. */
+  trace_item: { args: { id: string; depth?: number | null }; result: Trace };
+  /** The integration lens, computed from the store now, with the workspace's between-chairs days. */
+  lens: { args: Record<string, never>; result: LensData };
+  /** Keeps the days after which something falls between chairs as the workspace's setting (`null`: back to the defaults), as `lens --keep-days` does. */
+  set_chairs_days: { args: { days?: Thresholds | null }; result: null };
+  unused_signals: { args: Record<string, never>; result: Array<string> };
   link_items: { args: { from: string; to: string; rel: Rel }; result: SaveReport };
   /** Links `from` to each of `to` in one save (an insight taking a selection of signals as evidence). */
   link_many: { args: { from: string; to: Array<string>; rel: Rel }; result: SaveReport };
-  /** Applies one edit (tags added or removed) to each of `ids` in one transaction; how many changed. */
-  update_many: { args: { ids: Array<string>; add_tags: Array<string>; remove_tags: Array<string> }; result: number };
-  /** The ids of every item matching `query` (the search's language), best first: a list's filter. */
-  filter_items: { args: { query: string; lang?: Lang | null }; result: Array<string> };
   unlink_items: { args: { from: string; to: string; rel: Rel }; result: SaveReport };
-  delete_item: { args: { id: string }; result: SaveReport };
-  restore_item: { args: { id: string }; result: SaveReport };
   backlinks: { args: { id: string }; result: Array<LinkView> };
   unresolved: { args: Record<string, never>; result: Array<Unresolved> };
-  history: { args: { id: string }; result: Array<RevisionView> };
-  unused_signals: { args: Record<string, never>; result: Array<string> };
-  graph: { args: Record<string, never>; result: MapView };
-  /** Searches the workspace (the core's query syntax: words, "phrases", -exclusions, OR, filters). */
-  search: { args: { query: string; limit?: number | null; lang?: Lang | null }; result: SearchResults };
-  /** The items most like one, precedents (resolved frictions with their resolutions) first, each with the words it shares with it. */
-  similar: { args: { id: string; limit?: number | null }; result: SimilarResults };
   /** Resolves a reference as `[[links]]` do (title or alias, case-insensitive; or an id). */
   resolve_ref: { args: { reference: string }; result: string };
-  people: { args: Record<string, never>; result: Array<Person> };
-  add_person: { args: { name: string; perspective: string }; result: Person };
-  use_person: { args: { name: string }; result: Person };
-  set_perspective: { args: { name: string; perspective: string }; result: Person };
-  /** The trace of an item: upstream to its evidence, downstream to the goals it serves. */
-  trace_item: { args: { id: string; depth?: number | null }; result: Trace };
+  graph: { args: Record<string, never>; result: MapView };
   /** Opens a consent round on a resolution (every perspective with a position in the frictions it resolves, plus the persons named). */
   round_open: { args: { id: string; people?: Array<string> | null }; result: RoundView };
   /** The current person's answer in a round: consent, concern or objection (an objection may become a child friction). */
@@ -656,31 +659,28 @@ export interface Commands {
   round_close: { args: { id: string; override_reason?: string | null }; result: RoundView };
   /** The open rounds waiting for the current person's answer. */
   round_waiting: { args: Record<string, never>; result: Array<RoundView> };
-  /** The integration lens, computed from the store now, with the workspace's between-chairs days. */
-  lens: { args: Record<string, never>; result: LensData };
-  /** Keeps the days after which something falls between chairs as the workspace's setting (`null`: back to the defaults), as `lens --keep-days` does. */
-  set_chairs_days: { args: { days?: Thresholds | null }; result: null };
-  /** Concurrent changes merged by rule ("Anna and Erik both changed the status of X"). */
-  conflicts: { args: Record<string, never>; result: Array<Conflict> };
-  /** What others changed since the current person last looked; `mark_seen` makes this look the last. */
-  activity: { args: { mark_seen: boolean }; result: Activity };
+  /** Searches the workspace (the core's query syntax: words, "phrases", -exclusions, OR, filters). */
+  search: { args: { query: string; limit?: number | null; lang?: Lang | null }; result: SearchResults };
+  /** The ids of every item matching `query` (the search's language), best first: a list's filter. */
+  filter_items: { args: { query: string; lang?: Lang | null }; result: Array<string> };
+  /** The items most like one, precedents (resolved frictions with their resolutions) first, each with the words it shares with it. */
+  similar: { args: { id: string; limit?: number | null }; result: SimilarResults };
   sync_state: { args: Record<string, never>; result: SyncStatus };
   /** Asks the background sync to run now. */
   sync_now: { args: Record<string, never>; result: SyncStatus };
-  /** Lets the user choose what to import in the system dialog: a vault folder, a signals file (CSV or JSON) or a calendar (.ics). Nothing is imported yet; `run_import` does it. */
-  pick_import: { args: { kind: ImportKind }; result: PickedSource | null };
-  /** Reads the chosen JSON signals file's records from another place inside it (one of `record_paths`, or a path the user typed, as `--records` takes it). */
-  choose_records: { args: { records: string }; result: PickedSource };
-  /** The first ten rows of the chosen signals file as `map` would import them. */
-  preview_import: { args: { map: Array<[string, string]> }; result: Array<PreviewRow> };
-  /** Imports the source chosen with `pick_import`, on a connection of its own so the window stays responsive; `map` pairs a signal field with a column. Progress goes to `on_progress`. */
-  run_import: { args: { map?: Array<[string, string]> | null; on_progress: Channel<Progress> }; result: ImportOutcome };
-  /** Exports the map in `format` (graphml, cytoscape, dot, mermaid, vault, html): the whole map, or the part `part` names. Returns `None` when the user cancelled the dialog. */
-  export_map: { args: { format: string; destination: Destination; redact_people?: boolean | null; part?: MapPart | null }; result: ExportReport | null };
-  /** The file a link in a note reaches (a picture with its bytes as a `data:` URL), or none. */
-  attachment: { args: { target: string }; result: FilePreview | null };
-  /** Opens a copy of a file in the system's default application. */
-  open_attachment: { args: { target: string }; result: null };
-  /** Adds a file dropped or pasted into the editor: its bytes are the request's body, the item and the file's name (percent-encoded) its `x-item` and `x-name` headers. Linked from the item's body. */
-  attach_bytes: { args: Uint8Array; result: AttachReport };
+  /** What others changed since the current person last looked; `mark_seen` makes this look the last. */
+  activity: { args: { mark_seen: boolean }; result: Activity };
+  /** Concurrent changes merged by rule ("Anna and Erik both changed the status of X"). */
+  conflicts: { args: Record<string, never>; result: Array<Conflict> };
+  session: { args: Record<string, never>; result: Session };
+  /** Creates the workspace in the target folder: the demo one, or an empty one with its first person. */
+  create_workspace: { args: { demo: boolean; name?: string | null; person?: string | null; perspective?: string | null }; result: Session };
+  /** Lets the user pick a folder in the system dialog (the page never names a path): a workspace is opened; any other folder becomes the target a new workspace is created in. */
+  choose_workspace: { args: Record<string, never>; result: Session };
+  info: { args: Record<string, never>; result: Info };
+  last_change: { args: Record<string, never>; result: number };
+  people: { args: Record<string, never>; result: Array<Person> };
+  add_person: { args: { name: string; perspective: string }; result: Person };
+  use_person: { args: { name: string }; result: Person };
+  set_perspective: { args: { name: string; perspective: string }; result: Person };
 }
