@@ -1186,6 +1186,24 @@ class App(unittest.TestCase):
             App.connect()
             self.q(tid("lens"), timeout=30)
 
+    def test_98_a_friction_becomes_resolved_only_through_a_resolution(self):
+        # The status offers `resolved` only while the friction holds it: the form reads which values
+        # only a rule sets from the core's schema (FIELDS, `by_rule`), not from a rule of its own.
+        def statuses():
+            return {o.get_attribute("value"): bool(o.get_attribute("disabled")) for o in self.qs(tid("field-status") + " option")}
+
+        self.nav("friction")
+        self.click(tid("new-item"))
+        self.wait(lambda: self.q(tid("item-title")).get_attribute("value") != "")
+        self.wait(lambda: statuses(), msg="no status field")
+        self.assertEqual(statuses(), {"open": False, "exploring": False, "resolved": True, "parked": False})
+        self.nav("friction")
+        card = self.q('[data-status="resolved"] ' + tid("friction-card"))
+        name = self.text(card.find_element(By.CSS_SELECTOR, ".card-title"))
+        card.click()
+        self.wait(lambda: self.q(tid("item-title")).get_attribute("value") == name)
+        self.assertFalse(statuses()["resolved"], statuses())
+
     def test_99_a_new_empty_workspace_offers_three_first_steps(self):
         # Last: the app started again on a folder with no workspace, and an empty one made there.
         self.d.quit()

@@ -462,9 +462,22 @@ fn keep_series_links(tx: &crate::store::Tx, uid: &str, body: &mut String) -> Res
     Ok(())
 }
 
+/// How many days before today an import reads a calendar from, unless told.
+pub const DAYS_BEFORE: i64 = 365;
+/// How many days after today an import reads a calendar to, unless told.
+pub const DAYS_AFTER: i64 = 90;
+
+/// The window an import reads a calendar over: `from` and `to` when given, else from a year
+/// before `today` to 90 days after it.
+pub fn window(today: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> (NaiveDate, NaiveDate) {
+    (from.unwrap_or(today - Duration::days(DAYS_BEFORE)), to.unwrap_or(today + Duration::days(DAYS_AFTER)))
+}
+
 impl Workspace {
-    /// Imports the events of an iCalendar file that start in `[from, to)` (days, UTC) as meetings.
-    pub fn import_calendar(&mut self, path: &Path, from: NaiveDate, to: NaiveDate) -> Result<CalendarReport> {
+    /// Imports the events of an iCalendar file that start in `[from, to)` (days, UTC) as meetings;
+    /// the window is [`window`]'s, from a year before today to 90 days after it unless given.
+    pub fn import_calendar(&mut self, path: &Path, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<CalendarReport> {
+        let (from, to) = window(crate::workspace::today(), from, to);
         if to <= from {
             return Err(Error::invalid(format!("the window is empty: --to {to} is not after --from {from}")));
         }
@@ -576,6 +589,14 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_is_a_year_back_and_90_days_ahead_unless_given() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(window(day("2026-03-10"), None, None), (day("2025-03-10"), day("2026-06-08")));
+        assert_eq!(window(day("2026-03-10"), Some(day("2026-03-01")), None), (day("2026-03-01"), day("2026-06-08")));
+        assert_eq!(window(day("2026-03-10"), None, Some(day("2026-04-01"))), (day("2025-03-10"), day("2026-04-01")));
+    }
 
     #[test]
     fn durations() {

@@ -59,16 +59,17 @@ impl Kind {
     /// [`Kind::field_names`], each with how its value is written (what [`normalize_field`] takes).
     pub fn fields(self) -> &'static [FieldSpec] {
         const fn f(name: &'static str, input: Input) -> FieldSpec {
-            FieldSpec { name, input, options: &[] }
+            FieldSpec { name, input, options: &[], by_rule: &[] }
         }
         const fn choice(name: &'static str, options: &'static [&'static str]) -> FieldSpec {
-            FieldSpec { name, input: Input::Choice, options }
+            FieldSpec { name, input: Input::Choice, options, by_rule: &[] }
         }
         use Input::*;
         const SIGNAL: &[FieldSpec] =
             &[choice("source", SIGNAL_SOURCES), f("customer", Text), f("date", Date), f("ref", Text), f("quote", Long)];
         const INSIGHT: &[FieldSpec] = &[choice("status", INSIGHT_STATUSES)];
-        const FRICTION: &[FieldSpec] = &[choice("status", FRICTION_STATUSES), choice("severity", SEVERITIES)];
+        const FRICTION: &[FieldSpec] =
+            &[FieldSpec { by_rule: FRICTION_STATUSES_BY_RULE, ..choice("status", FRICTION_STATUSES) }, choice("severity", SEVERITIES)];
         const RESOLUTION: &[FieldSpec] = &[
             f("decision", Long),
             f("rationale", Long),
@@ -123,6 +124,9 @@ pub struct FieldSpec {
     pub input: Input,
     /// The values of a choice; empty for the other inputs.
     pub options: &'static [&'static str],
+    /// The values of a choice that only a rule sets, never a hand: a form offers them only while
+    /// the field holds them (a friction becomes `resolved` when a resolution resolves it).
+    pub by_rule: &'static [&'static str],
 }
 
 impl fmt::Display for Kind {
@@ -213,6 +217,8 @@ impl FromStr for Rel {
 pub const SIGNAL_SOURCES: &[&str] = &["interview", "support", "survey", "sales", "review", "usage", "market", "other"];
 pub const INSIGHT_STATUSES: &[&str] = &["hypothesis", "validated", "invalidated"];
 pub const FRICTION_STATUSES: &[&str] = &["open", "exploring", "resolved", "parked"];
+/// The friction statuses reached only by a rule: `resolved`, through a resolution that `resolves` it.
+pub const FRICTION_STATUSES_BY_RULE: &[&str] = &["resolved"];
 pub const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
 
 /// The friction lifecycle: open → exploring → resolved/parked. `resolved` is reached only

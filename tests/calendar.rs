@@ -213,3 +213,14 @@ fn a_broken_calendar_is_refused_whole() {
     assert!(ws.fails(&["import", "calendar", &ics(), "--from", "2026-04-01", "--to", "2026-03-01"]).contains("window is empty"));
     assert_eq!(ws.json(&["info"])["counts"]["meeting"], 0);
 }
+
+/// Without `--from` and `--to` a calendar is read from a year before today to 90 days after it
+/// (the core's window, which the app's import uses too).
+#[test]
+fn without_from_and_to_the_window_is_a_year_back_and_90_days_ahead() {
+    let ws = team();
+    let r = ws.json(&["import", "calendar", &ics()]);
+    let today = chrono::Local::now().date_naive();
+    assert_eq!(r["from"], json!((today - chrono::Duration::days(365)).to_string()));
+    assert_eq!(r["to"], json!((today + chrono::Duration::days(90)).to_string()));
+}

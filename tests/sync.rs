@@ -298,6 +298,30 @@ fn an_encrypted_workspace_shows_the_storage_nothing_and_needs_the_key() {
     assert_eq!(titles(&erik), ["Hemlig strategi"]);
 }
 
+/// Joining a storage that holds something else than a shared workspace fails with one line, and
+/// leaves no database files behind: through the command line and through the core's `join`.
+#[test]
+fn a_failed_join_leaves_no_database_files_behind() {
+    let dir = shared();
+    std::fs::write(dir.path().join("mellanrum.json"), "not a marker").unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let left = |target: &Path| -> Vec<&str> { mellanrum::workspace::DB_FILES.into_iter().filter(|f| target.join(f).exists()).collect() };
+    let target = d.path().join("by-cli");
+    let r = std::process::Command::new(crate::util::bin()).args(["init", s(&target), "--remote", s(dir.path())]).output().unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("is not a Mellanrum marker"), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(left(&target), Vec::<&str>::new());
+    let target = d.path().join("by-api");
+    let e = mellanrum::Workspace::join(&target, None, s(dir.path()), mellanrum::sync::KeyChoice::Plain).err().expect("the join fails");
+    assert!(e.to_string().contains("is not a Mellanrum marker"), "{e}");
+    assert_eq!(left(&target), Vec::<&str>::new());
+    // The same folder joins a real shared workspace afterwards.
+    std::fs::remove_file(dir.path().join("mellanrum.json")).unwrap();
+    let (mut ws, info, _) = mellanrum::Workspace::join(&target, Some("Team"), s(dir.path()), mellanrum::sync::KeyChoice::Plain).unwrap();
+    assert_eq!((ws.name().unwrap(), info.encrypted), ("Team".to_string(), false));
+    assert!(target.join(mellanrum::workspace::DB_FILE).is_file());
+}
+
 #[test]
 fn two_workspaces_merge_through_an_encrypted_folder() {
     let dir = shared();

@@ -224,6 +224,23 @@ impl Workspace {
         Ok(RemoteInfo { remote: spec, encrypted: key.is_some(), new_key })
     }
 
+    /// Makes `dir` a new workspace (named `name`, else the folder's name) that shares the storage
+    /// `spec`, and pulls what is there. When joining fails (a wrong key, a storage that cannot be
+    /// read), the database files it made are removed again: no half-joined workspace stays behind.
+    pub fn join(dir: &std::path::Path, name: Option<&str>, spec: &str, choice: KeyChoice) -> Result<(Workspace, RemoteInfo, SyncReport)> {
+        let mut ws = Workspace::init(dir, name)?;
+        match ws.set_remote(spec, choice).and_then(|info| Ok((info, ws.sync()?))) {
+            Ok((info, report)) => Ok((ws, info, report)),
+            Err(e) => {
+                drop(ws);
+                for f in crate::workspace::DB_FILES {
+                    let _ = std::fs::remove_file(dir.join(f));
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// Pushes this device's new changes and pulls everyone else's.
     pub fn sync(&mut self) -> Result<SyncReport> {
         self.sync_with(false)

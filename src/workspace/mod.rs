@@ -24,6 +24,8 @@ pub use views::*;
 
 /// The database file inside a workspace folder.
 pub const DB_FILE: &str = "mellanrum.db";
+/// The database and the files SQLite keeps beside it (write-ahead log, shared memory).
+pub const DB_FILES: [&str; 3] = [DB_FILE, "mellanrum.db-wal", "mellanrum.db-shm"];
 
 /// An open workspace.
 pub struct Workspace {

@@ -155,7 +155,7 @@ fn check_friction_status(tx: &Tx, old: &Item, to: &str) -> Result<()> {
         .filter(|l| l.rel == Rel::Resolves)
         .filter_map(|l| tx.title_of(&l.source_id).ok().flatten().map(|t| t.0))
         .collect();
-    if to == "resolved" {
+    if model::FRICTION_STATUSES_BY_RULE.contains(&to) {
         return Err(Error::invalid(format!(
             "friction '{}' becomes resolved when a resolution resolves it: write `resolves:: [[{}]]` in a resolution (or `mellanrum link RESOLUTION \"{}\" --rel resolves`)",
             old.title, old.title, old.title

@@ -132,11 +132,8 @@ pub async fn run_import(
                 };
                 ImportOutcome::Items(mellanrum::import::signals::import(&mut ws, &picked.path, &opts, Some(&mut progress))?)
             }
-            ImportKind::Calendar => {
-                let today = mellanrum::workspace::today();
-                let (from, to) = (today - chrono::Duration::days(365), today + chrono::Duration::days(90));
-                ImportOutcome::Calendar(ws.import_calendar(&picked.path, from, to)?)
-            }
+            // The core's window: a year back, 90 days ahead.
+            ImportKind::Calendar => ImportOutcome::Calendar(ws.import_calendar(&picked.path, None, None)?),
         })
     })
     .await

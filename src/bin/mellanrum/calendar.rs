@@ -3,23 +3,18 @@
 use std::path::Path;
 
 use anyhow::{anyhow, Result};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use mellanrum::workspace::Workspace;
 
 use super::{out, out_json};
 
-fn day(what: &str, s: Option<&str>, default: NaiveDate) -> Result<NaiveDate> {
-    match s {
-        None => Ok(default),
-        Some(s) => mellanrum::model::parse_date(s).ok_or_else(|| anyhow!("{what}: '{s}' is not a date (use YYYY-MM-DD)")),
-    }
+fn day(what: &str, s: Option<&str>) -> Result<Option<NaiveDate>> {
+    s.map(|s| mellanrum::model::parse_date(s).ok_or_else(|| anyhow!("{what}: '{s}' is not a date (use YYYY-MM-DD)"))).transpose()
 }
 
 pub fn import(ws: &mut Workspace, file: &Path, from: Option<&str>, to: Option<&str>, json: bool) -> Result<()> {
-    let today = mellanrum::workspace::today();
-    let from = day("--from", from, today - Duration::days(365))?;
-    let to = day("--to", to, today + Duration::days(90))?;
-    let r = ws.import_calendar(file, from, to)?;
+    // The core's window when a bound is not given: a year back, 90 days ahead.
+    let r = ws.import_calendar(file, day("--from", from)?, day("--to", to)?)?;
     if json {
         out_json(&r)
     } else {

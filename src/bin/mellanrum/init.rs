@@ -28,21 +28,9 @@ pub struct InitArgs {
 
 pub fn init(cli: &Cli, a: &InitArgs) -> Result<()> {
     let InitArgs { dir, name, remote, key, encrypt } = a;
-    let mut ws = Workspace::init(dir, name.as_deref())?;
     if let Some(r) = remote {
-        let choice = remote::key_choice(*encrypt, key.as_deref());
-        let joined = ws.set_remote(r, choice).and_then(|info| Ok((info, ws.sync()?)));
-        let (info, report) = match joined {
-            Ok(x) => x,
-            Err(e) => {
-                // Leave no half-joined workspace behind.
-                drop(ws);
-                for f in [mellanrum::workspace::DB_FILE, "mellanrum.db-wal", "mellanrum.db-shm"] {
-                    let _ = std::fs::remove_file(dir.join(f));
-                }
-                return Err(e.into());
-            }
-        };
+        // A failed join leaves no workspace behind (the core removes what it made).
+        let (mut ws, info, report) = Workspace::join(dir, name.as_deref(), r, remote::key_choice(*encrypt, key.as_deref()))?;
         let name = ws.name()?;
         if cli.json {
             return out_json(&json!({"path": dir, "name": name, "remote": info, "sync": report}));
@@ -53,6 +41,7 @@ pub fn init(cli: &Cli, a: &InitArgs) -> Result<()> {
         out(&format!("Created workspace '{name}' in {}, shared through {}", dir.display(), info.remote))?;
         return sync::print_report(&report, false, false);
     }
+    let mut ws = Workspace::init(dir, name.as_deref())?;
     let name = ws.name()?;
     if cli.json {
         out_json(&json!({"path": dir, "name": name}))

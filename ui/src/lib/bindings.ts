@@ -118,7 +118,12 @@ export type FieldSpec = { name: string, input: Input,
 /**
  * The values of a choice; empty for the other inputs.
  */
-options: Array<string>, };
+options: Array<string>, 
+/**
+ * The values of a choice that only a rule sets, never a hand: a form offers them only while
+ * the field holds them (a friction becomes `resolved` when a resolution resolves it).
+ */
+by_rule: Array<string>, };
 
 /**
  * A file as the window shows it: what it is and, for a picture, its bytes as a `data:` URL (an
@@ -597,12 +602,12 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Each kind's own fields in display order, how each is written and a choice's values (`Kind::fields`). */
 export const FIELDS: Record<Kind, readonly FieldSpec[]> = {
   note: [],
-  signal: [{"input":"choice","name":"source","options":["interview","support","survey","sales","review","usage","market","other"]},{"input":"text","name":"customer","options":[]},{"input":"date","name":"date","options":[]},{"input":"text","name":"ref","options":[]},{"input":"long","name":"quote","options":[]}],
-  insight: [{"input":"choice","name":"status","options":["hypothesis","validated","invalidated"]}],
-  friction: [{"input":"choice","name":"status","options":["open","exploring","resolved","parked"]},{"input":"choice","name":"severity","options":["low","medium","high","critical"]}],
-  resolution: [{"input":"long","name":"decision","options":[]},{"input":"long","name":"rationale","options":[]},{"input":"people","name":"agreed_by","options":[]},{"input":"date","name":"decided_on","options":[]},{"input":"text","name":"retires","options":[]},{"input":"text","name":"practice_owner","options":[]},{"input":"hours","name":"hours_freed","options":[]},{"input":"text","name":"review_30","options":[]},{"input":"text","name":"review_90","options":[]}],
-  goal: [{"input":"text","name":"horizon","options":[]},{"input":"text","name":"owner","options":[]}],
-  meeting: [{"input":"date_time","name":"start","options":[]},{"input":"date_time","name":"end","options":[]},{"input":"people","name":"attendees","options":[]},{"input":"text","name":"location","options":[]}],
+  signal: [{"by_rule":[],"input":"choice","name":"source","options":["interview","support","survey","sales","review","usage","market","other"]},{"by_rule":[],"input":"text","name":"customer","options":[]},{"by_rule":[],"input":"date","name":"date","options":[]},{"by_rule":[],"input":"text","name":"ref","options":[]},{"by_rule":[],"input":"long","name":"quote","options":[]}],
+  insight: [{"by_rule":[],"input":"choice","name":"status","options":["hypothesis","validated","invalidated"]}],
+  friction: [{"by_rule":["resolved"],"input":"choice","name":"status","options":["open","exploring","resolved","parked"]},{"by_rule":[],"input":"choice","name":"severity","options":["low","medium","high","critical"]}],
+  resolution: [{"by_rule":[],"input":"long","name":"decision","options":[]},{"by_rule":[],"input":"long","name":"rationale","options":[]},{"by_rule":[],"input":"people","name":"agreed_by","options":[]},{"by_rule":[],"input":"date","name":"decided_on","options":[]},{"by_rule":[],"input":"text","name":"retires","options":[]},{"by_rule":[],"input":"text","name":"practice_owner","options":[]},{"by_rule":[],"input":"hours","name":"hours_freed","options":[]},{"by_rule":[],"input":"text","name":"review_30","options":[]},{"by_rule":[],"input":"text","name":"review_90","options":[]}],
+  goal: [{"by_rule":[],"input":"text","name":"horizon","options":[]},{"by_rule":[],"input":"text","name":"owner","options":[]}],
+  meeting: [{"by_rule":[],"input":"date_time","name":"start","options":[]},{"by_rule":[],"input":"date_time","name":"end","options":[]},{"by_rule":[],"input":"people","name":"attendees","options":[]},{"by_rule":[],"input":"text","name":"location","options":[]}],
 };
 
 /** Every command: the arguments the window sends and what it gets back. */
