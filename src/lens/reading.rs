@@ -79,6 +79,43 @@ impl RawReading {
     }
 }
 
+/// The reads of the lens that need no items, taken in turn by whichever connection is free first
+/// (both read the same state: see [`crate::store::Store::read_beside`]).
+#[derive(Default)]
+struct Reads {
+    next: std::sync::atomic::AtomicUsize,
+    links: std::sync::Mutex<Option<Result<trace::RawLinks>>>,
+    fields: std::sync::Mutex<Option<Result<trace::RawFields>>>,
+    reading: std::sync::Mutex<Option<Result<RawReading>>>,
+}
+
+impl Reads {
+    /// Takes reads until none is left.
+    fn take(&self, tx: &crate::store::Tx) {
+        fn keep<T>(slot: &std::sync::Mutex<Option<Result<T>>>, r: Result<T>) {
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+        }
+        loop {
+            match self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) {
+                0 => keep(&self.links, trace::RawLinks::read(tx)),
+                1 => keep(&self.reading, RawReading::read(tx)),
+                2 => keep(&self.fields, trace::RawFields::read(tx)),
+                _ => return,
+            }
+        }
+    }
+
+    /// What was read, or the first error.
+    fn done(self) -> Result<(trace::RawLinks, trace::RawFields, RawReading)> {
+        fn took<T>(slot: std::sync::Mutex<Option<Result<T>>>) -> Result<T> {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| Err(crate::error::Error::Corrupt("a read of the lens was not taken".into())))
+        }
+        Ok((took(self.links)?, took(self.fields)?, took(self.reading)?))
+    }
+}
+
 /// What the lens reads from the store: the graph, the people, who contributed to what and the
 /// stances taken in frictions.
 pub struct Loaded {
@@ -126,19 +163,36 @@ impl crate::workspace::Workspace {
             self.lens = Some(l);
             return lens;
         }
-        // Items and their fields here; links, who contributed what and the stances on a second
-        // connection meanwhile (the two halves take about as long).
-        let ((mut graph, people, progress), (links, raw)) = self.store.read_beside(
-            |tx| {
-                let g = Graph::load_items(tx)?;
-                let progress = crate::chairs::Progress::load(tx, &g)?;
-                Ok((g, tx.people()?, progress))
-            },
-            |tx| Ok((trace::RawLinks::read(tx)?, RawReading::read(tx)?)),
-        )?;
-        graph.add_links(&links);
+        // Items here; the links, who contributed what, the stances and the fields on a second
+        // connection meanwhile, and here too once the items are read (whichever is free first).
+        let reads = Reads::default();
+        let (mut graph, people, progress) = self
+            .store
+            .read_beside(
+                |tx| {
+                    let g = Graph::load_items(tx)?;
+                    let progress = crate::chairs::Progress::load(tx, &g)?;
+                    let people = tx.people()?;
+                    reads.take(tx);
+                    Ok((g, people, progress))
+                },
+                |tx| {
+                    reads.take(tx);
+                    Ok(())
+                },
+            )
+            .map(|(h, ())| h)?;
+        let (links, fields, raw) = reads.done()?;
+        // The links on a second thread, the fields and stances here: each needs only the items.
+        let (edges, fields, (contributions, stances)) = std::thread::scope(|scope| {
+            let edges = scope.spawn(|| graph.edges_of(&links));
+            let fields = graph.fields_of(&fields);
+            let resolved = raw.resolve(&graph, &people, progress);
+            (edges.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), fields, resolved)
+        });
         drop(links);
-        let (contributions, stances) = raw.resolve(&graph, &people, progress);
+        graph.set_edges(edges);
+        graph.set_fields(fields);
         let lens = compute(&graph, &people, &contributions, &stances, opt)?;
         self.lens = Some(Box::new(Loaded { generation, graph, people, contributions, stances }));
         Ok(lens)

@@ -171,6 +171,13 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// At least as many as the live items (the largest row number of the items table, at most a
+    /// few million): room to read them into, found without reading them.
+    pub fn items_at_most(&self) -> Result<usize> {
+        let n: Option<i64> = self.tx.query_row("SELECT max(rowid) FROM items", [], |r| r.get(0))?;
+        Ok(n.unwrap_or(0).clamp(0, 4_000_000) as usize)
+    }
+
     /// Calls `field(item id, kind, field, value)` for each row of the kinds' field tables (deleted
     /// items' too: the caller drops ids it does not know; `kind` is the table's), in the order
     /// friction, insight, signal, resolution, meeting, then [`NodeField::AllDay`] (kind `None`) for

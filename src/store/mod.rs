@@ -90,6 +90,11 @@ pub struct Store {
     beside: Option<std::result::Result<(Connection, Connection), ()>>,
 }
 
+/// How much of the database file SQLite reads through a memory map instead of copying each
+/// page into its own cache: large reads (the lens's, a list of every item) touch the file's pages
+/// where the operating system already holds them (SQLite caps it at its own limit, just under 2 GiB).
+const MMAP_BYTES: i64 = 1 << 31;
+
 /// How many virtual-machine instructions SQLite runs between two calls of the step counter.
 const STEP_PERIOD: i32 = 64;
 
@@ -112,6 +117,7 @@ impl Store {
         // killed process (measured cost and the reasoning: docs/RELIABILITY.md, "Durability").
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if found > known {
@@ -297,6 +303,7 @@ impl Store {
         let reader =
             Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         reader.busy_timeout(BUSY_TIMEOUT)?;
+        reader.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         reader.set_prepared_statement_cache_capacity(64);
         let holder =
             Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;

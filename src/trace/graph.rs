@@ -18,6 +18,11 @@ struct Strs {
 const NONE: u32 = u32::MAX;
 
 impl Strs {
+    /// Room for `n` strings of about `len` bytes each.
+    fn with_capacity(n: usize, len: usize) -> Strs {
+        Strs { buf: String::with_capacity(n * len), at: Vec::with_capacity(n) }
+    }
+
     fn push(&mut self, s: &str) {
         self.at.push((self.buf.len() as u32, s.len() as u32));
         self.buf.push_str(s);
@@ -145,11 +150,69 @@ impl RawLinks {
     }
 }
 
+/// Every field row of the kinds' field tables as read from the store, before the graph is: see
+/// [`Graph::fields_of`]. The values are kept end to end in one buffer.
+#[derive(Debug, Default)]
+pub struct RawFields {
+    ids: IdRefs,
+    /// `(item, the table's kind, field, value)`, the value as `(start, len)` in `values`
+    /// (`len == NONE` for none).
+    rows: Vec<(IdRef, Option<Kind>, NodeField, u32, u32)>,
+    values: String,
+}
+
+impl RawFields {
+    pub fn read(tx: &Tx) -> Result<RawFields> {
+        let mut raw = RawFields::default();
+        // Rows come grouped by item within each table: its id is parsed once per group.
+        let (mut last, mut last_ref) = (String::new(), None);
+        tx.each_node_field(|id, kind, field, value| {
+            let item = match last_ref {
+                Some(r) if last == id => r,
+                _ => {
+                    let r = raw.ids.add(id);
+                    last.clear();
+                    last.push_str(id);
+                    last_ref = Some(r);
+                    r
+                }
+            };
+            let (start, len) = match value {
+                Some(v) => {
+                    let start = raw.values.len() as u32;
+                    raw.values.push_str(v);
+                    (start, v.len() as u32)
+                }
+                None => (0, NONE),
+            };
+            raw.rows.push((item, kind, field, start, len));
+        })?;
+        Ok(raw)
+    }
+}
+
+/// The kinds' fields of every item, one column per [`NodeField::VALUED`] field, and which items
+/// are all-day meetings: [`Graph::fields_of`] makes them, [`Graph::set_fields`] keeps them.
+pub struct Fields {
+    columns: Vec<Strs>,
+    all_day: Vec<bool>,
+}
+
+/// The links as node indices and which touch each node: [`Graph::edges_of`] makes them,
+/// [`Graph::set_edges`] keeps them.
+pub struct Edges {
+    edges: Vec<(usize, usize, Rel)>,
+    at_off: Vec<usize>,
+    at_list: Vec<u32>,
+}
+
 /// The whole store in memory: every live item and every resolved link between them, items as
 /// columns indexed by position (the order the store keeps them in).
 pub struct Graph {
     kinds: Vec<Kind>,
     ids: Strs,
+    /// Each item's id as a number when it is a UUID ([`uuid_key`]).
+    keys: Vec<Option<u128>>,
     titles: Strs,
     created: Strs,
     /// The creator of each item, as a position in `authors` (the distinct person ids).
@@ -170,24 +233,28 @@ pub struct Graph {
 impl Graph {
     pub fn load(tx: &Tx) -> Result<Graph> {
         let mut g = Graph::load_items(tx)?;
-        g.add_links(&RawLinks::read(tx)?);
+        g.set_fields(g.fields_of(&RawFields::read(tx)?));
+        g.set_edges(g.edges_of(&RawLinks::read(tx)?));
         Ok(g)
     }
 
-    /// The live items and their fields, without links: [`Graph::load`] is this and
-    /// [`Graph::add_links`] of [`RawLinks::read`], which may be read at the same time on another
-    /// connection.
+    /// The live items, without their fields and links: [`Graph::load`] is this,
+    /// [`Graph::fields_of`] of [`RawFields::read`] and [`Graph::edges_of`] of [`RawLinks::read`],
+    /// which may be read at the same time on another connection.
     pub fn load_items(tx: &Tx) -> Result<Graph> {
+        // Room for every item at once: no column is copied as it grows.
+        let n = tx.items_at_most()?;
         let mut g = Graph {
-            kinds: Vec::new(),
-            ids: Strs::default(),
-            titles: Strs::default(),
-            created: Strs::default(),
+            kinds: Vec::with_capacity(n),
+            ids: Strs::with_capacity(n, 36),
+            keys: Vec::with_capacity(n),
+            titles: Strs::with_capacity(n, 32),
+            created: Strs::with_capacity(n, 20),
             author: Vec::new(),
             authors: Vec::new(),
             fields: NodeField::VALUED.iter().map(|_| Strs::default()).collect(),
             all_day: Vec::new(),
-            by_uuid: FastMap::default(),
+            by_uuid: FastMap::with_capacity_and_hasher(n, Default::default()),
             by_other: FastMap::default(),
             edges: Vec::new(),
             at_off: Vec::new(),
@@ -196,10 +263,12 @@ impl Graph {
         let mut author_at: FastMap<String, u32> = FastMap::default();
         tx.each_node(|id, kind, title, author, created| {
             let i = g.kinds.len() as u32;
-            match uuid_key(id) {
+            let key = uuid_key(id);
+            match key {
                 Some(k) => g.by_uuid.insert(k, i),
                 None => g.by_other.insert(id.to_string(), i),
             };
+            g.keys.push(key);
             g.kinds.push(kind);
             g.ids.push(id);
             g.titles.push(title);
@@ -214,27 +283,42 @@ impl Graph {
             };
             g.author.push(a);
         })?;
-        // Field rows mostly come in the order of their items: the next item of the row's kind after
-        // the previous row's is tried before a lookup.
-        let mut cursor: Option<usize> = None;
-        tx.each_node_field(|id, kind, field, value| {
-            let Some(i) = g.pos_after(id, cursor, kind) else { return };
-            cursor = Some(i);
-            match NodeField::VALUED.iter().position(|&f| f == field) {
-                Some(c) => g.fields[c].set(i, value),
-                None => {
-                    if g.all_day.len() <= i {
-                        g.all_day.resize(i + 1, false);
-                    }
-                    g.all_day[i] = g.kinds[i] == Kind::Meeting;
-                }
-            }
-        })?;
         Ok(g)
     }
 
-    /// Adds the links read by [`RawLinks::read`] (those whose ends are both live items here).
-    pub fn add_links(&mut self, raw: &RawLinks) {
+    /// The fields read by [`RawFields::read`] as columns of this graph's items (rows of items
+    /// not here are dropped; a later value of the same field replaces an earlier one).
+    pub fn fields_of(&self, raw: &RawFields) -> Fields {
+        let mut columns: Vec<Strs> = NodeField::VALUED.iter().map(|_| Strs::default()).collect();
+        let mut all_day = Vec::new();
+        // Field rows mostly come in the order of their items: the next item of the row's kind after
+        // the previous row's is tried before a lookup.
+        let mut cursor: Option<usize> = None;
+        for &(id, kind, field, start, len) in &raw.rows {
+            let Some(i) = self.pos_near(id, &raw.ids, cursor, kind) else { continue };
+            cursor = Some(i);
+            let value = (len != NONE).then(|| &raw.values[start as usize..(start + len) as usize]);
+            match NodeField::VALUED.iter().position(|&f| f == field) {
+                Some(c) => columns[c].set(i, value),
+                None => {
+                    if all_day.len() <= i {
+                        all_day.resize(i + 1, false);
+                    }
+                    all_day[i] = self.kinds[i] == Kind::Meeting;
+                }
+            }
+        }
+        Fields { columns, all_day }
+    }
+
+    /// Keeps `f` (made by [`Graph::fields_of`] of this graph) as the items' fields.
+    pub fn set_fields(&mut self, f: Fields) {
+        self.fields = f.columns;
+        self.all_day = f.all_day;
+    }
+
+    /// The links read by [`RawLinks::read`] whose ends are both live items here.
+    pub fn edges_of(&self, raw: &RawLinks) -> Edges {
         let mut keys: Vec<u64> = Vec::with_capacity(raw.rows.len());
         let (mut last_source, mut last_pos) = (None, None);
         for &(s, t, rel) in &raw.rows {
@@ -246,7 +330,14 @@ impl Graph {
                 keys.push(link_key(s, t, rel));
             }
         }
-        self.set_edges(keys);
+        edges_from(keys, self.len())
+    }
+
+    /// Keeps `e` (made by [`Graph::edges_of`] of this graph) as the links.
+    pub fn set_edges(&mut self, e: Edges) {
+        self.edges = e.edges;
+        self.at_off = e.at_off;
+        self.at_list = e.at_list;
     }
 
     /// The position of an id read before this graph was loaded.
@@ -260,46 +351,28 @@ impl Graph {
 
     /// [`Graph::pos_of`] for ids that come in the items' order, as [`Graph::pos_after`] does.
     pub fn pos_of_after(&self, id: IdRef, ids: &IdRefs, last: Option<usize>) -> Option<usize> {
+        self.pos_near(id, ids, last, None)
+    }
+
+    /// [`Graph::pos_of`], trying first the same item as `last` and the next one after it (of kind
+    /// `kind`, when given), as [`Graph::pos_after`] does.
+    fn pos_near(&self, id: IdRef, ids: &IdRefs, last: Option<usize>, kind: Option<Kind>) -> Option<usize> {
         if let (Some(l), IdRef::Uuid(k)) = (last, id) {
-            for c in [l, l + 1] {
-                if self.ids.get(c).and_then(uuid_key) == Some(k) {
+            if self.keys.get(l) == Some(&Some(k)) {
+                return Some(l);
+            }
+            let ahead = &self.kinds[(l + 1).min(self.len())..(l + 65).min(self.len())];
+            let next = match kind {
+                Some(want) => ahead.iter().position(|&x| x == want).map(|p| l + 1 + p),
+                None => Some(l + 1),
+            };
+            if let Some(c) = next {
+                if self.keys.get(c) == Some(&Some(k)) {
                     return Some(c);
                 }
             }
         }
         self.pos_of(id, ids)
-    }
-
-    /// Sets the links from their keys ([`link_key`]), in any order and repeated.
-    fn set_edges(&mut self, mut keys: Vec<u64>) {
-        let g = self;
-        let n = g.kinds.len();
-        keys.sort_unstable();
-        keys.dedup();
-        let mask = (1u64 << 32) - 1;
-        g.edges = keys.iter().map(|&k| ((k >> 35) as usize, ((k >> 3) & mask) as usize, Rel::ALL[(k & 7) as usize])).collect();
-        let mut at_off = vec![0usize; n + 1];
-        for &(s, t, _) in &g.edges {
-            at_off[s + 1] += 1;
-            if t != s {
-                at_off[t + 1] += 1;
-            }
-        }
-        for v in 0..n {
-            at_off[v + 1] += at_off[v];
-        }
-        let mut fill = at_off.clone();
-        let mut at_list = vec![0u32; at_off[n]];
-        for (ei, &(s, t, _)) in g.edges.iter().enumerate() {
-            at_list[fill[s]] = ei as u32;
-            fill[s] += 1;
-            if t != s {
-                at_list[fill[t]] = ei as u32;
-                fill[t] += 1;
-            }
-        }
-        g.at_off = at_off;
-        g.at_list = at_list;
     }
 
     /// The number of items.
@@ -440,6 +513,36 @@ impl Graph {
             }
         })
     }
+}
+
+/// The links of a graph of `n` items from their keys ([`link_key`]), in any order and repeated.
+fn edges_from(mut keys: Vec<u64>, n: usize) -> Edges {
+    keys.sort_unstable();
+    keys.dedup();
+    let mask = (1u64 << 32) - 1;
+    let edges: Vec<(usize, usize, Rel)> =
+        keys.iter().map(|&k| ((k >> 35) as usize, ((k >> 3) & mask) as usize, Rel::ALL[(k & 7) as usize])).collect();
+    let mut at_off = vec![0usize; n + 1];
+    for &(s, t, _) in &edges {
+        at_off[s + 1] += 1;
+        if t != s {
+            at_off[t + 1] += 1;
+        }
+    }
+    for v in 0..n {
+        at_off[v + 1] += at_off[v];
+    }
+    let mut fill = at_off.clone();
+    let mut at_list = vec![0u32; at_off[n]];
+    for (ei, &(s, t, _)) in edges.iter().enumerate() {
+        at_list[fill[s]] = ei as u32;
+        fill[s] += 1;
+        if t != s {
+            at_list[fill[t]] = ei as u32;
+            fill[t] += 1;
+        }
+    }
+    Edges { edges, at_off, at_list }
 }
 
 impl View for &Graph {
