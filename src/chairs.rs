@@ -311,61 +311,7 @@ pub fn between_chairs(x: &Inputs) -> BetweenChairs {
         .map(|(k, (_, opened, _))| (opened.as_str(), k))
         .collect();
 
-    // Hand-overs: a link from one perspective's item to another's, with no answer from the other.
-    // Which perspectives each item is linked with, and whether by more than one link: bit masks
-    // (a workspace with more than 64 perspectives looks at each item's links instead).
-    let np = x.pnames.len();
-    let masks = (np <= 64).then(|| {
-        let (mut once, mut twice) = (vec![0u64; n], vec![0u64; n]);
-        let mut mark = |a: usize, b: usize| {
-            if let Some(p) = x.persp[b] {
-                let bit = 1u64 << p;
-                twice[a] |= once[a] & bit;
-                once[a] |= bit;
-            }
-        };
-        let mut last = (usize::MAX, usize::MAX);
-        for &(s, d, _) in &g.edges {
-            // One mark per pair of items, whatever the relations between them.
-            if (s, d) != last && s != d {
-                mark(s, d);
-                mark(d, s);
-            }
-            last = (s, d);
-        }
-        (once, twice)
-    });
-    // `((created, order), (from, to))`.
-    type Found<'a> = ((&'a str, usize), (usize, usize));
-    let mut handovers: Vec<Found> = Vec::new();
-    let mut seen: std::collections::HashSet<(usize, usize)> = Default::default();
-    for &(s, d, rel) in &g.edges {
-        if s == d || !matches!(rel, Rel::References | Rel::DerivedFrom | Rel::Supports | Rel::Contradicts) || g.kind(d) == Kind::Goal {
-            continue;
-        }
-        let (Some(ps), Some(pd)) = (x.persp[s], x.persp[d]) else { continue };
-        if ps == pd || day10(g.created(s)) > hand_cut.as_str() {
-            continue;
-        }
-        // Another link between `s` and an item of `pd`'s perspective answers it.
-        let linked = match &masks {
-            Some((_, twice)) => twice[s] & (1u64 << pd) != 0,
-            None => g.at(s).any(|e| {
-                let (a, b, _) = g.edges[e];
-                let other = if a == s { b } else { a };
-                other != d && x.persp[other] == Some(pd)
-            }),
-        };
-        if linked || seen.contains(&(s, pd)) {
-            continue;
-        }
-        let from = x.contrib.partition_point(|&(i, _)| i < s);
-        let changed = x.contrib[from..].iter().take_while(|&&(i, _)| i == s).any(|&(_, p)| x.person_persp[p] == pd);
-        if !changed {
-            seen.insert((s, pd));
-            handovers.push(((g.created(s), handovers.len()), (s, d)));
-        }
-    }
+    let handovers = handovers(x, &hand_cut);
     let keyed: Vec<((&str, usize), usize)> = handovers.iter().enumerate().map(|(k, h)| (h.0, k)).collect();
     let handovers = oldest(keyed, x.limit, |k| {
         let (s, d) = handovers[k].1;
@@ -392,6 +338,68 @@ pub fn between_chairs(x: &Inputs) -> BetweenChairs {
         }),
         handovers,
     }
+}
+
+/// A hand-over found: `((created, order), (from, to))`.
+type Found<'a> = ((&'a str, usize), (usize, usize));
+
+/// The hand-overs made on or before `cut`, in the links' order: a link from one perspective's item
+/// to another's, with no answer from the other (another link between the item and one of the
+/// other perspective's, or a change to the item by someone of it).
+fn handovers<'a>(x: &Inputs<'a>, cut: &str) -> Vec<Found<'a>> {
+    // Which perspectives each item is linked with, and whether by more than one link: bit masks
+    // (a workspace with more than 64 perspectives looks at each item's links instead).
+    let (g, n, np) = (x.g, x.g.len(), x.pnames.len());
+    let masks = (np <= 64).then(|| {
+        let (mut once, mut twice) = (vec![0u64; n], vec![0u64; n]);
+        let mut mark = |a: usize, b: usize| {
+            if let Some(p) = x.persp[b] {
+                let bit = 1u64 << p;
+                twice[a] |= once[a] & bit;
+                once[a] |= bit;
+            }
+        };
+        let mut last = (usize::MAX, usize::MAX);
+        for &(s, d, _) in &g.edges {
+            // One mark per pair of items, whatever the relations between them.
+            if (s, d) != last && s != d {
+                mark(s, d);
+                mark(d, s);
+            }
+            last = (s, d);
+        }
+        (once, twice)
+    });
+    let mut handovers: Vec<Found> = Vec::new();
+    let mut seen: std::collections::HashSet<(usize, usize)> = Default::default();
+    for &(s, d, rel) in &g.edges {
+        if s == d || !matches!(rel, Rel::References | Rel::DerivedFrom | Rel::Supports | Rel::Contradicts) || g.kind(d) == Kind::Goal {
+            continue;
+        }
+        let (Some(ps), Some(pd)) = (x.persp[s], x.persp[d]) else { continue };
+        if ps == pd || day10(g.created(s)) > cut {
+            continue;
+        }
+        // Another link between `s` and an item of `pd`'s perspective answers it.
+        let linked = match &masks {
+            Some((_, twice)) => twice[s] & (1u64 << pd) != 0,
+            None => g.at(s).any(|e| {
+                let (a, b, _) = g.edges[e];
+                let other = if a == s { b } else { a };
+                other != d && x.persp[other] == Some(pd)
+            }),
+        };
+        if linked || seen.contains(&(s, pd)) {
+            continue;
+        }
+        let from = x.contrib.partition_point(|&(i, _)| i < s);
+        let changed = x.contrib[from..].iter().take_while(|&&(i, _)| i == s).any(|&(_, p)| x.person_persp[p] == pd);
+        if !changed {
+            seen.insert((s, pd));
+            handovers.push(((g.created(s), handovers.len()), (s, d)));
+        }
+    }
+    handovers
 }
 
 /// Days since 1970 of a `YYYY-MM-DD…` text, read without a date library; `None` when it is not one.

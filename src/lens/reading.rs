@@ -127,47 +127,14 @@ pub struct Loaded {
     stances: Stances,
 }
 
-/// The `meta` key of the between-chairs days.
-const CHAIRS_DAYS: &str = "lens.chairs_days";
-
-impl crate::workspace::Workspace {
-    /// The days after which something falls between chairs: this workspace's setting, or the
-    /// defaults while none is kept.
-    pub fn chairs_thresholds(&mut self) -> Result<crate::chairs::Thresholds> {
-        let kept = self.store.read(|tx| tx.meta(CHAIRS_DAYS))?;
-        Ok(kept.map(|s| crate::chairs::Thresholds::from_setting(&s)).unwrap_or_default())
-    }
-
-    /// Keeps `t` as this workspace's between-chairs days (`None`: back to the defaults). A
-    /// negative number of days is refused and nothing is kept.
-    pub fn set_chairs_thresholds(&mut self, t: Option<crate::chairs::Thresholds>) -> Result<()> {
-        if let Some(t) = &t {
-            t.check()?;
-        }
-        self.store.write(|tx| match t {
-            Some(t) => tx.set_meta(CHAIRS_DAYS, &t.to_setting()),
-            None => tx.delete_meta(CHAIRS_DAYS),
-        })
-    }
-
-    /// Computes the integration lens from the store. What it reads is kept in the open workspace
-    /// and read again only when the store has changed since (a save here, or a commit by any other
-    /// process), so repeated views of an unchanged workspace compute without reading.
-    pub fn lens(&mut self, opt: &LensOptions) -> Result<Lens> {
-        let generation = self.store.generation()?;
-        if self.lens.as_ref().is_some_and(|l| l.generation != generation) {
-            self.lens = None; // freed before reading anew, not alongside
-        }
-        if let Some(l) = self.lens.take() {
-            let lens = compute(&l.graph, &l.people, &l.contributions, &l.stances, opt);
-            self.lens = Some(l);
-            return lens;
-        }
-        // Items here; the links, who contributed what, the stances and the fields on a second
-        // connection meanwhile, and here too once the items are read (whichever is free first).
+impl Loaded {
+    /// Reads what the lens needs from `store`. Items here; the links, who contributed what, the
+    /// stances and the fields on a second connection meanwhile, and here too once the items are
+    /// read (whichever is free first).
+    pub fn read(store: &mut crate::store::Store) -> Result<Loaded> {
+        let generation = store.generation()?;
         let reads = Reads::default();
-        let (mut graph, people, progress) = self
-            .store
+        let (mut graph, people, progress) = store
             .read_beside(
                 |tx| {
                     let g = Graph::load_items(tx)?;
@@ -193,8 +160,17 @@ impl crate::workspace::Workspace {
         drop(links);
         graph.set_edges(edges);
         graph.set_fields(fields);
-        let lens = compute(&graph, &people, &contributions, &stances, opt)?;
-        self.lens = Some(Box::new(Loaded { generation, graph, people, contributions, stances }));
-        Ok(lens)
+        Ok(Loaded { generation, graph, people, contributions, stances })
+    }
+
+    /// The store's [`crate::store::Store::generation`] this was read at: what it holds is the
+    /// store's as long as the generation has not changed.
+    pub fn generation(&self) -> (u64, i64) {
+        self.generation
+    }
+
+    /// The integration lens of what was read.
+    pub fn lens(&self, opt: &LensOptions) -> Result<Lens> {
+        compute(&self.graph, &self.people, &self.contributions, &self.stances, opt)
     }
 }

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Kind, Rel};
 use crate::store::{EdgeLink, NodeRow, Tx};
 
@@ -164,24 +164,5 @@ pub(crate) fn for_show(tx: &Tx, id: &str, kind: Kind, today: NaiveDate) -> Resul
         Kind::Insight if view.node(id)?.is_some() => Ok((Some(evidence(&mut view, id, today)?), None)),
         Kind::Resolution if view.node(id)?.is_some() => Ok((None, Some(review(&mut view, id)?))),
         _ => Ok((None, None)),
-    }
-}
-
-impl crate::workspace::Workspace {
-    /// Traces an item both ways, `depth` links deep, with ages counted to `today`.
-    pub fn trace(&mut self, id: &str, depth: usize, today: NaiveDate) -> Result<Trace> {
-        self.store.read(|tx| trace(&mut TxView::new(tx), id, depth, today))
-    }
-
-    /// The evidence strength of an insight as of `today`.
-    pub fn evidence(&mut self, id: &str, today: NaiveDate) -> Result<Evidence> {
-        self.store.read(|tx| {
-            let mut view = TxView::new(tx);
-            match view.node(id)? {
-                Some(n) if n.kind == Kind::Insight => evidence(&mut view, id, today),
-                Some(n) => Err(Error::invalid(format!("'{}' is a {}: evidence strength is for insights", n.title, n.kind))),
-                None => Err(Error::NotFound(id.to_string())),
-            }
-        })
     }
 }

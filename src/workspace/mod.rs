@@ -12,6 +12,7 @@ use crate::store::{Store, UpgradeReport};
 pub(crate) use crate::write::{derive_links, next_hlc, save, settle, Ctx};
 pub use crate::write::{SaveReport, MAX_BODY};
 
+mod derived;
 mod items;
 mod reading;
 mod rules;
