@@ -308,7 +308,7 @@ impl Workspace {
         // The index is derived: bring it level with what was restored now (rebuilt when it is
         // missing or unsound), so search and `doctor` see it whole. The restore itself is done
         // either way; a process holding the index catches it up otherwise.
-        if let Err(e) = crate::index::flush(self) {
+        if let Err(e) = crate::index::flush(&mut self.index_on()) {
             tracing::warn!("the search index will catch up with the restored workspace later: {e}");
         }
         Ok(RestoreInfo { from: from.to_path_buf(), previous, items })

@@ -22,12 +22,11 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::index::LikeWord;
+use crate::error::Result;
+use crate::index::{LikeWord, On};
 use crate::links;
-use crate::model::{Kind, Rel};
+use crate::model::{Item, Kind, Rel};
 use crate::search::{self, FormsCache};
-use crate::workspace::Workspace;
 
 /// How the words of an item are picked and weighed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -307,120 +306,108 @@ fn weigh(words: &[LikeWord], t: &Tuning, docs: u64, dfs: &[u64]) -> Vec<(usize, 
     weighed.into_iter().map(|(i, w)| (i, w / top)).collect()
 }
 
-impl Workspace {
-    /// The items most like `id`, precedents (resolved frictions with their resolutions) first.
-    pub fn similar(&mut self, id: &str, limit: usize) -> Result<SimilarResults> {
-        self.similar_tuned(id, limit, &Tuning::default())
+/// The items most like `item`, precedents (resolved frictions with their resolutions) first, from
+/// the search index and the store `on` lends.
+pub(crate) fn similar(on: &mut On<'_>, item: &Item, limit: usize, tuning: &Tuning) -> Result<SimilarResults> {
+    let (words, shown) = words_of(item, tuning);
+    let t = *tuning;
+    let mut choose = |docs: u64, dfs: &[u64]| weigh(&words, &t, docs, dfs);
+    let (chosen, mut hits) = crate::index::like(on, &words, t.title_boost, &mut choose, limit.saturating_mul(3).max(30))?;
+    // Sharing more of the words counts: the score times the share of them held.
+    for h in &mut hits {
+        let share = h.matched.len() as f32 / chosen.len().max(1) as f32;
+        h.score *= share.powf(t.coord);
     }
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+    let word_of: HashMap<&str, &str> = words.iter().zip(&shown).map(|(w, s)| (w.form.as_str(), s.as_str())).collect();
+    let rank: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, (f, _))| (f.as_str(), i)).collect();
+    let terms: Vec<String> = chosen.iter().map(|(f, _)| word_of.get(f.as_str()).map_or(f.clone(), |w| w.to_string())).collect();
+    let mut out = SimilarResults { id: item.id.clone(), title: item.title.clone(), terms, items: Vec::new() };
+    if chosen.is_empty() {
+        return Ok(out);
+    }
+    let shared_of = |matched: &[String]| -> Vec<String> {
+        let mut m: Vec<&String> = matched.iter().filter(|f| rank.contains_key(f.as_str())).collect();
+        m.sort_by_key(|f| rank[f.as_str()]);
+        m.into_iter().map(|f| word_of.get(f.as_str()).map_or(f.clone(), |w| w.to_string())).collect()
+    };
 
-    /// [`Workspace::similar`] with other weights (for measuring them).
-    pub fn similar_tuned(&mut self, id: &str, limit: usize, tuning: &Tuning) -> Result<SimilarResults> {
-        if limit == 0 {
-            return Err(Error::invalid("--limit must be at least 1"));
+    // Fold resolutions into the frictions they resolve.
+    let mut entries: Vec<Similar> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let info = on.store.read(|tx| {
+        let mut v = Vec::new();
+        for h in &hits {
+            let n = tx.node(&h.id)?;
+            let resolved: Vec<String> = if h.kind == Kind::Resolution {
+                tx.links_from(&h.id)?.into_iter().filter(|l| l.rel == Rel::Resolves).filter_map(|l| l.target_id).collect()
+            } else {
+                Vec::new()
+            };
+            v.push((n, resolved));
         }
-        let item = self.item(id)?;
-        let (words, shown) = words_of(&item, tuning);
-        let t = *tuning;
-        let mut choose = |docs: u64, dfs: &[u64]| weigh(&words, &t, docs, dfs);
-        let (chosen, mut hits) = crate::index::like(self, &words, t.title_boost, &mut choose, limit.saturating_mul(3).max(30))?;
-        // Sharing more of the words counts: the score times the share of them held.
-        for h in &mut hits {
-            let share = h.matched.len() as f32 / chosen.len().max(1) as f32;
-            h.score *= share.powf(t.coord);
+        Ok(v)
+    })?;
+    for (h, (node, resolved)) in hits.iter().zip(info) {
+        if h.id == item.id || node.is_none() {
+            continue;
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        let word_of: HashMap<&str, &str> = words.iter().zip(&shown).map(|(w, s)| (w.form.as_str(), s.as_str())).collect();
-        let rank: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, (f, _))| (f.as_str(), i)).collect();
-        let terms: Vec<String> = chosen.iter().map(|(f, _)| word_of.get(f.as_str()).map_or(f.clone(), |w| w.to_string())).collect();
-        let mut out = SimilarResults { id: item.id.clone(), title: item.title.clone(), terms, items: Vec::new() };
-        if chosen.is_empty() {
-            return Ok(out);
-        }
-        let shared_of = |matched: &[String]| -> Vec<String> {
-            let mut m: Vec<&String> = matched.iter().filter(|f| rank.contains_key(f.as_str())).collect();
-            m.sort_by_key(|f| rank[f.as_str()]);
-            m.into_iter().map(|f| word_of.get(f.as_str()).map_or(f.clone(), |w| w.to_string())).collect()
-        };
-
-        // Fold resolutions into the frictions they resolve.
-        let mut entries: Vec<Similar> = Vec::new();
-        let mut at: HashMap<String, usize> = HashMap::new();
-        let info = self.store.read(|tx| {
-            let mut v = Vec::new();
-            for h in &hits {
-                let n = tx.node(&h.id)?;
-                let resolved: Vec<String> = if h.kind == Kind::Resolution {
-                    tx.links_from(&h.id)?.into_iter().filter(|l| l.rel == Rel::Resolves).filter_map(|l| l.target_id).collect()
-                } else {
-                    Vec::new()
-                };
-                v.push((n, resolved));
-            }
-            Ok(v)
-        })?;
-        for (h, (node, resolved)) in hits.iter().zip(info) {
-            if h.id == item.id || node.is_none() {
+        let targets: Vec<String> = if resolved.is_empty() { vec![h.id.clone()] } else { resolved };
+        for t in targets {
+            if t == item.id {
                 continue;
             }
-            let targets: Vec<String> = if resolved.is_empty() { vec![h.id.clone()] } else { resolved };
-            for t in targets {
-                if t == item.id {
-                    continue;
-                }
-                if let Some(&i) = at.get(&t) {
-                    entries[i].score = entries[i].score.max(h.score);
-                    for w in shared_of(&h.matched) {
-                        if !entries[i].shared.contains(&w) {
-                            entries[i].shared.push(w);
-                        }
+            if let Some(&i) = at.get(&t) {
+                entries[i].score = entries[i].score.max(h.score);
+                for w in shared_of(&h.matched) {
+                    if !entries[i].shared.contains(&w) {
+                        entries[i].shared.push(w);
                     }
-                    continue;
                 }
-                let (node, snippet) =
-                    if t == h.id { (node.clone(), h.snippet.clone()) } else { (self.store.read(|tx| tx.node(&t))?, String::new()) };
-                let Some(n) = node else { continue };
-                at.insert(t.clone(), entries.len());
-                entries.push(Similar {
-                    id: n.id.clone(),
-                    kind: n.kind,
-                    title: n.title.clone(),
-                    status: n.status.clone(),
-                    score: h.score,
-                    group: String::new(),
-                    snippet,
-                    shared: shared_of(&h.matched),
-                    resolutions: Vec::new(),
-                });
+                continue;
             }
+            let (node, snippet) =
+                if t == h.id { (node.clone(), h.snippet.clone()) } else { (on.store.read(|tx| tx.node(&t))?, String::new()) };
+            let Some(n) = node else { continue };
+            at.insert(t.clone(), entries.len());
+            entries.push(Similar {
+                id: n.id.clone(),
+                kind: n.kind,
+                title: n.title.clone(),
+                status: n.status.clone(),
+                score: h.score,
+                group: String::new(),
+                snippet,
+                shared: shared_of(&h.matched),
+                resolutions: Vec::new(),
+            });
         }
-        for e in &mut entries {
-            if e.kind == Kind::Friction && e.status.as_deref() == Some("resolved") {
-                e.group = "precedent".into();
-                e.resolutions = self.store.read(|tx| {
-                    let mut rs = Vec::new();
-                    for l in tx.links_to(&e.id)?.into_iter().filter(|l| l.rel == Rel::Resolves) {
-                        if let Some(r) = tx.item(&l.source_id)?.filter(|r| !r.deleted) {
-                            rs.push(PastResolution {
-                                id: r.id.clone(),
-                                title: r.title.clone(),
-                                decision: r.fields.get("decision").map(str::to_string),
-                                decided_on: r.fields.get("decided_on").map(str::to_string),
-                            });
-                        }
-                    }
-                    Ok(rs)
-                })?;
-            } else {
-                e.group = "related".into();
-            }
-        }
-        entries.sort_by(|a, b| {
-            (a.group != "precedent").cmp(&(b.group != "precedent")).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id))
-        });
-        entries.truncate(limit);
-        out.items = entries;
-        Ok(out)
     }
+    for e in &mut entries {
+        if e.kind == Kind::Friction && e.status.as_deref() == Some("resolved") {
+            e.group = "precedent".into();
+            e.resolutions = on.store.read(|tx| {
+                let mut rs = Vec::new();
+                for l in tx.links_to(&e.id)?.into_iter().filter(|l| l.rel == Rel::Resolves) {
+                    if let Some(r) = tx.item(&l.source_id)?.filter(|r| !r.deleted) {
+                        rs.push(PastResolution {
+                            id: r.id.clone(),
+                            title: r.title.clone(),
+                            decision: r.fields.get("decision").map(str::to_string),
+                            decided_on: r.fields.get("decided_on").map(str::to_string),
+                        });
+                    }
+                }
+                Ok(rs)
+            })?;
+        } else {
+            e.group = "related".into();
+        }
+    }
+    entries.sort_by(|a, b| (a.group != "precedent").cmp(&(b.group != "precedent")).then(b.score.total_cmp(&a.score)).then(a.id.cmp(&b.id)));
+    entries.truncate(limit);
+    out.items = entries;
+    Ok(out)
 }
 
 #[cfg(test)]

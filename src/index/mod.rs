@@ -27,7 +27,7 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Searcher, TantivyDocu
 use crate::error::{Error, Result};
 use crate::model::Kind;
 use crate::search::{Hit, IndexStatus, Query, Repair};
-use crate::workspace::Workspace;
+use crate::store::Store;
 
 mod analysis;
 mod documents;
@@ -64,6 +64,15 @@ const RESOLUTION_CHARS: usize = 240;
 pub(crate) struct Slot {
     handle: Option<Handle>,
     repair: Option<Repair>,
+}
+
+/// What every index operation works on: the index state kept between calls, the store the index
+/// is derived from, and the workspace folder it lives in (`index/`, `index.lock`). The
+/// `Workspace` lends these three (`Workspace::index_on`); the index never sees the rest of it.
+pub(crate) struct On<'a> {
+    pub index: &'a mut Slot,
+    pub store: &'a mut Store,
+    pub root: &'a Path,
 }
 
 struct Handle {
@@ -154,51 +163,51 @@ impl Lock {
 
 // ---- the public operations ------------------------------------------------------------------
 
-pub(crate) fn open(ws: &mut Workspace) -> Result<Option<Repair>> {
-    ensure(ws)?;
-    Ok(ws.index.repair.take())
+pub(crate) fn open(on: &mut On<'_>) -> Result<Option<Repair>> {
+    ensure(on)?;
+    Ok(on.index.repair.take())
 }
 
-pub(crate) fn reindex(ws: &mut Workspace, mut progress: impl FnMut(u64, u64)) -> Result<u64> {
-    let ident = workspace_ident(ws)?;
-    let Some(lock) = Lock::take(&ws.root, REBUILD_WAIT)? else {
+pub(crate) fn reindex(on: &mut On<'_>, mut progress: impl FnMut(u64, u64)) -> Result<u64> {
+    let ident = workspace_ident(on)?;
+    let Some(lock) = Lock::take(on.root, REBUILD_WAIT)? else {
         return Err(Error::Index(format!(
             "another Mellanrum process has held {} for {} s; try again when it is done",
-            Lock::path(&ws.root).display(),
+            Lock::path(on.root).display(),
             REBUILD_WAIT.as_secs()
         )));
     };
-    let dir = ws.root.join(INDEX_DIR);
+    let dir = on.root.join(INDEX_DIR);
     // Rebuild in place when the index is sound (other processes keep searching the old one
     // until the commit); otherwise in a fresh folder.
-    let n = match try_open(ws, &dir, &ident).ok().or_else(|| ws.index.handle.take()) {
+    let n = match try_open(on, &dir, &ident).ok().or_else(|| on.index.handle.take()) {
         Some(h) if fields_of(&h.index.schema()).is_ok() && h.index.schema() == schema().0 => {
             let mut writer = bulk_writer(&h.index)?;
-            let n = fill(ws, &h.f, &mut writer, &ident, &mut progress)?;
+            let n = fill(on, &h.f, &mut writer, &ident, &mut progress)?;
             writer.wait_merging_threads().map_err(ierr)?;
             h.reader.reload().map_err(ierr)?;
-            ws.index.handle = Some(Handle { overlay: None, seen: None, ..h });
+            on.index.handle = Some(Handle { overlay: None, seen: None, ..h });
             n
         }
-        _ => rebuild_fresh(ws, &ident, &mut progress)?,
+        _ => rebuild_fresh(on, &ident, &mut progress)?,
     };
     drop(lock);
-    ws.index.repair = None;
+    on.index.repair = None;
     Ok(n)
 }
 
-pub(crate) fn flush(ws: &mut Workspace) -> Result<usize> {
-    ensure(ws)?;
-    let Some(_lock) = Lock::try_take(&ws.root)? else { return Ok(0) };
-    let ident = workspace_ident(ws)?;
-    let Some(h) = ws.index.handle.as_ref() else { return Ok(0) };
+pub(crate) fn flush(on: &mut On<'_>) -> Result<usize> {
+    ensure(on)?;
+    let Some(_lock) = Lock::try_take(on.root)? else { return Ok(0) };
+    let ident = workspace_ident(on)?;
+    let Some(h) = on.index.handle.as_ref() else { return Ok(0) };
     let (index, f) = (h.index.clone(), h.f);
     let applied = payload_of(&index)?.map_or(0, |p| p.seq);
-    let rows = ws.store.read(|tx| tx.index_queue_after(applied))?;
+    let rows = on.store.read(|tx| tx.index_queue_after(applied))?;
     let Some(&(last, _)) = rows.last() else { return Ok(0) };
     let ids: Vec<String> = rows.iter().map(|(_, id)| id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 40_000_000).map_err(ierr)?;
-    ws.store.read(|tx| {
+    on.store.read(|tx| {
         for chunk in ids.chunks(2000) {
             for id in chunk {
                 writer.delete_term(Term::from_field_text(f.id, id));
@@ -211,8 +220,8 @@ pub(crate) fn flush(ws: &mut Workspace) -> Result<usize> {
     })?;
     commit(&mut writer, &ident, last)?;
     writer.wait_merging_threads().map_err(ierr)?;
-    trim(ws, last)?;
-    if let Some(h) = ws.index.handle.as_mut() {
+    trim(on, last)?;
+    if let Some(h) = on.index.handle.as_mut() {
         h.reader.reload().map_err(ierr)?;
         h.overlay = None;
         h.seen = None;
@@ -224,15 +233,15 @@ pub(crate) fn flush(ws: &mut Workspace) -> Result<usize> {
 /// in it once with its current title, nothing else is, and its queue position fits the
 /// database. Items queued after the last commit are left out (searches read them from the queue).
 /// Returns the problems found, one line each; none when the index was never built.
-pub(crate) fn verify(ws: &mut Workspace) -> Result<Vec<String>> {
-    let Some(ident) = ws.store.read(|tx| tx.meta("index_id"))? else { return Ok(Vec::new()) };
-    let dir = ws.root.join(INDEX_DIR);
-    let h = match try_open(ws, &dir, &ident) {
+pub(crate) fn verify(on: &mut On<'_>) -> Result<Vec<String>> {
+    let Some(ident) = on.store.read(|tx| tx.meta("index_id"))? else { return Ok(Vec::new()) };
+    let dir = on.root.join(INDEX_DIR);
+    let h = match try_open(on, &dir, &ident) {
         Ok(h) => h,
         Err(p) => return Ok(vec![format!("the search index {}", p.reason())]),
     };
     let applied = payload_of(&h.index)?.map_or(0, |p| p.seq);
-    let (pending, live) = ws.store.read(|tx| {
+    let (pending, live) = on.store.read(|tx| {
         let pending: BTreeSet<String> = tx.index_queue_after(applied)?.into_iter().map(|(_, id)| id).collect();
         let live: BTreeMap<String, String> = tx.list_items(None, None, false)?.into_iter().map(|r| (r.id, r.title)).collect();
         Ok((pending, live))
@@ -274,20 +283,20 @@ pub(crate) fn verify(ws: &mut Workspace) -> Result<Vec<String>> {
     Ok(problems)
 }
 
-pub(crate) fn status(ws: &mut Workspace) -> Result<IndexStatus> {
-    ensure(ws)?;
-    let h = ws.index.handle.as_ref().ok_or_else(|| Error::Index("not open".into()))?;
+pub(crate) fn status(on: &mut On<'_>) -> Result<IndexStatus> {
+    ensure(on)?;
+    let h = on.index.handle.as_ref().ok_or_else(|| Error::Index("not open".into()))?;
     h.reader.reload().map_err(ierr)?;
     let searcher = h.reader.searcher();
     let applied = payload_of(&h.index)?.map_or(0, |p| p.seq);
-    let pending = ws.store.read(|tx| tx.index_queue_count_after(applied))?;
+    let pending = on.store.read(|tx| tx.index_queue_count_after(applied))?;
     Ok(IndexStatus { docs: searcher.num_docs(), segments: searcher.segment_readers().len(), pending, applied_seq: applied })
 }
 
 /// The best `limit` hits of `q` and how many match in all; `snippets: false` leaves them out
 /// (a list's filter wants only which items match).
-pub(crate) fn search(ws: &mut Workspace, q: &Query, limit: usize, snippets: bool) -> Result<(usize, Vec<Hit>)> {
-    search_with(ws, &mut |f, stats| build_query(f, q, stats), limit, snippets, false)
+pub(crate) fn search(on: &mut On<'_>, q: &Query, limit: usize, snippets: bool) -> Result<(usize, Vec<Hit>)> {
+    search_with(on, &mut |f, stats| build_query(f, q, stats), limit, snippets, false)
 }
 
 /// One word of an item's text, for [`like`]: its index form and how much it counts in the
@@ -311,7 +320,7 @@ pub(crate) type Likeness = (Vec<(String, f32)>, Vec<Hit>);
 /// returns the words to search for with their weights (as indices into `words`). Each word is
 /// searched in the title (weighed `title_boost`) and the other text fields, and the scores add up.
 /// Each hit says which of the words it holds (`Hit::matched`, by index form).
-pub(crate) fn like(ws: &mut Workspace, words: &[LikeWord], title_boost: f32, choose: &mut Choose, limit: usize) -> Result<Likeness> {
+pub(crate) fn like(on: &mut On<'_>, words: &[LikeWord], title_boost: f32, choose: &mut Choose, limit: usize) -> Result<Likeness> {
     let mut chosen: Vec<(String, f32)> = Vec::new();
     let mut build = |f: &Fields, stats: &Stats| -> Result<Built> {
         let docs = stats.total_num_docs().map_err(ierr)?;
@@ -337,44 +346,44 @@ pub(crate) fn like(ws: &mut Workspace, words: &[LikeWord], title_boost: f32, cho
         let query: Box<dyn TQuery> = if clauses.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(clauses)) };
         Ok(Built { query, terms })
     };
-    let (_, hits) = search_with(ws, &mut build, limit, true, true)?;
+    let (_, hits) = search_with(on, &mut build, limit, true, true)?;
     Ok((chosen, hits))
 }
 
 fn search_with(
-    ws: &mut Workspace,
+    on: &mut On<'_>,
     build: &mut dyn FnMut(&Fields, &Stats) -> Result<Built>,
     limit: usize,
     snippets: bool,
     explain: bool,
 ) -> Result<(usize, Vec<Hit>)> {
-    ensure(ws)?;
-    match search_once(ws, build, limit, snippets, explain) {
+    ensure(on)?;
+    match search_once(on, build, limit, snippets, explain) {
         Err(Error::Index(_)) => {}
         other => return other,
     }
     // The index changed under us: another process may have swapped in a rebuilt one. Open it
     // again (waiting for a rebuild in progress) and retry.
-    ws.index.handle = None;
-    ensure(ws)?;
-    match search_once(ws, build, limit, snippets, explain) {
+    on.index.handle = None;
+    ensure(on)?;
+    match search_once(on, build, limit, snippets, explain) {
         Err(Error::Index(msg)) => {
             // Sound on opening, failing in use: rebuild once and answer from the new index.
             tracing::warn!("search index failed ({msg}); rebuilding it");
-            let ident = workspace_ident(ws)?;
-            let Some(lock) = Lock::take(&ws.root, REBUILD_WAIT)? else { return Err(Error::Index(msg)) };
+            let ident = workspace_ident(on)?;
+            let Some(lock) = Lock::take(on.root, REBUILD_WAIT)? else { return Err(Error::Index(msg)) };
             let started = Instant::now();
-            let items = rebuild_fresh(ws, &ident, &mut |_, _| {})?;
+            let items = rebuild_fresh(on, &ident, &mut |_, _| {})?;
             drop(lock);
-            ws.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
-            search_once(ws, build, limit, snippets, explain)
+            on.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
+            search_once(on, build, limit, snippets, explain)
         }
         other => other,
     }
 }
 
 fn search_once(
-    ws: &mut Workspace,
+    on: &mut On<'_>,
     build: &mut dyn FnMut(&Fields, &Stats) -> Result<Built>,
     limit: usize,
     snippets: bool,
@@ -383,9 +392,9 @@ fn search_once(
     // Which queued saves the committed index lacks. Read the position before reloading, so the
     // searcher holds at least that; re-read when another process trimmed the queue meanwhile.
     let mut attempt = 0;
-    let meta = ws.root.join(INDEX_DIR).join("meta.json");
+    let meta = on.root.join(INDEX_DIR).join("meta.json");
     let (searcher, applied, rows) = loop {
-        let h = ws.index.handle.as_mut().ok_or_else(|| Error::Index("not open".into()))?;
+        let h = on.index.handle.as_mut().ok_or_else(|| Error::Index("not open".into()))?;
         let stamp = std::fs::metadata(&meta).and_then(|m| Ok((m.modified()?, m.len()))).map_err(ierr)?;
         let applied = match h.seen {
             Some((t, len, seq)) if (t, len) == stamp && attempt == 0 => seq,
@@ -397,37 +406,37 @@ fn search_once(
             }
         };
         let searcher = h.reader.searcher();
-        let (rows, trimmed) = ws
+        let (rows, trimmed) = on
             .store
             .read(|tx| Ok((tx.index_queue_after(applied)?, tx.meta("index_trimmed")?.and_then(|s| s.parse::<i64>().ok()).unwrap_or(0))))?;
         if trimmed > applied && attempt < 5 {
             attempt += 1;
             continue;
         }
-        if rows.len() > OVERLAY_MAX && attempt < 5 && flush(ws)? > 0 {
+        if rows.len() > OVERLAY_MAX && attempt < 5 && flush(on)? > 0 {
             attempt += 1;
             continue;
         }
         break (searcher, applied, rows);
     };
-    let f = ws.index.handle.as_ref().map(|h| h.f).ok_or_else(|| Error::Index("not open".into()))?;
+    let f = on.index.handle.as_ref().map(|h| h.f).ok_or_else(|| Error::Index("not open".into()))?;
 
     // The overlay: queued items, indexed in memory, reused while the queue is unchanged.
     let key = (applied, rows.last().map_or(applied, |r| r.0));
-    let overlay_ok = ws.index.handle.as_ref().and_then(|h| h.overlay.as_ref()).is_some_and(|o| o.key == key);
+    let overlay_ok = on.index.handle.as_ref().and_then(|h| h.overlay.as_ref()).is_some_and(|o| o.key == key);
     if !overlay_ok {
         let overlay = if rows.is_empty() {
             None
         } else {
             let ids: Vec<String> = rows.iter().map(|(_, id)| id.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-            let docs = ws.store.read(|tx| tx.index_docs(&ids))?;
+            let docs = on.store.read(|tx| tx.index_docs(&ids))?;
             Some(build_overlay(&f, key, ids, &docs)?)
         };
-        if let Some(h) = ws.index.handle.as_mut() {
+        if let Some(h) = on.index.handle.as_mut() {
             h.overlay = overlay;
         }
     }
-    let h = ws.index.handle.as_ref().ok_or_else(|| Error::Index("not open".into()))?;
+    let h = on.index.handle.as_ref().ok_or_else(|| Error::Index("not open".into()))?;
     let overlay = h.overlay.as_ref().filter(|o| o.key == key);
 
     let stats = Stats { main: &searcher, overlay: overlay.map(|o| &o.searcher) };

@@ -10,24 +10,23 @@ use tantivy::{DocAddress, Index, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use crate::error::{Error, Result};
 use crate::search::Repair;
-use crate::workspace::Workspace;
 
 use super::*;
 
 /// The workspace's index identity (an index from elsewhere is not trusted), made on first use.
-pub(super) fn workspace_ident(ws: &mut Workspace) -> Result<String> {
-    Ok(ident_and_first(ws)?.0)
+pub(super) fn workspace_ident(on: &mut On<'_>) -> Result<String> {
+    Ok(ident_and_first(on)?.0)
 }
 
 /// The identity, and whether this is the first time an index is made for this workspace.
-fn ident_and_first(ws: &mut Workspace) -> Result<(String, bool)> {
-    if let Some(id) = ws.store.read(|tx| tx.meta("index_id"))? {
+fn ident_and_first(on: &mut On<'_>) -> Result<(String, bool)> {
+    if let Some(id) = on.store.read(|tx| tx.meta("index_id"))? {
         return Ok((id, false));
     }
-    ws.store.write(|tx| match tx.meta("index_id")? {
+    on.store.write(|tx| match tx.meta("index_id")? {
         Some(id) => Ok((id, false)),
         None => {
-            let id = crate::workspace::new_id();
+            let id = uuid::Uuid::now_v7().to_string();
             tx.set_meta("index_id", &id)?;
             Ok((id, true))
         }
@@ -55,7 +54,7 @@ impl Problem {
 }
 
 /// Opens the index in `dir` and checks it against the database.
-pub(super) fn try_open(ws: &mut Workspace, dir: &Path, ident: &str) -> std::result::Result<Handle, Problem> {
+pub(super) fn try_open(on: &mut On<'_>, dir: &Path, ident: &str) -> std::result::Result<Handle, Problem> {
     if !dir.join("meta.json").is_file() {
         return Err(Problem::Missing);
     }
@@ -86,7 +85,7 @@ pub(super) fn try_open(ws: &mut Workspace, dir: &Path, ident: &str) -> std::resu
         }
     }
     searcher.search(&AllQuery, &Count).map_err(|e| corrupt(&e))?;
-    let (high, trimmed, pending, live) = ws
+    let (high, trimmed, pending, live) = on
         .store
         .read(|tx| {
             Ok((
@@ -110,51 +109,51 @@ pub(super) fn try_open(ws: &mut Workspace, dir: &Path, ident: &str) -> std::resu
 }
 
 /// Makes sure the workspace has an open, sound index.
-pub(super) fn ensure(ws: &mut Workspace) -> Result<()> {
-    if ws.index.handle.is_some() {
+pub(super) fn ensure(on: &mut On<'_>) -> Result<()> {
+    if on.index.handle.is_some() {
         return Ok(());
     }
-    let dir = ws.root.join(INDEX_DIR);
-    let (ident, first) = ident_and_first(ws)?;
-    let problem = match try_open(ws, &dir, &ident) {
+    let dir = on.root.join(INDEX_DIR);
+    let (ident, first) = ident_and_first(on)?;
+    let problem = match try_open(on, &dir, &ident) {
         Ok(h) => {
-            ws.index.handle = Some(h);
+            on.index.handle = Some(h);
             return Ok(());
         }
         Err(p) => p,
     };
     // Rebuild under the lock; another process may be doing just that, so wait for it.
-    let Some(lock) = Lock::take(&ws.root, REBUILD_WAIT)? else {
+    let Some(lock) = Lock::take(on.root, REBUILD_WAIT)? else {
         return Err(Error::Index(format!(
             "the index {} and another Mellanrum process has held {} for {} s",
             problem.reason(),
-            Lock::path(&ws.root).display(),
+            Lock::path(on.root).display(),
             REBUILD_WAIT.as_secs()
         )));
     };
-    if let Ok(h) = try_open(ws, &dir, &ident) {
-        ws.index.handle = Some(h);
+    if let Ok(h) = try_open(on, &dir, &ident) {
+        on.index.handle = Some(h);
         return Ok(());
     }
     let started = Instant::now();
-    let items = rebuild_fresh(ws, &ident, &mut |_, _| {})?;
+    let items = rebuild_fresh(on, &ident, &mut |_, _| {})?;
     drop(lock);
     // The first index of a workspace is not a repair.
     if !(first && matches!(problem, Problem::Missing)) {
         let repair = Repair { reason: problem.reason(), items, seconds: started.elapsed().as_secs_f64() };
         tracing::warn!("{repair}");
-        ws.index.repair = Some(repair);
+        on.index.repair = Some(repair);
     }
     Ok(())
 }
 
 /// Builds a new index in a fresh folder from the database, swaps it in and opens it.
 /// The caller holds the lock.
-pub(super) fn rebuild_fresh(ws: &mut Workspace, ident: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-    ws.index.handle = None;
-    let dir = ws.root.join(INDEX_DIR);
-    let fresh = ws.root.join(format!("{INDEX_DIR}.new"));
-    let old = ws.root.join(format!("{INDEX_DIR}.old"));
+pub(super) fn rebuild_fresh(on: &mut On<'_>, ident: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+    on.index.handle = None;
+    let dir = on.root.join(INDEX_DIR);
+    let fresh = on.root.join(format!("{INDEX_DIR}.new"));
+    let old = on.root.join(format!("{INDEX_DIR}.old"));
     for d in [&fresh, &old] {
         remove(d)?;
     }
@@ -163,15 +162,15 @@ pub(super) fn rebuild_fresh(ws: &mut Workspace, ident: &str, progress: &mut dyn 
     let index = Index::builder().schema(schema).tokenizers(tokenizers()).create_in_dir(&fresh).map_err(ierr)?;
     register(&index);
     let mut writer = bulk_writer(&index)?;
-    let n = fill(ws, &f, &mut writer, ident, progress)?;
+    let n = fill(on, &f, &mut writer, ident, progress)?;
     drop(index);
     if std::fs::symlink_metadata(&dir).is_ok() {
         std::fs::rename(&dir, &old).map_err(|e| Error::io(&dir, e))?;
     }
     std::fs::rename(&fresh, &dir).map_err(|e| Error::io(&fresh, e))?;
     let _ = remove(&old);
-    match try_open(ws, &dir, ident) {
-        Ok(h) => ws.index.handle = Some(h),
+    match try_open(on, &dir, ident) {
+        Ok(h) => on.index.handle = Some(h),
         Err(p) => return Err(Error::Index(format!("the rebuilt index {}", p.reason()))),
     }
     Ok(n)
@@ -199,15 +198,9 @@ pub(super) fn bulk_writer(index: &Index) -> Result<IndexWriter> {
 
 /// Adds every live item to an emptied writer, commits with the queue position the snapshot
 /// holds, merges to one segment, and trims the queue.
-pub(super) fn fill(
-    ws: &mut Workspace,
-    f: &Fields,
-    writer: &mut IndexWriter,
-    ident: &str,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<u64> {
+pub(super) fn fill(on: &mut On<'_>, f: &Fields, writer: &mut IndexWriter, ident: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
     writer.delete_all_documents().map_err(ierr)?;
-    let (seq, n) = ws.store.read(|tx| {
+    let (seq, n) = on.store.read(|tx| {
         let seq = tx.index_queue_high()?;
         let total = tx.live_item_count()?;
         let mut done = 0u64;
@@ -228,7 +221,7 @@ pub(super) fn fill(
     if segments.len() > 1 {
         writer.merge(&segments).wait().map_err(ierr)?;
     }
-    trim(ws, seq)?;
+    trim(on, seq)?;
     Ok(n)
 }
 
@@ -240,8 +233,8 @@ pub(super) fn commit(writer: &mut IndexWriter, ident: &str, seq: i64) -> Result<
     Ok(())
 }
 
-pub(super) fn trim(ws: &mut Workspace, seq: i64) -> Result<()> {
-    ws.store.write(|tx| {
+pub(super) fn trim(on: &mut On<'_>, seq: i64) -> Result<()> {
+    on.store.write(|tx| {
         let before = tx.meta("index_trimmed")?.and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
         if seq > before {
             tx.index_queue_trim(seq)?;
