@@ -322,22 +322,6 @@ pub fn base64(data: &[u8]) -> String {
     out
 }
 
-/// HTML-escapes text for element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// JSON safe inside a `<script>` element: `<`, `>`, `&` and the JavaScript line separators escaped.
 fn script_json(v: &Value) -> String {
     let s = v.to_string();
@@ -372,7 +356,8 @@ pub fn write(
         base64(&sha256(SCRIPT.as_bytes())),
         base64(&sha256(STYLE.as_bytes()))
     );
-    let title = escape_html(&format!("{name} — knowledge map"));
+    let mut title = String::new();
+    crate::index::snippets::escape_html_into(&mut title, &format!("{name} — knowledge map"));
     write!(
         w,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n\

@@ -173,34 +173,20 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
         }
         return replace_exact(text, word, with);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find(&w) {
-        let start = from + pos;
-        let end = start + w.len();
-        let before = text[..start].chars().next_back();
-        let after = text[end..].chars().next();
-        let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if !word_char(before) && !word_char(after) {
-            out.push_str(&text[last..start]);
-            out.push_str(with);
-            last = end;
-        }
-        from = end;
-    }
-    out.push_str(&text[last..]);
-    out
+    replace_whole(text, lower.match_indices(&w).map(|(start, _)| start), w.len(), with)
 }
 
 fn replace_exact(text: &str, word: &str, with: &str) -> String {
+    replace_whole(text, text.match_indices(word).map(|(start, _)| start), word.len(), with)
+}
+
+/// `text` with the `len` bytes at each of `starts` (in order, not overlapping) replaced by `with`
+/// where they stand as a whole word.
+fn replace_whole(text: &str, starts: impl Iterator<Item = usize>, len: usize, with: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for (start, _) in text.match_indices(word) {
-        if start < last {
-            continue;
-        }
-        let end = start + word.len();
+    for start in starts {
+        let end = start + len;
         let before = text[..start].chars().next_back();
         let after = text[end..].chars().next();
         let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');

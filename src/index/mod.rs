@@ -33,7 +33,7 @@ mod analysis;
 mod documents;
 mod open;
 mod query;
-mod snippets;
+pub(crate) mod snippets;
 
 use analysis::*;
 use documents::*;

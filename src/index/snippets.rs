@@ -135,13 +135,13 @@ fn fragment(text: &str, at: &[(u32, u32)], max: usize) -> String {
         }
         let mut from = p.start;
         for (s, e) in p.marks {
-            escape_into(&mut html, &text[from..s]);
+            escape_html_into(&mut html, &text[from..s]);
             html.push_str("<b>");
-            escape_into(&mut html, &text[s..e]);
+            escape_html_into(&mut html, &text[s..e]);
             html.push_str("</b>");
             from = e;
         }
-        escape_into(&mut html, &text[from..p.stop]);
+        escape_html_into(&mut html, &text[from..p.stop]);
         if p.stop < text.len() {
             html.push('…');
         }
@@ -153,14 +153,16 @@ fn fragment(text: &str, at: &[(u32, u32)], max: usize) -> String {
         end = text[..i].rfind(char::is_whitespace).filter(|&w| w > 0).unwrap_or(i);
     }
     let mut html = String::with_capacity(end + 8);
-    escape_into(&mut html, text[..end].trim_end());
+    escape_html_into(&mut html, text[..end].trim_end());
     if end < text.len() {
         html.push('…');
     }
     html
 }
 
-fn escape_into(out: &mut String, s: &str) {
+/// HTML-escapes text for element content and attribute values, as tantivy's snippets do
+/// (`'` as `&#x27;`); the HTML export's title too.
+pub(crate) fn escape_html_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -16,6 +16,7 @@
 
 pub mod compact;
 mod files;
+mod framing;
 pub mod merge;
 pub mod remote;
 pub mod segment;

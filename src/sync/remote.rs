@@ -81,20 +81,8 @@ impl Remote {
 
     /// Every file under `dir` (relative paths), and the entries the storage could not list.
     pub fn list(&self, dir: &str) -> Result<(Vec<String>, Vec<String>)> {
-        let prefix = self.full(dir);
-        self.rt.block_on(async {
-            let mut s = self.store.list(Some(&prefix));
-            let (mut ok, mut bad) = (Vec::new(), Vec::new());
-            while let Some(r) = s.next().await {
-                match r {
-                    Ok(m) => ok.push(self.rel(&m.location)),
-                    Err(object_store::Error::NotFound { .. }) => {}
-                    Err(e) => bad.push(e.to_string()),
-                }
-            }
-            ok.sort();
-            Ok((ok, bad))
-        })
+        let (dated, bad) = self.list_dated(dir)?;
+        Ok((dated.into_iter().map(|(rel, _)| rel).collect(), bad))
     }
 
     /// Every file under `dir` with when the storage last modified it (Unix milliseconds), and the

@@ -12,7 +12,7 @@
 //! encrypted and the header is its associated data, so the storage provider can neither read
 //! nor forge nor move a change.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,7 +21,16 @@ use std::collections::BTreeMap;
 
 use crate::store::ChangeRow;
 
+use super::framing::{self, b64};
+
 const MAGIC: &[u8] = b"MELLANRUM-SEGMENT 1\n";
+
+const KIND: framing::Kind = framing::Kind {
+    magic: MAGIC,
+    foreign: "not a Mellanrum segment (garbage, or a file another program wrote)",
+    forged: "it does not decrypt with this workspace's key (a different key, or a forged or altered segment)",
+    no_key: "it is encrypted and this workspace has no key: join with `mellanrum remote set REMOTE --key KEY`",
+};
 
 /// A workspace key: 32 random bytes.
 pub type Key = [u8; 32];
@@ -50,6 +59,15 @@ struct WireOp {
     payload: Value,
 }
 
+impl framing::Sealed for Header {
+    fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+    fn set_nonce(&mut self, nonce: Option<String>) {
+        self.nonce = nonce;
+    }
+}
+
 /// A decoded, verified segment.
 #[derive(Debug, Clone)]
 pub struct Segment {
@@ -62,10 +80,6 @@ pub struct Segment {
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn b64() -> base64::engine::GeneralPurpose {
-    base64::engine::general_purpose::STANDARD
 }
 
 /// The storage path of a segment.
@@ -88,45 +102,20 @@ pub fn parse_path(p: &str) -> Option<(String, i64)> {
 
 /// Encodes a segment; returns the file bytes and their hash.
 pub fn encode(header: &Header, ops: &[ChangeRow], key: Option<&Key>) -> crate::Result<(Vec<u8>, String)> {
-    let mut body = Vec::new();
+    let mut wire = Vec::with_capacity(ops.len());
     for o in ops {
-        let w = WireOp {
+        wire.push(WireOp {
             hlc: o.hlc.clone(),
             author: o.author.clone(),
             entity: o.entity.clone(),
             id: o.entity_id.clone(),
             op: o.op.clone(),
             payload: serde_json::from_str(&o.payload)?,
-        };
-        serde_json::to_writer(&mut body, &w)?;
-        body.push(b'\n');
+        });
     }
     let mut header = header.clone();
     header.count = ops.len();
-    let body = match key {
-        Some(k) => {
-            let mut nonce = [0u8; 24];
-            getrandom::fill(&mut nonce).map_err(|e| crate::Error::Sync(format!("no randomness for a nonce: {e}")))?;
-            header.nonce = Some(base64::Engine::encode(&b64(), nonce));
-            let aad = serde_json::to_vec(&header)?;
-            let cipher = XChaCha20Poly1305::new(k.into());
-            cipher
-                .encrypt(XNonce::from_slice(&nonce), Payload { msg: &body, aad: &aad })
-                .map_err(|_| crate::Error::Sync("encryption failed".into()))?
-        }
-        None => {
-            header.nonce = None;
-            body
-        }
-    };
-    let mut out = MAGIC.to_vec();
-    serde_json::to_writer(&mut out, &header)?;
-    out.push(b'\n');
-    out.extend_from_slice(&body);
-    let sum = sha256_hex(&out);
-    out.push(b'\n');
-    out.extend_from_slice(sum.as_bytes());
-    out.push(b'\n');
+    let out = framing::encode(&KIND, &mut header, framing::json_lines(&wire)?, key)?;
     let hash = sha256_hex(&out);
     Ok((out, hash))
 }
@@ -142,24 +131,7 @@ pub fn prev_of(bytes: &[u8]) -> Option<String> {
 /// Decodes and verifies the segment stored as `log/<device>/<seq>.seg`, which must follow the
 /// segment whose hash is `prev`. The error is the reason to quarantine it, for a person to read.
 pub fn decode(bytes: &[u8], device: &str, seq: i64, prev: &str, key: Option<&Key>) -> Result<Segment, String> {
-    let rest = bytes.strip_prefix(MAGIC).ok_or("not a Mellanrum segment (garbage, or a file another program wrote)")?;
-    // Trailer: "\n" + 64 hex + "\n".
-    let damaged = "truncated or damaged: its checksum does not match (a sync tool may still be copying it)";
-    if bytes.len() < MAGIC.len() + 66 || !bytes.ends_with(b"\n") {
-        return Err(damaged.into());
-    }
-    let cut = bytes.len() - 66;
-    if bytes[cut] != b'\n' {
-        return Err(damaged.into());
-    }
-    let sum = std::str::from_utf8(&bytes[cut + 1..bytes.len() - 1]).map_err(|_| damaged)?;
-    if sha256_hex(&bytes[..cut]) != sum {
-        return Err(damaged.into());
-    }
-    let inner = &rest[..cut - MAGIC.len()];
-    let nl = inner.iter().position(|b| *b == b'\n').ok_or(damaged)?;
-    let header: Header = serde_json::from_slice(&inner[..nl]).map_err(|e| format!("its header does not decode: {e}"))?;
-    let body = &inner[nl + 1..];
+    let (header, body): (Header, _) = framing::decode(&KIND, bytes)?;
     if header.device != device || header.seq != seq {
         return Err(format!(
             "it claims to be segment {} of device {} but is stored as segment {seq} of device {device} (a reused or misplaced sequence number)",
@@ -172,26 +144,10 @@ pub fn decode(bytes: &[u8], device: &str, seq: i64, prev: &str, key: Option<&Key
             seq - 1
         ));
     }
-    let plain = match (&header.nonce, key) {
-        (Some(n), Some(k)) => {
-            let nonce = base64::Engine::decode(&b64(), n).map_err(|_| "its nonce does not decode")?;
-            if nonce.len() != 24 {
-                return Err("its nonce has the wrong length".into());
-            }
-            let aad = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
-            XChaCha20Poly1305::new(k.into())
-                .decrypt(XNonce::from_slice(&nonce), Payload { msg: body, aad: &aad })
-                .map_err(|_| "it does not decrypt with this workspace's key (a different key, or a forged or altered segment)")?
-        }
-        (Some(_), None) => {
-            return Err("it is encrypted and this workspace has no key: join with `mellanrum remote set REMOTE --key KEY`".into())
-        }
-        (None, Some(_)) => return Err("it is not encrypted but this workspace's storage is: refused (anyone could have written it)".into()),
-        (None, None) => body.to_vec(),
-    };
+    let plain = framing::open(&KIND, &header, body, key)?;
     let mut ops = Vec::new();
-    for (i, line) in plain.split(|b| *b == b'\n').filter(|l| !l.is_empty()).enumerate() {
-        let w: WireOp = serde_json::from_slice(line).map_err(|e| format!("op {} does not decode: {e}", i + 1))?;
+    for (i, line) in framing::lines(&plain) {
+        let w: WireOp = serde_json::from_slice(line).map_err(|e| format!("op {i} does not decode: {e}"))?;
         ops.push(ChangeRow {
             seq: 0,
             hlc: w.hlc,

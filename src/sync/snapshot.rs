@@ -18,15 +18,19 @@
 //! tell how far each device has read every log; compaction removes a segment only when every active
 //! device has passed it and a snapshot covers it.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-use super::segment::{sha256_hex, Key};
+use super::framing;
+use super::segment::Key;
 
-const MAGIC: &[u8] = b"MELLANRUM-SNAPSHOT 1\n";
+const KIND: framing::Kind = framing::Kind {
+    magic: b"MELLANRUM-SNAPSHOT 1\n",
+    foreign: "not a Mellanrum snapshot (garbage, or a file another program wrote)",
+    forged: "it does not decrypt with this workspace's key (a different key, or a forged or altered snapshot)",
+    no_key: "it is encrypted and this workspace has no key",
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SnapHeader {
@@ -38,6 +42,15 @@ pub struct SnapHeader {
     pub count: usize,
     pub nonce: Option<String>,
     pub at: String,
+}
+
+impl framing::Sealed for SnapHeader {
+    fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+    fn set_nonce(&mut self, nonce: Option<String>) {
+        self.nonce = nonce;
+    }
 }
 
 /// A decoded, verified snapshot.
@@ -53,10 +66,6 @@ pub struct Progress {
     pub device: String,
     pub cursors: BTreeMap<String, i64>,
     pub at: String,
-}
-
-fn b64() -> base64::engine::GeneralPurpose {
-    base64::engine::general_purpose::STANDARD
 }
 
 fn device_ok(d: &str) -> bool {
@@ -94,80 +103,22 @@ pub fn parse_progress_path(p: &str) -> Option<(String, String)> {
 
 /// Encodes a snapshot of `records`.
 pub fn encode(header: &SnapHeader, records: &[Value], key: Option<&Key>) -> crate::Result<Vec<u8>> {
-    let mut body = Vec::new();
-    for r in records {
-        serde_json::to_writer(&mut body, r)?;
-        body.push(b'\n');
-    }
     let mut header = header.clone();
     header.count = records.len();
-    let body = match key {
-        Some(k) => {
-            let mut nonce = [0u8; 24];
-            getrandom::fill(&mut nonce).map_err(|e| crate::Error::Sync(format!("no randomness for a nonce: {e}")))?;
-            header.nonce = Some(base64::Engine::encode(&b64(), nonce));
-            let aad = serde_json::to_vec(&header)?;
-            XChaCha20Poly1305::new(k.into())
-                .encrypt(XNonce::from_slice(&nonce), Payload { msg: &body, aad: &aad })
-                .map_err(|_| crate::Error::Sync("encryption failed".into()))?
-        }
-        None => {
-            header.nonce = None;
-            body
-        }
-    };
-    let mut out = MAGIC.to_vec();
-    serde_json::to_writer(&mut out, &header)?;
-    out.push(b'\n');
-    out.extend_from_slice(&body);
-    let sum = sha256_hex(&out);
-    out.push(b'\n');
-    out.extend_from_slice(sum.as_bytes());
-    out.push(b'\n');
-    Ok(out)
+    framing::encode(&KIND, &mut header, framing::json_lines(records)?, key)
 }
 
 /// Decodes and verifies the snapshot stored as `snap/<device>/<hlc>.snap`. The error is the reason
 /// it is not used, for a person to read.
 pub fn decode(bytes: &[u8], device: &str, hlc: &str, key: Option<&Key>) -> Result<Snapshot, String> {
-    let rest = bytes.strip_prefix(MAGIC).ok_or("not a Mellanrum snapshot (garbage, or a file another program wrote)")?;
-    let damaged = "truncated or damaged: its checksum does not match (a sync tool may still be copying it)";
-    if bytes.len() < MAGIC.len() + 66 || !bytes.ends_with(b"\n") {
-        return Err(damaged.into());
-    }
-    let cut = bytes.len() - 66;
-    if bytes[cut] != b'\n' {
-        return Err(damaged.into());
-    }
-    let sum = std::str::from_utf8(&bytes[cut + 1..bytes.len() - 1]).map_err(|_| damaged)?;
-    if sha256_hex(&bytes[..cut]) != sum {
-        return Err(damaged.into());
-    }
-    let inner = &rest[..cut - MAGIC.len()];
-    let nl = inner.iter().position(|b| *b == b'\n').ok_or(damaged)?;
-    let header: SnapHeader = serde_json::from_slice(&inner[..nl]).map_err(|e| format!("its header does not decode: {e}"))?;
+    let (header, body): (SnapHeader, _) = framing::decode(&KIND, bytes)?;
     if header.device != device || header.hlc != hlc {
         return Err(format!("it claims to be snapshot {} of device {} but is stored under another name", header.hlc, header.device));
     }
-    let body = &inner[nl + 1..];
-    let plain = match (&header.nonce, key) {
-        (Some(n), Some(k)) => {
-            let nonce = base64::Engine::decode(&b64(), n).map_err(|_| "its nonce does not decode")?;
-            if nonce.len() != 24 {
-                return Err("its nonce has the wrong length".into());
-            }
-            let aad = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
-            XChaCha20Poly1305::new(k.into())
-                .decrypt(XNonce::from_slice(&nonce), Payload { msg: body, aad: &aad })
-                .map_err(|_| "it does not decrypt with this workspace's key (a different key, or a forged or altered snapshot)")?
-        }
-        (Some(_), None) => return Err("it is encrypted and this workspace has no key".into()),
-        (None, Some(_)) => return Err("it is not encrypted but this workspace's storage is: refused (anyone could have written it)".into()),
-        (None, None) => body.to_vec(),
-    };
+    let plain = framing::open(&KIND, &header, body, key)?;
     let mut records = Vec::new();
-    for (i, line) in plain.split(|b| *b == b'\n').filter(|l| !l.is_empty()).enumerate() {
-        records.push(serde_json::from_slice(line).map_err(|e| format!("record {} does not decode: {e}", i + 1))?);
+    for (i, line) in framing::lines(&plain) {
+        records.push(serde_json::from_slice(line).map_err(|e| format!("record {i} does not decode: {e}"))?);
     }
     if records.len() != header.count {
         return Err(format!("it holds {} records but its header says {}", records.len(), header.count));

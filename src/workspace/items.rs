@@ -130,11 +130,7 @@ impl Workspace {
             if body == src.body {
                 return Ok(report);
             }
-            let mut new = src.clone();
-            new.body = body;
-            new.updated = ctx.now.clone();
-            save(tx, &ctx, Some(&src), new, "update", &mut report)?;
-            settle(tx, &ctx, &mut report)?;
+            save_body(tx, &ctx, &src, body, &mut report)?;
             Ok(report)
         })
     }
@@ -197,11 +193,7 @@ impl Workspace {
                 return Err(Error::invalid(format!("'{}' has no '{rel}' link to '{}'", src.title, dst.title)));
             }
             let mut report = SaveReport { id: src.id.clone(), ..Default::default() };
-            let mut new = src.clone();
-            new.body = body;
-            new.updated = ctx.now.clone();
-            save(tx, &ctx, Some(&src), new, "update", &mut report)?;
-            settle(tx, &ctx, &mut report)?;
+            save_body(tx, &ctx, &src, body, &mut report)?;
             Ok(report)
         })
     }
@@ -232,4 +224,13 @@ impl Workspace {
             Ok(report)
         })
     }
+}
+
+/// Saves `src` with `body` as its body (an update now), and what follows from it.
+fn save_body(tx: &crate::store::Tx, ctx: &crate::write::Ctx, src: &Item, body: String, report: &mut SaveReport) -> Result<()> {
+    let mut new = src.clone();
+    new.body = body;
+    new.updated = ctx.now.clone();
+    save(tx, ctx, Some(src), new, "update", report)?;
+    settle(tx, ctx, report)
 }

@@ -149,17 +149,8 @@ pub fn parse_when(s: &str) -> Option<NaiveDate> {
 /// The columns of a signals file (CSV header, or the keys of the JSON records), so a column
 /// mapping can be chosen before importing.
 pub fn columns(file: &Path, opts: &Options) -> Result<Vec<String>> {
-    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
-    let lower = name.to_lowercase();
-    let format = opts.format.unwrap_or(if lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-        Format::Json
-    } else {
-        Format::Csv
-    });
-    let (columns, _) = match format {
-        Format::Csv => csv_records(file, &name)?,
-        Format::Json => json_records(file, &name, opts.records.as_deref())?,
-    };
+    let name = file_name(file);
+    let (columns, _) = read_records(file, &name, opts.format.unwrap_or_else(|| format_of(&name)), opts)?;
     Ok(columns)
 }
 
@@ -217,17 +208,9 @@ pub struct PreviewRow {
 
 /// The first `n` rows of `file` as `opts` would import them (the mapping checked the same way).
 pub fn preview(file: &Path, opts: &Options, n: usize) -> Result<Vec<PreviewRow>> {
-    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
-    let lower = name.to_lowercase();
-    let format = opts.format.unwrap_or(if lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-        Format::Json
-    } else {
-        Format::Csv
-    });
-    let (columns, records) = match format {
-        Format::Csv => csv_records(file, &name)?,
-        Format::Json => json_records(file, &name, opts.records.as_deref())?,
-    };
+    let name = file_name(file);
+    let format = opts.format.unwrap_or_else(|| format_of(&name));
+    let (columns, records) = read_records(file, &name, format, opts)?;
     let mut map: BTreeMap<String, String> = opts.map.iter().map(|(f, c)| (f.trim().to_lowercase(), c.trim().to_string())).collect();
     for f in FIELDS {
         if !map.contains_key(f) {
@@ -286,7 +269,7 @@ pub fn import(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option<
 }
 
 fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option<&mut dyn FnMut(usize, usize)>) -> Result<ImportReport> {
-    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
+    let name = file_name(file);
     let meta = std::fs::metadata(file).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::invalid(format!("{}: no such file", file.display())),
         _ => Error::io(file, e),
@@ -305,10 +288,7 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
     let format = opts.format.unwrap_or_else(|| format_of(&name));
     let canonical = file.canonicalize().map_err(|e| Error::io(file, e))?;
     let origin = format!("signals:{}", canonical.display());
-    let (columns, records): (Vec<String>, Box<dyn Iterator<Item = Result<Record, Problem>>>) = match format {
-        Format::Csv => csv_records(file, &name)?,
-        Format::Json => json_records(file, &name, opts.records.as_deref())?,
-    };
+    let (columns, records) = read_records(file, &name, format, opts)?;
     complete_map(&mut map, &columns, format, file, &name, opts)?;
     let mapped: Vec<&String> = map.values().collect();
     // The number of rows is not known before reading them: the progress shows rows done.
@@ -401,6 +381,19 @@ fn import_file(ws: &mut Workspace, file: &Path, opts: &Options, progress: Option
     let mut report = b.finish()?;
     super::files::record(ws, &brought, &mut report)?;
     Ok(report)
+}
+
+/// The name a signals file is called by in messages: its file name.
+fn file_name(file: &Path) -> String {
+    file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string())
+}
+
+/// The columns and the records of a signals file read as `format`.
+fn read_records(file: &Path, name: &str, format: Format, opts: &Options) -> Result<records::Records> {
+    match format {
+        Format::Csv => csv_records(file, name),
+        Format::Json => json_records(file, name, opts.records.as_deref()),
+    }
 }
 
 /// The format a file's name says: JSON for `.json`, `.jsonl` and `.ndjson`, else CSV.

@@ -122,9 +122,8 @@ pub struct RecordPath {
 /// then more records; the path "" (the document itself, or each line of JSON Lines) is among them.
 /// Empty for CSV, for a list at the top level, and when no list of objects is nested inside.
 pub fn record_paths(file: &Path) -> Result<Vec<RecordPath>> {
-    let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| file.display().to_string());
-    let lower = name.to_lowercase();
-    if !(lower.ends_with(".json") || lower.ends_with(".jsonl") || lower.ends_with(".ndjson")) {
+    let name = file_name(file);
+    if !matches!(format_of(&name), Format::Json) {
         return Ok(Vec::new());
     }
     let (docs, _) = json_documents(file, &name)?;
