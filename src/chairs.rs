@@ -136,6 +136,7 @@ impl Progress {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BetweenChairs {
     pub thresholds: Thresholds,
     pub signals: Listing<Waiting>,
@@ -146,6 +147,7 @@ pub struct BetweenChairs {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Listing<T> {
     pub count: usize,
     /// Oldest first.
@@ -155,6 +157,7 @@ pub struct Listing<T> {
 /// An item waiting: since when, how many days, and the perspectives involved (its author's; for
 /// a round, those not answered yet).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Waiting {
     pub item: ItemRef,
     pub since: String,
@@ -163,6 +166,7 @@ pub struct Waiting {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Handover {
     pub from: ItemRef,
     pub to: ItemRef,
@@ -173,6 +177,7 @@ pub struct Handover {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DecisionTime {
     /// Resolutions with a signal upstream.
     pub count: usize,
@@ -185,6 +190,7 @@ pub struct DecisionTime {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Median {
     pub name: String,
     pub resolutions: usize,
@@ -192,6 +198,7 @@ pub struct Median {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Decided {
     pub resolution: ItemRef,
     pub decided_on: String,

@@ -16,10 +16,6 @@ use std::path::Path;
 use mellanrum::model::{self, Kind, Rel};
 use ts_rs::{Config, TypeVisitor, TS};
 
-/// Types the window declares by hand (`ui/src/lib/derived.ts`): the trace and the lens. Their
-/// Rust name and the name the window gives them.
-const BY_HAND: &[(&str, &str)] = &[("Trace", "Trace"), ("Lens", "LensData"), ("Evidence", "EvidenceStrength"), ("Review", "Review")];
-
 /// Titles whose keys the window must compute as the core does: Swedish, other scripts, case
 /// mappings that change length, and every kind of whitespace.
 const TITLES: &[&str] = &[
@@ -86,6 +82,8 @@ fn declarations() -> BTreeMap<String, String> {
         NewItemInput,
         EditInput,
         chairs::Thresholds,
+        trace::Trace,
+        lens::Lens,
         PickedSource,
         ImportOutcome,
         Progress,
@@ -279,15 +277,11 @@ fn ts_type(t: &syn::Type, declared: &BTreeSet<String>, command: &str) -> String 
                 ("bool", []) => "boolean".into(),
                 ("usize" | "u8" | "u16" | "u32" | "u64" | "i32" | "i64" | "f32" | "f64", []) => "number".into(),
                 (other, []) => {
-                    if let Some((_, by_hand)) = BY_HAND.iter().find(|(rust, _)| *rust == other) {
-                        by_hand.to_string()
-                    } else {
-                        assert!(
-                            declared.contains(other),
-                            "the command {command} names the type {other}, which has no binding: derive ts_rs::TS on it and add it to the roots in bindings.rs"
-                        );
-                        other.to_string()
-                    }
+                    assert!(
+                        declared.contains(other),
+                        "the command {command} names the type {other}, which has no binding: derive ts_rs::TS on it and add it to the roots in bindings.rs"
+                    );
+                    other.to_string()
                 }
                 _ => panic!("the command {command} names a type the bindings do not know how to write: {}", quote::quote!(#t)),
             }
@@ -303,9 +297,7 @@ pub fn bindings() -> String {
     let decls = declarations();
     let declared: BTreeSet<String> = decls.keys().cloned().collect();
     let mut out = String::from(NOTE);
-    let by_hand: Vec<&str> = BY_HAND.iter().map(|(_, ts)| *ts).collect();
-    out += "import type { Channel } from \"@tauri-apps/api/core\";\n";
-    out += &format!("import type {{ {} }} from \"./derived\";\n\n", by_hand.join(", "));
+    out += "import type { Channel } from \"@tauri-apps/api/core\";\n\n";
     for decl in decls.values() {
         out += decl;
         out += "\n";

@@ -12,12 +12,14 @@ use crate::trace::Graph;
 use super::{round, Listing};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Bridges {
     pub people: Vec<BridgePerson>,
     pub items: Listing<BridgeItem>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BridgePerson {
     pub name: String,
     pub perspective: String,
@@ -27,6 +29,7 @@ pub struct BridgePerson {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BridgeItem {
     pub id: String,
     pub kind: Kind,

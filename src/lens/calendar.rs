@@ -11,6 +11,7 @@ use crate::trace::{Graph, ItemRef};
 use super::{round, share, LensOptions};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CalendarFigures {
     pub from: Option<String>,
     pub to: Option<String>,
@@ -27,6 +28,7 @@ pub struct CalendarFigures {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GoalHours {
     pub goal: ItemRef,
     pub meetings: usize,
@@ -34,6 +36,7 @@ pub struct GoalHours {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonHours {
     pub name: String,
     pub perspective: String,
@@ -44,6 +47,7 @@ pub struct PersonHours {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PerspectiveHours {
     pub perspective: String,
     pub hours: f64,
@@ -52,6 +56,7 @@ pub struct PerspectiveHours {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NameHours {
     pub name: String,
     pub hours: f64,

@@ -80,6 +80,7 @@ impl LensOptions {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Lens {
     pub as_of: String,
     /// Live items.
@@ -103,6 +104,7 @@ pub struct Lens {
 
 /// A count and (up to the limit) the items behind it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Listing<T> {
     pub count: usize,
     pub items: Vec<T>,
@@ -118,6 +120,7 @@ impl<T> Listing<T> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PerspectiveRow {
     pub name: String,
     pub people: Vec<String>,
@@ -126,6 +129,7 @@ pub struct PerspectiveRow {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PairRow {
     pub a: String,
     pub b: String,
@@ -148,6 +152,7 @@ pub struct Stances {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignalRow {
     pub id: String,
     pub title: String,
@@ -157,15 +162,18 @@ pub struct SignalRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemRow {
     pub id: String,
     pub kind: Kind,
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OpenFrictions {
     pub count: usize,
     pub by_age: AgeBuckets,
@@ -174,6 +182,7 @@ pub struct OpenFrictions {
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgeBuckets {
     pub under_7_days: usize,
     pub under_30_days: usize,
@@ -182,6 +191,7 @@ pub struct AgeBuckets {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FrictionRow {
     pub id: String,
     pub title: String,
@@ -192,6 +202,7 @@ pub struct FrictionRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RedThread {
     /// Live items that are not goals.
     pub items: usize,
@@ -203,12 +214,14 @@ pub struct RedThread {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KindShare {
     pub items: usize,
     pub traced: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Retired {
     pub practice: String,
     pub resolution: ItemRef,
@@ -216,6 +229,7 @@ pub struct Retired {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ToReview {
     pub resolution: ItemRef,
     pub decided_on: String,

@@ -21,6 +21,7 @@ use super::{observed, parse_day, View, RECENCY_HALF_LIFE_DAYS};
 /// - score = (30·min(n,5)/5 + 30·min(c,3)/3 + 20·min(s,3)/3 + 20·recency) · n/(n+k), rounded, 0–100;
 /// - level: `none` without signals, `weak` under 40, `moderate` under 70, `strong` from 70.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Evidence {
     pub score: u32,
     pub level: String,
@@ -39,6 +40,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvidenceParts {
     pub signals: f64,
     pub customers: f64,

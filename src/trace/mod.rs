@@ -131,6 +131,7 @@ pub fn step(view: &mut dyn View, id: &str, dir: Dir) -> Result<Vec<(String, Rel)
 
 /// An item as a list shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemRef {
     pub id: String,
     pub kind: Kind,

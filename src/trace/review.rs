@@ -12,6 +12,7 @@ use super::{day, observed, up_down, ItemRef, View};
 
 /// Whether a resolution should be looked at again because what it rests on has been contradicted.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Review {
     pub needed: bool,
     /// The day the decision counts from: `decided_on`, else the day the resolution was recorded.
@@ -20,6 +21,7 @@ pub struct Review {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReviewReason {
     /// The newer item.
     pub id: String,

@@ -13,6 +13,7 @@ use super::{evidence, observed, review, step, Dir, Evidence, ItemRef, Review, Vi
 
 /// One item in a trace, with the items beyond it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TraceNode {
     pub id: String,
     pub kind: Kind,
@@ -20,36 +21,46 @@ pub struct TraceNode {
     /// The relation of the link that leads from the item before to this one.
     pub rel: Rel,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub customer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub date: Option<String>,
     /// Shown before in this direction (a cycle or a second path): not expanded again.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub repeat: bool,
     /// The depth limit stopped here although the thread goes on.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub more: bool,
     pub children: Vec<TraceNode>,
 }
 
 /// The item a trace starts from.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TraceRoot {
     pub id: String,
     pub kind: Kind,
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub evidence: Option<Evidence>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub review: Option<Review>,
 }
 
 /// What the trace reaches: the evidence at its upstream end, the goals at its downstream end.
 #[derive(Debug, Clone, Serialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TraceSummary {
     /// Distinct signals upstream.
     pub signals: usize,
@@ -62,6 +73,7 @@ pub struct TraceSummary {
 
 /// A trace in both directions.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Trace {
     pub root: TraceRoot,
     pub up: Vec<TraceNode>,

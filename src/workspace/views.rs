@@ -101,12 +101,10 @@ pub struct ItemView {
     pub backlinks: Vec<LinkView>,
     /// An insight's evidence strength, with its parts.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(type = "EvidenceStrength"))]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub evidence: Option<crate::trace::Evidence>,
     /// Whether a resolution should be reviewed because what it rests on was contradicted later.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(type = "Review"))]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub review: Option<crate::trace::Review>,
 }

@@ -1,7 +1,6 @@
 // Generated from the Rust types by `cargo test -p mellanrum-desktop bindings` (src-tauri/src/bindings.rs).
 // Do not edit: change the Rust types and run that test.
 import type { Channel } from "@tauri-apps/api/core";
-import type { Trace, LensData, EvidenceStrength, Review } from "./derived";
 
 /**
  * What other people changed since the current person last looked (`Workspace::activity`).
@@ -29,6 +28,8 @@ op: "create" | "update" | "delete" | "restore",
  */
 fields: Array<string>, at: string, };
 
+export type AgeBuckets = { under_7_days: number, under_30_days: number, under_90_days: number, over_90_days: number, };
+
 /**
  * What answering did: the round after it, and the child friction made of an objection.
  */
@@ -55,6 +56,32 @@ export type AttachmentView = { name: string, path: string, media_type: string, s
  * The name of the person who added it.
  */
 added_by: string, added_at: string, };
+
+export type BetweenChairs = { thresholds: Thresholds, signals: Listing<Waiting>, insights: Listing<Waiting>, frictions: Listing<Waiting>, rounds: Listing<Waiting>, handovers: Listing<Handover>, };
+
+export type BridgeItem = { id: string, kind: Kind, title: string, 
+/**
+ * The perspectives of each part the graph falls into without this item.
+ */
+parts: Array<Array<string>>, pairs_separated: number, };
+
+export type BridgePerson = { name: string, perspective: string, betweenness: number, 
+/**
+ * Pairs of perspectives that are connected through this person and not without them.
+ */
+connects: Array<[string, string]>, };
+
+export type Bridges = { people: Array<BridgePerson>, items: Listing<BridgeItem>, };
+
+export type CalendarFigures = { from: string | null, to: string | null, meetings: number, hours: number, 
+/**
+ * Hours of meetings with a goal downstream.
+ */
+traced_hours: number, share: number | null, per_goal: Array<GoalHours>, per_person: Array<PersonHours>, per_perspective: Array<PerspectiveHours>, 
+/**
+ * Attendees who are not people of the workspace, with their hours.
+ */
+unmatched_attendees: Array<NameHours>, };
 
 /**
  * What an import did.
@@ -92,6 +119,18 @@ text: string, };
 
 export type ConflictSide = { value: JsonValue, author: string, hlc: string, };
 
+export type Decided = { resolution: ItemRef, decided_on: string, earliest_signal: string, days: number, signals: number, customers: Array<string>, };
+
+export type DecisionTime = { 
+/**
+ * Resolutions with a signal upstream.
+ */
+count: number, median_days: number | null, per_perspective: Array<Median>, per_customer: Array<Median>, per_month: Array<Median>, 
+/**
+ * Slowest first.
+ */
+resolutions: Array<Decided>, };
+
 /**
  * Where an export goes.
  */
@@ -101,6 +140,33 @@ export type Destination = "workspace" | "dialog";
  * A change as the window sends it; absent parts stay as they are.
  */
 export type EditInput = { title?: string, body?: string, set?: Array<[string, string]>, positions?: Array<[string, string]>, add_tags?: Array<string>, remove_tags?: Array<string>, };
+
+/**
+ * The evidence strength of an insight, with its parts.
+ *
+ * The formula (documented in the README):
+ * - `n` distinct signals back the insight (it links them with `evidence`, or they link it with `supports`);
+ * - `c` distinct customers and `s` distinct sources among them (customers compared case-insensitively);
+ * - each signal's weight halves every 180 days since it was observed; `recency` is their mean (0 without signals);
+ * - `k` signals contradict it (a `contradicts` link either way);
+ * - score = (30·min(n,5)/5 + 30·min(c,3)/3 + 20·min(s,3)/3 + 20·recency) · n/(n+k), rounded, 0–100;
+ * - level: `none` without signals, `weak` under 40, `moderate` under 70, `strong` from 70.
+ */
+export type Evidence = { score: number, level: string, signals: number, customers: Array<string>, sources: Array<string>, contradicting: number, newest: string | null, oldest: string | null, 
+/**
+ * Mean weight of the signals by age, 0–1.
+ */
+recency: number, 
+/**
+ * What each part adds to the score, before the contradiction factor.
+ */
+parts: EvidenceParts, 
+/**
+ * The day ages are counted to.
+ */
+as_of: string, };
+
+export type EvidenceParts = { signals: number, customers: number, sources: number, recency: number, contradiction_factor: number, };
 
 /**
  * What an export wrote.
@@ -130,6 +196,12 @@ by_rule: Array<string>, };
  * SVG too: shown through an `<img>`, a picture's script never runs).
  */
 export type FilePreview = { file: AttachmentView, data_url?: string, };
+
+export type FrictionRow = { id: string, title: string, status: string, severity: string | null, created: string, age_days: number, };
+
+export type GoalHours = { goal: ItemRef, meetings: number, hours: number, };
+
+export type Handover = { from: ItemRef, to: ItemRef, from_perspective: string, to_perspective: string, since: string, age_days: number, };
 
 /**
  * What an import reads.
@@ -182,6 +254,13 @@ export type Info = { name: string, root: string, me: Person | null, people: Arra
 export type Input = "text" | "long" | "choice" | "date" | "date_time" | "hours" | "people";
 
 /**
+ * An item as a list shows it.
+ */
+export type ItemRef = { id: string, kind: Kind, title: string, };
+
+export type ItemRow = { id: string, kind: Kind, title: string, status?: string, };
+
+/**
  * One line of a list.
  */
 export type ItemSummary = { id: string, kind: Kind, title: string, status?: string, updated: string, 
@@ -201,7 +280,7 @@ export type ItemView = { id: string, kind: Kind, title: string, body: string, ta
 /**
  * An insight's evidence strength, with its parts.
  */
-evidence?: EvidenceStrength, 
+evidence?: Evidence, 
 /**
  * Whether a resolution should be reviewed because what it rests on was contradicted later.
  */
@@ -214,11 +293,23 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
  */
 export type Kind = "note" | "signal" | "insight" | "friction" | "resolution" | "goal" | "meeting";
 
+export type KindShare = { items: number, traced: number, };
+
 /**
  * The language of a query's error messages. Swedish filter names and values (`typ:friktion`,
  * `status:löst`) are accepted whatever the language.
  */
 export type Lang = "en" | "sv";
+
+export type Lens = { as_of: string, 
+/**
+ * Live items.
+ */
+items: number, perspectives: Array<PerspectiveRow>, matrix: Array<PairRow>, silos: Array<[string, string]>, bridges: Bridges, unused_signals: Listing<SignalRow>, unused_insights: Listing<ItemRow>, open_frictions: OpenFrictions, red_thread: RedThread, retired_practices: Array<Retired>, 
+/**
+ * The hours per month the retired practices freed (the teams' estimates), summed.
+ */
+retired_hours_freed: number, to_review: Array<ToReview>, calendar: CalendarFigures, between_chairs: BetweenChairs, decision_time: DecisionTime, };
 
 /**
  * A link as the user sees it.
@@ -236,6 +327,12 @@ title: string, kind: Kind | null, heading?: string, embed?: boolean, line: numbe
  * For a link to a file of the workspace (`![[chart.png]]`), the file's path.
  */
 file?: string, };
+
+export type Listing<T> = { count: number, 
+/**
+ * Oldest first.
+ */
+items: Array<T>, };
 
 export type MapEdge = { source: string, target: string, rel: Rel, };
 
@@ -287,6 +384,10 @@ hops: number, };
  */
 export type MapView = { nodes: Array<MapNode>, edges: Array<MapEdge>, };
 
+export type Median = { name: string, resolutions: number, median_days: number, };
+
+export type NameHours = { name: string, hours: number, };
+
 /**
  * A new item as the window sends it.
  */
@@ -296,7 +397,23 @@ export type NewItemInput = { kind: Kind, title: string, body?: string, tags?: Ar
  */
 links?: Array<[Rel, string]>, };
 
+export type OpenFrictions = { count: number, by_age: AgeBuckets, 
+/**
+ * Oldest first.
+ */
+items: Array<FrictionRow>, };
+
 export type OverrideView = { by: string, reason: string, };
+
+export type PairRow = { a: string, b: string, links: number, co_authored: number, 
+/**
+ * Frictions where both perspectives stated a position.
+ */
+positions: number, 
+/**
+ * Resolutions both agreed to.
+ */
+agreed: number, };
 
 /**
  * A resolution of a precedent.
@@ -308,10 +425,20 @@ export type PastResolution = { id: string, title: string, decision: string | nul
  */
 export type Person = { id: string, name: string, perspective: string, created: string, };
 
+export type PersonHours = { name: string, perspective: string, meetings: number, hours: number, traced_hours: number, share: number | null, };
+
 /**
  * A person as other views show them.
  */
 export type PersonRef = { name: string, perspective: string, };
+
+export type PerspectiveHours = { perspective: string, hours: number, traced_hours: number, share: number | null, };
+
+export type PerspectiveRow = { name: string, people: Array<string>, 
+/**
+ * Live items authored by its people.
+ */
+items: number, };
 
 /**
  * The import source the user chose, as the page sees it: a name, never a path.
@@ -396,6 +523,16 @@ records: number,
  */
 columns: number, };
 
+export type RedThread = { 
+/**
+ * Live items that are not goals.
+ */
+items: number, 
+/**
+ * Of them, those with a goal downstream.
+ */
+traced: number, share: number | null, by_kind: { [key in Kind]?: KindShare }, not_traced: Listing<ItemRow>, };
+
 /**
  * The relation of a typed, directed link.
  */
@@ -409,6 +546,31 @@ export type RenameReport = { id: string, old_title: string, new_title: string,
  * Items whose bodies had their `[[links]]` rewritten.
  */
 rewritten: Array<string>, };
+
+export type Retired = { practice: string, resolution: ItemRef, decided_on: string, };
+
+/**
+ * Whether a resolution should be looked at again because what it rests on has been contradicted.
+ */
+export type Review = { needed: boolean, 
+/**
+ * The day the decision counts from: `decided_on`, else the day the resolution was recorded.
+ */
+decided_on: string, reasons: Array<ReviewReason>, };
+
+export type ReviewReason = { 
+/**
+ * The newer item.
+ */
+id: string, kind: Kind, title: string, date: string, 
+/**
+ * What it did: `contradicts` (an item the resolution rests on) or `linked-to-friction`.
+ */
+why: string, 
+/**
+ * The item it contradicts or the friction it is linked to.
+ */
+about: ItemRef, };
 
 /**
  * One revision in an item's history.
@@ -517,6 +679,8 @@ hits: Array<SearchHit>, };
  */
 export type Session = { open: Info | null, target: string, };
 
+export type SignalRow = { id: string, title: string, customer: string | null, source: string | null, date: string, };
+
 /**
  * One similar item.
  */
@@ -572,12 +736,64 @@ new_conflicts: number, };
  */
 export type Thresholds = { signal_days: number, insight_days: number, friction_days: number, round_days: number, handover_days: number, };
 
+export type ToReview = { resolution: ItemRef, decided_on: string, reasons: Array<ReviewReason>, };
+
+/**
+ * A trace in both directions.
+ */
+export type Trace = { root: TraceRoot, up: Array<TraceNode>, down: Array<TraceNode>, summary: TraceSummary, };
+
+/**
+ * One item in a trace, with the items beyond it.
+ */
+export type TraceNode = { id: string, kind: Kind, title: string, 
+/**
+ * The relation of the link that leads from the item before to this one.
+ */
+rel: Rel, status?: string, customer?: string, source?: string, date?: string, 
+/**
+ * Shown before in this direction (a cycle or a second path): not expanded again.
+ */
+repeat?: boolean, 
+/**
+ * The depth limit stopped here although the thread goes on.
+ */
+more?: boolean, children: Array<TraceNode>, };
+
+/**
+ * The item a trace starts from.
+ */
+export type TraceRoot = { id: string, kind: Kind, title: string, evidence?: Evidence, review?: Review, };
+
+/**
+ * What the trace reaches: the evidence at its upstream end, the goals at its downstream end.
+ */
+export type TraceSummary = { 
+/**
+ * Distinct signals upstream.
+ */
+signals: number, 
+/**
+ * Their distinct customers and sources.
+ */
+customers: Array<string>, sources: Array<string>, 
+/**
+ * Goals downstream.
+ */
+goals: Array<ItemRef>, };
+
 /**
  * An unresolved target and the items that link to it.
  */
 export type Unresolved = { target: string, sources: Array<UnresolvedSource>, };
 
 export type UnresolvedSource = { id: string, title: string, rel: Rel, line: number, problem?: string, };
+
+/**
+ * An item waiting: since when, how many days, and the perspectives involved (its author's; for
+ * a round, those not answered yet).
+ */
+export type Waiting = { item: ItemRef, since: string, age_days: number, perspectives: Array<string>, };
 
 /** Every kind, in the order the window lists them (`Kind::ALL`). */
 export const KINDS = ["note","signal","insight","friction","resolution","goal","meeting"] as const satisfies readonly Kind[];
@@ -641,7 +857,7 @@ export interface Commands {
   /** The trace of an item: upstream to its evidence, downstream to the goals it serves. */
   trace_item: { args: { id: string; depth?: number | null }; result: Trace };
   /** The integration lens, computed from the store now, with the workspace's between-chairs days. */
-  lens: { args: Record<string, never>; result: LensData };
+  lens: { args: Record<string, never>; result: Lens };
   /** Keeps the days after which something falls between chairs as the workspace's setting (`null`: back to the defaults), as `lens --keep-days` does. */
   set_chairs_days: { args: { days?: Thresholds | null }; result: null };
   unused_signals: { args: Record<string, never>; result: Array<string> };

@@ -1,4 +1,3 @@
-// The shapes the shell's commands take and return: generated from the Rust types (./bindings.ts,
-// see src-tauri/src/bindings.rs) but for the trace and the lens (./derived.ts).
+// The shapes the shell's commands take and return, the trace's and the lens's included: generated
+// from the Rust types (./bindings.ts, see src-tauri/src/bindings.rs).
 export * from "./bindings";
-export * from "./derived";
