@@ -296,7 +296,7 @@ pub(crate) fn status(on: &mut On<'_>) -> Result<IndexStatus> {
 /// The best `limit` hits of `q` and how many match in all; `snippets: false` leaves them out
 /// (a list's filter wants only which items match).
 pub(crate) fn search(on: &mut On<'_>, q: &Query, limit: usize, snippets: bool) -> Result<(usize, Vec<Hit>)> {
-    search_with(on, &mut |f, stats| build_query(f, q, stats), limit, snippets, false)
+    search_with(on, &mut Ask { build: &mut |f, stats| build_query(f, q, stats), limit, snippets, explain: false })
 }
 
 /// One word of an item's text, for [`like`]: its index form and how much it counts in the
@@ -346,19 +346,22 @@ pub(crate) fn like(on: &mut On<'_>, words: &[LikeWord], title_boost: f32, choose
         let query: Box<dyn TQuery> = if clauses.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(clauses)) };
         Ok(Built { query, terms })
     };
-    let (_, hits) = search_with(on, &mut build, limit, true, true)?;
+    let (_, hits) = search_with(on, &mut Ask { build: &mut build, limit, snippets: true, explain: true })?;
     Ok((chosen, hits))
 }
 
-fn search_with(
-    on: &mut On<'_>,
-    build: &mut dyn FnMut(&Fields, &Stats) -> Result<Built>,
+/// What a search asks of the index: the query, built from the fields and their statistics; how
+/// many hits; and whether with snippets and the words each hit holds.
+struct Ask<'b> {
+    build: &'b mut dyn FnMut(&Fields, &Stats) -> Result<Built>,
     limit: usize,
     snippets: bool,
     explain: bool,
-) -> Result<(usize, Vec<Hit>)> {
+}
+
+fn search_with(on: &mut On<'_>, ask: &mut Ask<'_>) -> Result<(usize, Vec<Hit>)> {
     ensure(on)?;
-    match search_once(on, build, limit, snippets, explain) {
+    match search_once(on, ask) {
         Err(Error::Index(_)) => {}
         other => return other,
     }
@@ -366,7 +369,7 @@ fn search_with(
     // again (waiting for a rebuild in progress) and retry.
     on.index.handle = None;
     ensure(on)?;
-    match search_once(on, build, limit, snippets, explain) {
+    match search_once(on, ask) {
         Err(Error::Index(msg)) => {
             // Sound on opening, failing in use: rebuild once and answer from the new index.
             tracing::warn!("search index failed ({msg}); rebuilding it");
@@ -376,19 +379,15 @@ fn search_with(
             let items = rebuild_fresh(on, &ident, &mut |_, _| {})?;
             drop(lock);
             on.index.repair = Some(Repair { reason: format!("was corrupt ({msg})"), items, seconds: started.elapsed().as_secs_f64() });
-            search_once(on, build, limit, snippets, explain)
+            search_once(on, ask)
         }
         other => other,
     }
 }
 
-fn search_once(
-    on: &mut On<'_>,
-    build: &mut dyn FnMut(&Fields, &Stats) -> Result<Built>,
-    limit: usize,
-    snippets: bool,
-    explain: bool,
-) -> Result<(usize, Vec<Hit>)> {
+fn search_once(on: &mut On<'_>, ask: &mut Ask<'_>) -> Result<(usize, Vec<Hit>)> {
+    let (limit, snippets, explain) = (ask.limit, ask.snippets, ask.explain);
+    let build = &mut *ask.build;
     // Which queued saves the committed index lacks. Read the position before reloading, so the
     // searcher holds at least that; re-read when another process trimmed the queue meanwhile.
     let mut attempt = 0;
