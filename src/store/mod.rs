@@ -42,7 +42,10 @@ pub use sync::{ConflictRow, DotRow, FieldWrite};
 use write::{unpack_payload, unpack_state};
 pub use write::{ChangeInsert, Packed, PackedPayload, RecordStats, RevisionInsert, UpgradeReport};
 
-/// The migrations, in order. Append-only: a released migration is never edited.
+/// The migrations, in order. Append-only: a released migration is never edited. `user_version`
+/// counts the migrations that have run (a position in this list), not folder numbers: there is no
+/// folder 03, so from `04-…` on a folder's number is one more than the version it brings a database
+/// to (ARCHITECTURE.md, "Store").
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/01-init/up.sql"),
     include_str!("../../migrations/02-index-queue/up.sql"),
