@@ -111,6 +111,20 @@ class AppState {
     }
   }
 
+  /** Makes a change the user asked for, then reads the workspace again; a failure is shown.
+   * `busy` hears when the change starts and when it is over. */
+  async change(f: () => Promise<unknown>, busy: (on: boolean) => void) {
+    busy(true);
+    try {
+      await f();
+      await this.refresh();
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      busy(false);
+    }
+  }
+
   async poll() {
     if (!this.info) return;
     try {
