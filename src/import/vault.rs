@@ -512,8 +512,8 @@ fn obsidian_note(origin: &str, rel: &Path, text: &str, duplicate: bool, warnings
     } else if text.starts_with("---\n") || text.starts_with("---\r\n") {
         warnings.push(Problem::at(&file, Some(1), "front matter is not closed by a '---' line; imported as text"));
     }
-    let mut aliases = props.aliases;
-    if let Some(t) = props.title {
+    let mut aliases = std::mem::take(&mut props.aliases);
+    if let Some(t) = props.title.take() {
         // A title property names the item; links by file name keep working through an alias
         // (a vault exported by Mellanrum, which carries ids, names its files after the titles).
         if model::title_key(&t) != model::title_key(&title) && props.id.is_none() {
@@ -529,29 +529,46 @@ fn obsidian_note(origin: &str, rel: &Path, text: &str, duplicate: bool, warnings
             }
         }
     }
+    let link_lines = std::mem::take(&mut props.link_lines);
+    let mut note = incoming(origin, file, title, aliases, body, props, warnings);
+    note.body_line = body_line;
+    let body_lines = note.body.lines().count();
+    if !link_lines.is_empty() {
+        let trimmed = note.body.trim_end_matches(['\n', '\r']).to_string();
+        let mut b = trimmed.clone();
+        if !b.is_empty() {
+            b.push_str("\n\n");
+            note.extra_lines.push(1);
+        }
+        for (l, line) in &link_lines {
+            b.push_str(l);
+            b.push('\n');
+            note.extra_lines.push(*line);
+        }
+        note.body = b;
+    }
+    note.body_lines = body_lines.min(note.body.lines().count());
+    Some(note)
+}
+
+/// The item a note becomes: its aliases without its title, its tags with the body's inline tags
+/// (cleaned, sorted, once each), its properties' kind, fields and id; its body's lines are the
+/// file's from the first.
+fn incoming(
+    origin: &str,
+    file: String,
+    title: String,
+    mut aliases: Vec<String>,
+    body: String,
+    props: Props,
+    warnings: &mut Vec<Problem>,
+) -> Incoming {
     aliases.retain(|a| model::title_key(a) != model::title_key(&title));
     let mut tags = props.tags;
     tags.extend(clean_tags(inline_tags(&body), |m| warnings.push(Problem::at(&file, None, format!("{m}; dropped")))));
     tags.sort();
     tags.dedup();
-    let body_lines = body.lines().count();
-    let mut extra_lines = Vec::new();
-    if !props.link_lines.is_empty() {
-        let trimmed = body.trim_end_matches(['\n', '\r']).to_string();
-        let mut b = trimmed.clone();
-        if !b.is_empty() {
-            b.push_str("\n\n");
-            extra_lines.push(1);
-        }
-        for (l, line) in &props.link_lines {
-            b.push_str(l);
-            b.push('\n');
-            extra_lines.push(*line);
-        }
-        body = b;
-    }
-    let body_lines = body_lines.min(body.lines().count());
-    Some(Incoming {
+    Incoming {
         kind: props.kind.unwrap_or(Kind::Note),
         title,
         body,
@@ -562,10 +579,10 @@ fn obsidian_note(origin: &str, rel: &Path, text: &str, duplicate: bool, warnings
         path: file.clone(),
         matching: Match { id: props.id, signal_ref: None },
         file,
-        body_line,
-        body_lines,
-        extra_lines,
-    })
+        body_line: 1,
+        body_lines: usize::MAX,
+        extra_lines: Vec::new(),
+    }
 }
 
 /// Decodes `%3F`-style escapes of Logseq file names.
@@ -629,34 +646,15 @@ fn logseq_note(origin: &str, rel: &Path, text: &str, warnings: &mut Vec<Problem>
         percent_decode(&stem).replace("___", "/")
     };
     let mut title = title_from_stem(&file, &name, warnings)?;
-    let props = read_props(&file, logseq_page_props(text), true, warnings);
-    let mut aliases = props.aliases;
-    if let Some(t) = props.title {
+    let mut props = read_props(&file, logseq_page_props(text), true, warnings);
+    let mut aliases = std::mem::take(&mut props.aliases);
+    if let Some(t) = props.title.take() {
         if model::title_key(&t) != model::title_key(&title) {
             aliases.insert(0, title.clone());
         }
         title = t;
     }
-    aliases.retain(|a| model::title_key(a) != model::title_key(&title));
-    let mut tags = props.tags;
-    tags.extend(clean_tags(inline_tags(text), |m| warnings.push(Problem::at(&file, None, format!("{m}; dropped")))));
-    tags.sort();
-    tags.dedup();
-    Some(Incoming {
-        kind: props.kind.unwrap_or(Kind::Note),
-        title,
-        body: text.to_string(),
-        tags,
-        aliases,
-        fields: props.fields,
-        origin: origin.to_string(),
-        path: file.clone(),
-        matching: Match { id: props.id, signal_ref: None },
-        file,
-        body_line: 1,
-        body_lines: usize::MAX,
-        extra_lines: Vec::new(),
-    })
+    Some(incoming(origin, file, title, aliases, text.to_string(), props, warnings))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
+use super::index_docs::item_joins;
 use super::*;
 use crate::error::Result;
 use crate::model::{Fields, Item, Kind, Rel};
@@ -26,7 +27,8 @@ pub struct EdgeRow {
     pub count: i64,
 }
 
-const EXPORT_ITEM_SQL: &str = "
+const EXPORT_ITEM_SQL: &str = concat!(
+    "
     SELECT i.id, i.kind, i.title, CASE WHEN ?1 THEN i.body ELSE '' END, i.author, i.created, i.updated,
       (SELECT json_group_array(tag) FROM tags WHERE item_id = i.id),
       (SELECT json_group_array(alias) FROM aliases WHERE item_id = i.id),
@@ -40,16 +42,12 @@ const EXPORT_ITEM_SQL: &str = "
         'start', mf.start, 'end', mf.\"end\", 'attendees', mf.attendees, 'location', mf.location),
       COALESCE(p.name, ''), COALESCE(p.perspective, ''),
       (SELECT state FROM rounds WHERE item_id = i.id)
-    FROM items i
-    LEFT JOIN signal_fields sf ON sf.item_id = i.id
-    LEFT JOIN insight_fields inf ON inf.item_id = i.id
-    LEFT JOIN friction_fields ff ON ff.item_id = i.id
-    LEFT JOIN resolution_fields rf ON rf.item_id = i.id
-    LEFT JOIN goal_fields gf ON gf.item_id = i.id
-    LEFT JOIN meeting_fields mf ON mf.item_id = i.id
-    LEFT JOIN people p ON p.id = i.author
+    FROM items i",
+    item_joins!(),
+    "
     WHERE i.deleted = 0
-    ORDER BY i.id";
+    ORDER BY i.id"
+);
 
 fn json_col<T: serde::de::DeserializeOwned + Default>(r: &rusqlite::Row, i: usize) -> rusqlite::Result<T> {
     match r.get::<_, Option<String>>(i)? {

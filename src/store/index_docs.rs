@@ -45,8 +45,9 @@ macro_rules! index_doc_cols {
    mf.start, mf.\"end\", mf.attendees, mf.location"
     };
 }
-/// The tables [`index_doc_cols`] reads beside `items i`.
-macro_rules! index_doc_joins {
+/// The tables [`index_doc_cols`] reads beside `items i`: its author and its kind's fields (the
+/// exports read the same).
+macro_rules! item_joins {
     () => {
         "
  LEFT JOIN people p ON p.id = i.author
@@ -58,16 +59,13 @@ macro_rules! index_doc_joins {
  LEFT JOIN meeting_fields mf ON mf.item_id = i.id"
     };
 }
+pub(super) use item_joins;
 /// Every live item, ready for the index.
-const INDEX_DOC_SQL: &str = concat!(index_doc_cols!(), "\n FROM items i", index_doc_joins!(), "\n WHERE i.deleted = 0");
+const INDEX_DOC_SQL: &str = concat!(index_doc_cols!(), "\n FROM items i", item_joins!(), "\n WHERE i.deleted = 0");
 /// The live items among the ids of the JSON list `?1`, ready for the index: the list leads, so
 /// a few queued items never walk every live one.
-pub(super) const INDEX_DOCS_BY_IDS_SQL: &str = concat!(
-    index_doc_cols!(),
-    "\n FROM json_each(?1) AS k CROSS JOIN items i ON i.id = k.value",
-    index_doc_joins!(),
-    "\n WHERE i.deleted = 0"
-);
+pub(super) const INDEX_DOCS_BY_IDS_SQL: &str =
+    concat!(index_doc_cols!(), "\n FROM json_each(?1) AS k CROSS JOIN items i ON i.id = k.value", item_joins!(), "\n WHERE i.deleted = 0");
 
 /// The live resolutions resolving each friction, with their decision: `(friction, resolution…)`.
 const RESOLUTIONS_SQL: &str = "SELECT DISTINCT l.target_id, r.id, r.title, rf.decision, rf.rationale, r.created
