@@ -615,6 +615,39 @@ fn the_index_folder_vanishing_under_a_searching_process_is_survived() {
     assert_eq!(w.open_index().unwrap().map(|r| r.to_string()), None, "nothing to repair here");
 }
 
+// The same search again in one process gives the same hits, and every change — a save here, a
+// save, a commit or a rebuild by another process, a delete — is seen by the next search.
+#[test]
+fn a_search_repeated_in_one_process_follows_every_change() {
+    let ws = Ws::new();
+    some_items(&ws);
+    let mut w = Workspace::open(ws.path()).unwrap();
+    let ids = |w: &mut Workspace, q: &str| -> Vec<String> { w.search(q, 10).unwrap().hits.into_iter().map(|h| h.id).collect() };
+    let first = ids(&mut w, "shared");
+    assert_eq!(first.len(), 3);
+    assert_eq!(ids(&mut w, "shared"), first);
+    let here = w.create(note("Here", "shared too")).unwrap().id;
+    assert_eq!(ids(&mut w, "shared").len(), 4);
+    w.update(&here, Edit { body: Some("nothing in common".into()), ..Default::default() }).unwrap();
+    assert_eq!(ids(&mut w, "shared").len(), 3);
+    let there = ws.add("note", "There", &["--body", "shared as well"]);
+    assert!(ids(&mut w, "shared").contains(&there));
+    w.flush_index().unwrap();
+    assert_eq!(ids(&mut w, "shared").len(), 4);
+    // Another process rebuilds the index: this one reads the new one.
+    ws.ok(&["reindex"]);
+    assert_eq!(ids(&mut w, "shared").len(), 4);
+    w.delete(&there).unwrap();
+    assert_eq!(ids(&mut w, "shared").len(), 3);
+    // A smaller limit is its own search.
+    let mut now = ids(&mut w, "shared");
+    now.sort();
+    let mut want = first.clone();
+    want.sort();
+    assert_eq!(now, want);
+    assert_eq!(w.search("shared", 1).unwrap().hits.len(), 1);
+}
+
 /// One note per form, titled by the form, so a search's hits name the forms it found.
 fn forms_workspace(forms: &[&str]) -> Ws {
     let ws = Ws::new();
@@ -658,6 +691,47 @@ fn swedish_lemmas_find_definite_forms_strong_verbs_umlaut_and_comparison() {
             assert!(forms_found(&ws, f).contains(*lemma), "searching '{f}' finds '{lemma}'");
         }
     }
+}
+
+// A form is linked to a lemma by its ending only where the lemma's own paradigm has that
+// ending: an agent noun's plural is no verb form, a neuter noun in -e has no plural -r, a noun
+// with the plural -ar no definite -et, an adjective no definite -en, an irregular verb no weak
+// supine. Each wrong link made a search find an unrelated word.
+#[test]
+fn a_form_reaches_only_the_lemmas_whose_paradigm_has_its_ending() {
+    let ws = forms_workspace(&[
+        "välja",
+        "väljer",
+        "valde",
+        "väljare",
+        "väljarna",
+        "tycka",
+        "tycker",
+        "tycke",
+        "tycket",
+        "värd",
+        "värdar",
+        "värde",
+        "värdet",
+        "vanlig",
+        "vanliga",
+        "vanligare",
+        "vanligen",
+        "vara",
+        "är",
+        "varit",
+        "vart",
+    ]);
+    assert_eq!(forms_found(&ws, "välja"), set(&["välja", "väljer", "valde"]));
+    assert_eq!(forms_found(&ws, "väljare"), set(&["väljare", "väljarna"]));
+    assert_eq!(forms_found(&ws, "tycke"), set(&["tycke", "tycket"]));
+    assert!(forms_found(&ws, "tycka").contains("tycker"));
+    assert_eq!(forms_found(&ws, "värd"), set(&["värd", "värdar"]));
+    assert_eq!(forms_found(&ws, "värde"), set(&["värde", "värdet"]));
+    assert_eq!(forms_found(&ws, "vanlig"), set(&["vanlig", "vanliga", "vanligare"]));
+    assert_eq!(forms_found(&ws, "vanligen"), set(&["vanligen"]));
+    assert!(forms_found(&ws, "vara").is_superset(&set(&["vara", "är", "varit"])));
+    assert!(!forms_found(&ws, "vara").contains("vart"), "{:?}", forms_found(&ws, "vara"));
 }
 
 #[test]

@@ -15,7 +15,10 @@ Words the affix rules derive rather than inflect are lemmas of their own: a verb
 (arbetare), its action noun when it has no plural (uppfostran), -isk adjectives (typisk). A
 link by ending must fit the lemma's own paradigm: a first-conjugation verb (arbetade) has no
 strong or second-conjugation forms (arbetet is arbete's), a noun with the definite -en has no
--et, one with the plural -n no plural -ar. LEXICON_OUT=DIR writes the files to DIR instead.
+-et, one with the plural -n no plural -ar or -r (tycker is not tycke's), one in -a no plural
+-rna (väljarna is väljare's), one with the plural -ar or -or no definite -et (värdet is not
+värd's), an adjective no definite -en (vanligen), and a verb of sv-irregular.tsv no
+second-conjugation past (vart is not vara's). LEXICON_OUT=DIR writes the files to DIR instead.
 Strong verbs, umlaut plurals and irregular comparison come from lexicon/sv-irregular.tsv, and
 reach particle and prefix verbs the dictionary holds (bestod -> bestå). Each form also records
 whether it may start a compound (Hunspell's COMPOUNDBEGIN, or a lemma of its own) and whether it
@@ -150,6 +153,11 @@ ENDINGS = [
 NOT_FIRST = {"er", "en", "et", "it", "its", "na", "de", "te", "t", "ts", "des", "tes"}
 
 
+# The endings of the second conjugation's past (preterite, supine): an irregular verb has its
+# own (a first-conjugation homograph may have -ade, -at: vara, varade).
+WEAK_PAST = ("de", "des", "te", "tes", "t", "ts", "dde", "tt", "dd")
+
+
 def fits(form, end, rep, lemma, own):
     """Whether `form` can be `lemma`'s form with that ending, given the forms the dictionary
     gives the lemma itself (`own`): a first-conjugation verb has no strong or second-conjugation
@@ -163,6 +171,22 @@ def fits(form, end, rep, lemma, own):
         return False
     if rep == "e" and end.startswith("ar") and lemma + "n" in own and lemma + "t" in own:
         return False
+    if rep == "":
+        # A noun in -a has the plural -or: no -rna (väljarna is väljare's, not välja's).
+        if end in ("rna", "rnas") and lemma.endswith("a"):
+            return False
+        # A neuter noun in -e has the plural -n (tycken): no plural -r (tycker is tycka's).
+        if end in ("r", "rs", "rna", "rnas") and lemma.endswith("e") and lemma + "t" in own and lemma + "n" in own:
+            return False
+        # A noun with the plural -ar or -or is of common gender: no definite -et (värdet is
+        # värde's, not värd's).
+        if end in ("et", "ets") and (lemma + "ar" in own or lemma + "or" in own):
+            return False
+        # An adjective (a comparative of its own and no noun's plural) has no noun's definite
+        # form (vanligen is an adverb of its own).
+        nominal = any(lemma + p in own for p in ("ar", "er", "or", "na", "en", "et"))
+        if end in ("en", "ens", "et", "ets") and lemma + "are" in own and not nominal:
+            return False
     return True
 
 
@@ -228,11 +252,15 @@ def main():
     for form, by in forms.items():
         for lemma in by:
             own[lemma].add(form)
+    # A verb of the irregular table forms its past there, not with a weak verb's endings (vart
+    # is no form of vara).
+    irregular_verbs = {l for ls in irregular(OUT / "sv-irregular.tsv").values() for l in ls if l.endswith("a")}
     for form in list(lemmas):
         if form in paradigm or flags[form] & ONLY_COMPOUND or form in derived_forms:
             continue
         for c in regular_lemmas(form, own):
-            if c in paradigm:
+            weak_past = c.endswith("a") and form.startswith(c[:-1]) and form[len(c) - 1 :] in WEAK_PAST
+            if c in paradigm and not (c in irregular_verbs and weak_past):
                 lemmas[form].add(c)
     # Irregular forms, and the particle and prefix words built on them.
     irr = irregular(OUT / "sv-irregular.tsv")

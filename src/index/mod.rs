@@ -46,7 +46,7 @@ pub const INDEX_DIR: &str = "index";
 /// The lock that whoever changes the index holds (next to the folder, which a rebuild replaces).
 const LOCK_FILE: &str = "index.lock";
 /// Bump when the schema or the text analysis changes: older indexes are then rebuilt.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 const TOKENIZER: &str = "mellanrum";
 const NAME_TOKENIZER: &str = "mellanrum_name";
 /// How much the title weighs against the body.
@@ -450,10 +450,10 @@ fn search_once(on: &mut On<'_>, ask: &mut Ask<'_>) -> Result<(usize, Vec<Hit>)> 
         }
         None => built.query.box_clone(),
     };
-    let (top, mut total) = searcher.search_with_statistics_provider(main_query.as_ref(), &collector, &stats).map_err(ierr)?;
+    let (top, mut total) = collect(&searcher, main_query.as_ref(), &collector, &stats)?;
     let mut scored: Vec<(f32, bool, DocAddress)> = top.into_iter().map(|(s, a)| (s, false, a)).collect();
     if let Some(o) = overlay {
-        let (top, n) = o.searcher.search_with_statistics_provider(built.query.as_ref(), &collector, &stats).map_err(ierr)?;
+        let (top, n) = collect(&o.searcher, built.query.as_ref(), &collector, &stats)?;
         total += n;
         scored.extend(top.into_iter().map(|(s, a)| (s, true, a)));
     }
@@ -487,4 +487,147 @@ fn search_once(on: &mut On<'_>, ask: &mut Ask<'_>) -> Result<(usize, Vec<Hit>)> 
         hits.push(Hit { id: get(f.id), kind, title, score, snippet, matched });
     }
     Ok((total, hits))
+}
+
+/// Above this cost (tantivy's estimate of the work of a query's scorers: a phrase of two words
+/// costs 20 per item holding both) a search reads its segments in two halves on two threads.
+const PARALLEL_COST: u64 = 1_000_000;
+/// A segment with fewer items is read whole by one thread.
+const MIN_SPLIT_DOCS: u32 = 8_192;
+
+/// The collector's result of `query` over a searcher, scored with `stats`: what
+/// `search_with_statistics_provider` gives, but a costly query (a phrase of words that nearly
+/// every item holds, whose positions must be compared in each) is read in two halves of its
+/// documents, each on its own thread, and the halves' results merged. The hits and the count are
+/// the same either way.
+fn collect<C: tantivy::collector::Collector>(searcher: &Searcher, query: &dyn TQuery, collector: &C, stats: &Stats) -> Result<C::Fruit> {
+    let two = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    collect_split(searcher, query, collector, stats, if two { PARALLEL_COST } else { u64::MAX }, MIN_SPLIT_DOCS)
+}
+
+/// [`collect`] with its thresholds: a query costing `min_cost` or more is split, in segments
+/// of `min_split` items or more.
+fn collect_split<C: tantivy::collector::Collector>(
+    searcher: &Searcher,
+    query: &dyn TQuery,
+    collector: &C,
+    stats: &Stats,
+    min_cost: u64,
+    min_split: u32,
+) -> Result<C::Fruit> {
+    use tantivy::collector::SegmentCollector;
+    use tantivy::query::{EnableScoring, Scorer};
+    use tantivy::DocSet;
+
+    let weight = query.weight(EnableScoring::enabled_from_statistics_provider(stats, searcher)).map_err(ierr)?;
+    let readers = searcher.segment_readers();
+    let mut scorers: Vec<Box<dyn Scorer>> = Vec::with_capacity(readers.len());
+    for r in readers {
+        scorers.push(weight.scorer(r, 1.0).map_err(ierr)?);
+    }
+    let cost: u64 = scorers.iter().map(|s| s.cost()).sum();
+    // (segment, scorer, first doc, end) for each part of the work.
+    type Part = (usize, Box<dyn Scorer>, u32, u32);
+    let mut first: Vec<Part> = Vec::new();
+    let mut second: Vec<Part> = Vec::new();
+    let parallel = cost >= min_cost;
+    for (ord, (r, s)) in readers.iter().zip(scorers).enumerate() {
+        let max = r.max_doc();
+        if parallel && max >= min_split {
+            let mid = max / 2;
+            first.push((ord, s, 0, mid));
+            second.push((ord, weight.scorer(r, 1.0).map_err(ierr)?, mid, max));
+        } else if parallel && first.len() > second.len() {
+            second.push((ord, s, 0, max));
+        } else {
+            first.push((ord, s, 0, max));
+        }
+    }
+    let run = |parts: Vec<Part>| -> Result<Vec<<C::Child as SegmentCollector>::Fruit>> {
+        let mut fruits = Vec::with_capacity(parts.len());
+        for (ord, mut scorer, start, end) in parts {
+            let reader = &readers[ord];
+            let mut child = collector.for_segment(ord as u32, reader).map_err(ierr)?;
+            let alive = reader.alive_bitset();
+            let mut doc = if scorer.doc() < start { scorer.seek(start) } else { scorer.doc() };
+            while doc < end {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    child.collect(doc, scorer.score());
+                }
+                doc = scorer.advance();
+            }
+            fruits.push(child.harvest());
+        }
+        Ok(fruits)
+    };
+    let fruits = if second.is_empty() {
+        run(first)?
+    } else {
+        std::thread::scope(|scope| -> Result<_> {
+            let other = scope.spawn(|| run(second));
+            let mut fruits = run(first)?;
+            fruits.extend(other.join().map_err(|_| Error::Index("a search thread failed".into()))??);
+            Ok(fruits)
+        })?
+    };
+    collector.merge_fruits(fruits).map_err(ierr)
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::PhraseQuery;
+
+    use super::*;
+
+    /// A search read in two halves on two threads gives tantivy's own hits, scores and count:
+    /// a phrase, a word and a union, over two segments with a deleted item, many scores equal.
+    #[test]
+    fn a_search_split_over_two_threads_gives_the_same_hits_and_count() {
+        let (schema, f) = schema();
+        let index = Index::builder().schema(schema).tokenizers(tokenizers()).create_in_ram().unwrap();
+        register(&index);
+        let mut w: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let words = ["kund", "leverans", "kundens", "leveransen", "möte", "pris", "och", "sen"];
+        let mut rng = 7u64;
+        for i in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push_str(words[(rng >> 33) as usize % words.len()]);
+                text.push(' ');
+            }
+            let mut doc = TantivyDocument::new();
+            doc.add_text(f.id, i.to_string());
+            doc.add_text(f.text, &text);
+            w.add_document(doc).unwrap();
+            if i == 1999 {
+                w.commit().unwrap();
+            }
+        }
+        w.commit().unwrap();
+        w.delete_term(Term::from_field_text(f.id, "5"));
+        w.delete_term(Term::from_field_text(f.id, "2500"));
+        w.commit().unwrap();
+        let reader = index.reader().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let stats = Stats { main: &searcher, overlay: None };
+        let form = |w: &str| Term::from_field_text(f.text, &crate::search::word_forms(w).swap_remove(0));
+        let term = |w: &str| -> Box<dyn TQuery> { Box::new(TermQuery::new(form(w), IndexRecordOption::WithFreqs)) };
+        let queries: Vec<Box<dyn TQuery>> = vec![
+            Box::new(PhraseQuery::new(vec![form("kundens"), form("leverans")])),
+            term("möte"),
+            Box::new(BooleanQuery::union(vec![term("pris"), Box::new(BoostQuery::new(term("sen"), 0.3))])),
+        ];
+        for q in &queries {
+            for limit in [1, 10, 1000] {
+                let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
+                let want = searcher.search_with_statistics_provider(q.as_ref(), &collector, &stats).unwrap();
+                assert!(want.1 > 100 && want.1 < 2998, "{q:?} matches {}", want.1);
+                for min_split in [1, 1000, 2500] {
+                    assert_eq!(collect_split(&searcher, q.as_ref(), &collector, &stats, 0, min_split).unwrap(), want, "{q:?}");
+                }
+            }
+        }
+    }
 }
