@@ -395,7 +395,7 @@ pub fn normalize_field(kind: Kind, name: &str, value: &str) -> Result<Option<Str
         if allowed.contains(&lower.as_str()) {
             Ok(Some(lower))
         } else {
-            Err(Error::invalid(format!("{kind} field '{name}': '{v}' is not one of: {}", list(allowed.iter().copied()))))
+            Err(Error::NotOneOf { kind, field: name.to_string(), value: v.to_string(), allowed: list(allowed.iter().copied()) })
         }
     };
     match (kind, name) {
@@ -405,7 +405,7 @@ pub fn normalize_field(kind: Kind, name: &str, value: &str) -> Result<Option<Str
         (Kind::Signal, "source") if !v.is_empty() => one_of(SIGNAL_SOURCES),
         (Kind::Signal, "date") | (Kind::Resolution, "decided_on") if !v.is_empty() => parse_date(v)
             .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-            .ok_or_else(|| Error::invalid(format!("{kind} field '{name}': '{v}' is not a date (use YYYY-MM-DD)"))),
+            .ok_or_else(|| Error::NotADate { kind, field: name.to_string(), value: v.to_string() }),
         (Kind::Meeting, "start") | (Kind::Meeting, "end") if !v.is_empty() => {
             parse_datetime(v).map(|d| Some(d.format("%Y-%m-%dT%H:%M:%SZ").to_string())).ok_or_else(|| {
                 Error::invalid(format!(
@@ -488,16 +488,16 @@ pub fn normalize_tag(s: &str) -> Result<String> {
 pub fn check_title(s: &str) -> Result<String> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(Error::invalid("a title cannot be empty"));
+        return Err(Error::EmptyTitle);
     }
     if t.contains(['\n', '\r']) {
-        return Err(Error::invalid("a title must be a single line"));
+        return Err(Error::TitleNotOneLine);
     }
     if let Some(bad) = ["[[", "]]", "|"].iter().find(|b| t.contains(**b)) {
-        return Err(Error::invalid(format!("title '{t}': '{bad}' cannot appear in a title because it breaks [[links]]")));
+        return Err(Error::TitleBreaksLinks { title: t.to_string(), bad: bad.to_string() });
     }
     if t.chars().count() > 500 {
-        return Err(Error::invalid("a title can be at most 500 characters"));
+        return Err(Error::TitleTooLong { max: 500 });
     }
     Ok(t.to_string())
 }

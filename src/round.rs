@@ -215,7 +215,7 @@ impl Workspace {
                     )))
                 }
                 Some(r) => r,
-                None => return Err(Error::invalid(format!("'{}' has no consent round (open one with `mellanrum round open`)", res.title))),
+                None => return Err(Error::NoRound { title: res.title.clone() }),
             };
             if let Some(reason) = override_reason {
                 let reason = reason.trim();
@@ -266,7 +266,7 @@ impl Workspace {
         self.store.read(|tx| {
             let res = resolution_item(tx, resolution)?;
             if Round::of(&res.fields).is_none() {
-                return Err(Error::invalid(format!("'{}' has no consent round (open one with `mellanrum round open`)", res.title)));
+                return Err(Error::NoRound { title: res.title.clone() });
             }
             view(tx, &res.id)
         })
@@ -389,7 +389,7 @@ fn resolution_item(tx: &Tx, reference: &str) -> Result<Item> {
     let id = resolve_ref(tx, reference)?;
     let item = tx.item(&id)?.ok_or_else(|| Error::NotFound(reference.to_string()))?;
     if item.deleted {
-        return Err(Error::invalid(format!("'{}' is deleted (bring it back with `mellanrum restore {}`)", item.title, item.id)));
+        return Err(Error::Deleted { title: item.title, id: item.id });
     }
     if item.kind != Kind::Resolution {
         return Err(Error::invalid(format!(
@@ -408,7 +408,7 @@ fn open_round(res: &Item) -> Result<Round> {
             res.title,
             r.closed.as_deref().unwrap_or("?")
         ))),
-        None => Err(Error::invalid(format!("'{}' has no consent round (open one with `mellanrum round open`)", res.title))),
+        None => Err(Error::NoRound { title: res.title.clone() }),
     }
 }
 
@@ -426,13 +426,7 @@ fn frictions_of(tx: &Tx, resolution: &str) -> Result<Vec<Item>> {
 }
 
 fn person_named(tx: &Tx, name: &str) -> Result<Person> {
-    tx.person_by_name(name.trim())?.ok_or_else(|| {
-        Error::invalid(format!(
-            "unknown person '{}' (add them with `mellanrum person add \"{}\" --perspective PERSPECTIVE`)",
-            name.trim(),
-            name.trim()
-        ))
-    })
+    tx.person_by_name(name.trim())?.ok_or_else(|| Error::UnknownPerson { name: name.trim().to_string() })
 }
 
 /// Saves the resolution with `round` (and what `more` changes) through the one write path; its

@@ -7,6 +7,7 @@ mod attachments;
 mod calendar;
 mod chairs;
 mod cli;
+mod errors;
 mod export;
 mod fuzz;
 mod import;

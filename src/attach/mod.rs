@@ -107,7 +107,7 @@ pub fn check_name(name: &str) -> Result<String> {
     } else if n.len() > 200 {
         Some("a file's name can be at most 200 bytes long")
     } else if n.to_lowercase().ends_with(".md") {
-        Some("a .md file is a note: import it (`mellanrum import vault`) rather than attach it")
+        return Err(Error::NoteAsAttachment { name: name.escape_debug().to_string() });
     } else {
         None
     };
@@ -208,10 +208,7 @@ impl FileStore {
             };
             size += n as u64;
             if size > max {
-                return Err(Error::invalid(format!(
-                    "{what}: larger than the limit of {} a file (`mellanrum attachments --max-size SIZE` changes it)",
-                    human_size(max)
-                )));
+                return Err(Error::TooLarge { file: what.to_string(), size: None, limit: human_size(max) });
             }
             hasher.update(&buf[..n]);
             file.write_all(&buf[..n]).map_err(|e| Error::io(tmp, e))?;
@@ -244,11 +241,7 @@ impl FileStore {
             return Err(Error::invalid(format!("{what}: not a file")));
         }
         if meta.len() > max {
-            return Err(Error::invalid(format!(
-                "{what}: {}, over the limit of {} a file (`mellanrum attachments --max-size SIZE` changes it)",
-                human_size(meta.len()),
-                human_size(max)
-            )));
+            return Err(Error::TooLarge { file: what.to_string(), size: Some(human_size(meta.len())), limit: human_size(max) });
         }
         let mut f = std::fs::File::open(path).map_err(|e| Error::invalid(format!("{what}: cannot read: {e}")))?;
         self.put(&mut f, max, what)
@@ -279,7 +272,7 @@ impl FileStore {
     pub fn copy_out(&self, hash: &str, dest: &Path) -> Result<u64> {
         let src = self.path_of(hash);
         let mut f = std::fs::File::open(&src).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::invalid(format!("the file {hash} is missing from the workspace (`mellanrum doctor`)")),
+            std::io::ErrorKind::NotFound => Error::FileMissing { file: hash.to_string() },
             _ => Error::io(&src, e),
         })?;
         let mut out = std::fs::OpenOptions::new().write(true).create_new(true).open(dest).map_err(|e| match e.kind() {
@@ -300,7 +293,7 @@ impl FileStore {
                 out.write_all(&buf[..n]).map_err(|e| Error::io(dest, e))?;
             }
             if hex(&hasher.finalize()) != hash {
-                return Err(Error::invalid(format!("the stored file {hash} is damaged (`mellanrum doctor`); nothing was written")));
+                return Err(Error::FileDamaged { file: hash.to_string() });
             }
             out.sync_all().map_err(|e| Error::io(dest, e))?;
             Ok(n_all)

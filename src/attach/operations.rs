@@ -148,7 +148,7 @@ impl Workspace {
                 return Ok((*first).clone());
             }
         }
-        Err(Error::invalid(format!("no attachment named '{name}' (`mellanrum attachments` lists them)")))
+        Err(Error::NoAttachment { name: name.to_string() })
     }
 
     /// Adds files to the workspace and links each from the item's body (`![[name]]` for an
@@ -192,11 +192,7 @@ impl Workspace {
         let name = check_name(name)?;
         let max = self.max_attachment_size()?;
         if bytes.len() as u64 > max {
-            return Err(Error::invalid(format!(
-                "{name}: {}, over the limit of {} a file (`mellanrum attachments --max-size SIZE` changes it)",
-                human_size(bytes.len() as u64),
-                human_size(max)
-            )));
+            return Err(Error::TooLarge { file: name, size: Some(human_size(bytes.len() as u64)), limit: human_size(max) });
         }
         let stored = self.files().put(&mut &bytes[..], max, &name)?;
         self.attach_stored(&id, &[name], vec![stored])
@@ -292,7 +288,7 @@ impl Workspace {
             let path = self.files().path_of(&row.hash);
             let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
             if hex(&Sha256::digest(&bytes)) != row.hash {
-                return Err(Error::invalid(format!("{}: the stored file is damaged (`mellanrum doctor`)", row.path)));
+                return Err(Error::FileDamaged { file: row.path });
             }
             use base64::Engine;
             data_url = Some(format!("data:{};base64,{}", row.media_type, base64::engine::general_purpose::STANDARD.encode(&bytes)));

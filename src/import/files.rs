@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::{ImportReport, Problem};
 use crate::attach::{media_type, normalize_target, safe_part, FileStore, Index, Stored};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::links;
 use crate::workspace::Workspace;
 
@@ -69,7 +69,10 @@ pub(crate) fn bring(ws: &mut Workspace, root: &Path, files: &[String], wanted: &
             Err(e) => {
                 let msg = e.to_string();
                 let msg = msg.strip_prefix(&format!("{rel}: ")).unwrap_or(&msg);
-                report.warnings.push(Problem::at(rel, None, format!("{msg}; not imported")));
+                // An import's warnings are text for now (an import report, not an error), and this
+                // one keeps the way to raise the limit that its readers were given.
+                let how = if matches!(e, Error::TooLarge { .. }) { " (`mellanrum attachments --max-size SIZE` changes it)" } else { "" };
+                report.warnings.push(Problem::at(rel, None, format!("{msg}{how}; not imported")));
             }
         }
     }

@@ -255,9 +255,7 @@ impl Workspace {
 
     fn sync_with(&mut self, compact: bool) -> Result<SyncReport> {
         let (spec, key) = self.store.read(|tx| Ok((tx.meta("remote")?, tx.meta("remote_key")?)))?;
-        let spec = spec.ok_or_else(|| {
-            Error::invalid("no shared storage set: `mellanrum remote set FOLDER` or `mellanrum remote set s3://bucket/prefix`")
-        })?;
+        let spec = spec.ok_or_else(|| Error::NoRemote)?;
         let key = key.map(|k| decode_key(&k)).transpose()?;
         let r = Remote::open(&spec)?;
         let mut report = SyncReport { remote: spec.clone(), ..Default::default() };
@@ -335,12 +333,7 @@ impl Workspace {
                 let existing = r.get(&path)?.unwrap_or_default();
                 match segment::decode(&existing, &device, seq, &cursor.1, key) {
                     Ok(s) if s.ops.iter().map(|o| &o.hlc).eq(ops.iter().map(|o| &o.hlc)) => s.hash,
-                    _ => {
-                        return Err(Error::Sync(format!(
-                            "{path} exists and is not this device's: another machine writes as this device (was this workspace folder copied?). \
-                             Nothing was overwritten; make a fresh workspace on that machine with `mellanrum init DIR --remote …`"
-                        )))
-                    }
+                    _ => return Err(Error::NotThisDevice { path: path.to_string() }),
                 }
             };
             self.store.write(|tx| {

@@ -34,7 +34,14 @@ impl Workspace {
             let title = model::check_title(&new.title)?;
             for (rel, target) in link_to {
                 let dst = live_item(tx, &resolve_ref(tx, target)?)?;
-                rel.check(kind, dst.kind).map_err(|m| Error::invalid(format!("cannot link '{title}' to '{}': {m}", dst.title)))?;
+                rel.check(kind, dst.kind).map_err(|rule| Error::LinkKind {
+                    from: title.clone(),
+                    to: dst.title.clone(),
+                    rel: *rel,
+                    from_kind: kind,
+                    to_kind: dst.kind,
+                    rule,
+                })?;
                 if tx.ids_by_title_key(&model::title_key(&dst.title))?.len() > 1 {
                     return Err(Error::invalid(format!(
                         "another item is also titled '{}', so a [[link]] by title would be ambiguous; rename one of them first",
@@ -113,8 +120,14 @@ impl Workspace {
             let mut added: BTreeSet<String> = BTreeSet::new();
             for t in to {
                 let dst = live_item(tx, t)?;
-                rel.check(src.kind, dst.kind)
-                    .map_err(|m| Error::invalid(format!("cannot link '{}' to '{}': {m}", src.title, dst.title)))?;
+                rel.check(src.kind, dst.kind).map_err(|rule| Error::LinkKind {
+                    from: src.title.clone(),
+                    to: dst.title.clone(),
+                    rel,
+                    from_kind: src.kind,
+                    to_kind: dst.kind,
+                    rule,
+                })?;
                 if existing.iter().any(|l| l.rel == rel && l.target_id.as_deref() == Some(&dst.id)) || !added.insert(dst.id.clone()) {
                     continue;
                 }
@@ -214,7 +227,7 @@ impl Workspace {
             let old = tx.item(id)?.ok_or_else(|| Error::NotFound(id.to_string()))?;
             let mut report = SaveReport { id: old.id.clone(), ..Default::default() };
             if old.deleted == deleted {
-                return Err(Error::invalid(format!("'{}' is {} deleted", old.title, if deleted { "already" } else { "not" })));
+                return Err(if deleted { Error::AlreadyDeleted { title: old.title } } else { Error::NotDeleted { title: old.title } });
             }
             let mut new = old.clone();
             new.deleted = deleted;

@@ -150,9 +150,7 @@ impl Workspace {
                 self.actor = Some(p);
                 Ok(())
             }
-            None => Err(Error::invalid(format!(
-                "unknown person '{name}' (add them with `mellanrum person add \"{name}\" --perspective PERSPECTIVE`)"
-            ))),
+            None => Err(Error::UnknownPerson { name: name.to_string() }),
         }
     }
 
@@ -165,9 +163,7 @@ impl Workspace {
             Some(id) => tx.person(&id),
             None => Ok(None),
         })?;
-        p.ok_or_else(|| {
-            Error::invalid("no current person: every change is attributed, so add yourself first with `mellanrum person add NAME --perspective PERSPECTIVE` (or pass --as NAME)")
-        })
+        p.ok_or(Error::NoCurrentPerson)
     }
 
     /// Adds a person; the first person added becomes the current one.
@@ -175,16 +171,16 @@ impl Workspace {
         let name = name.trim();
         let perspective = perspective.trim();
         if name.is_empty() || name.contains(['\n', ',', ';']) {
-            return Err(Error::invalid(format!("'{name}' is not a person's name (one line, no commas)")));
+            return Err(Error::NotAName { name: name.to_string() });
         }
         if perspective.is_empty() {
-            return Err(Error::invalid(format!("person '{name}': give a perspective, e.g. --perspective Sales")));
+            return Err(Error::NoPerspective { name: name.to_string() });
         }
         let actor = self.current_person().ok();
         let device = self.device.clone();
         self.store.write(|tx| {
             if let Some(existing) = tx.person_by_name(name)? {
-                return Err(Error::invalid(format!("a person named '{}' exists already", existing.name)));
+                return Err(Error::PersonExists { name: existing.name });
             }
             let p = Person { id: new_id(), name: name.to_string(), perspective: perspective.to_string(), created: now_text() };
             tx.insert_person(&p)?;
@@ -203,12 +199,12 @@ impl Workspace {
     pub fn set_perspective(&mut self, name: &str, perspective: &str) -> Result<Person> {
         let perspective = perspective.trim().to_string();
         if perspective.is_empty() {
-            return Err(Error::invalid("a perspective cannot be empty"));
+            return Err(Error::EmptyPerspective);
         }
         let actor = self.current_person()?;
         let device = self.device.clone();
         self.store.write(|tx| {
-            let mut p = tx.person_by_name(name)?.ok_or_else(|| Error::invalid(format!("unknown person '{name}'")))?;
+            let mut p = tx.person_by_name(name)?.ok_or_else(|| Error::UnknownPerson { name: name.to_string() })?;
             p.perspective = perspective.clone();
             tx.update_person(&p)?;
             tx.queue_index_authored_by(&p.id)?;
@@ -222,11 +218,7 @@ impl Workspace {
     /// Makes `name` the current person of this workspace.
     pub fn use_person(&mut self, name: &str) -> Result<Person> {
         self.store.write(|tx| {
-            let p = tx.person_by_name(name)?.ok_or_else(|| {
-                Error::invalid(format!(
-                    "unknown person '{name}' (add them with `mellanrum person add \"{name}\" --perspective PERSPECTIVE`)"
-                ))
-            })?;
+            let p = tx.person_by_name(name)?.ok_or_else(|| Error::UnknownPerson { name: name.to_string() })?;
             tx.set_meta("current_person", &p.id)?;
             Ok(p)
         })

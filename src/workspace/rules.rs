@@ -106,7 +106,7 @@ pub(super) fn ambiguous(tx: &Tx, r: &str, hits: &[(String, Kind)]) -> Error {
 pub(crate) fn live_item(tx: &Tx, id: &str) -> Result<Item> {
     match tx.item(id)? {
         Some(i) if !i.deleted => Ok(i),
-        Some(i) => Err(Error::invalid(format!("'{}' is deleted (bring it back with `mellanrum restore {}`)", i.title, i.id))),
+        Some(i) => Err(Error::Deleted { title: i.title, id: i.id }),
         None => Err(Error::NotFound(id.to_string())),
     }
 }
@@ -114,7 +114,7 @@ pub(crate) fn live_item(tx: &Tx, id: &str) -> Result<Item> {
 pub(super) fn set_field(kind: Kind, fields: &mut Fields, name: &str, value: &str) -> Result<()> {
     let name = name.trim().to_lowercase().replace('-', "_");
     if name == "positions" || name == "position" {
-        return Err(Error::invalid("set a friction's positions with --position PERSPECTIVE=TEXT"));
+        return Err(Error::PositionAsField);
     }
     match model::normalize_field(kind, &name, value)? {
         Some(v) => fields.values.insert(name, v),
@@ -132,7 +132,7 @@ pub(super) fn set_position(kind: Kind, fields: &mut Fields, perspective: &str, p
     }
     let p = perspective.trim();
     if p.is_empty() {
-        return Err(Error::invalid("a position needs a perspective: --position PERSPECTIVE=TEXT"));
+        return Err(Error::PositionWithoutPerspective);
     }
     let existing = fields.positions.keys().find(|k| k.to_lowercase() == p.to_lowercase()).cloned();
     let key = existing.unwrap_or_else(|| p.to_string());
@@ -156,19 +156,13 @@ fn check_friction_status(tx: &Tx, old: &Item, to: &str) -> Result<()> {
         .filter_map(|l| tx.title_of(&l.source_id).ok().flatten().map(|t| t.0))
         .collect();
     if model::FRICTION_STATUSES_BY_RULE.contains(&to) {
-        return Err(Error::invalid(format!(
-            "friction '{}' becomes resolved when a resolution resolves it: write `resolves:: [[{}]]` in a resolution (or `mellanrum link RESOLUTION \"{}\" --rel resolves`)",
-            old.title, old.title, old.title
-        )));
+        return Err(Error::ResolvedByResolution { title: old.title.clone() });
     }
     if let Some(r) = resolvers.first() {
-        return Err(Error::invalid(format!(
-            "friction '{}' is resolved by '{r}': unlink that resolution before changing its status",
-            old.title
-        )));
+        return Err(Error::ResolvedBy { title: old.title.clone(), resolution: r.clone() });
     }
     if !model::friction_transition_allowed(from, to) {
-        return Err(Error::invalid(format!("friction '{}' cannot go from {from} to {to} (open → exploring → resolved/parked)", old.title)));
+        return Err(Error::StatusStep { title: old.title.clone(), from_status: from.to_string(), to_status: to.to_string() });
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod calendar;
 mod common;
 mod doctor;
 mod export;
+mod hint;
 mod history;
 mod import;
 mod info;
@@ -201,7 +202,7 @@ fn main() -> ExitCode {
             if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", hint::line(&e));
             ExitCode::from(1)
         }
     }
