@@ -79,14 +79,13 @@ pub struct PastResolution {
 }
 
 /// One similar item.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimilarItem"))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SimilarItem", optional_fields))]
 pub struct Similar {
     pub id: String,
     pub kind: Kind,
     pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
     pub score: f32,
     /// `precedent` (a resolved friction with its resolutions) or `related`.

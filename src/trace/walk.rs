@@ -12,25 +12,18 @@ use crate::store::NodeRow;
 use super::{evidence, observed, review, step, Dir, Evidence, ItemRef, Review, View, MAX_DEPTH};
 
 /// One item in a trace, with the items beyond it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct TraceNode {
     pub id: String,
     pub kind: Kind,
     pub title: String,
     /// The relation of the link that leads from the item before to this one.
     pub rel: Rel,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub customer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub date: Option<String>,
     /// Shown before in this direction (a cycle or a second path): not expanded again.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -44,17 +37,14 @@ pub struct TraceNode {
 }
 
 /// The item a trace starts from.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct TraceRoot {
     pub id: String,
     pub kind: Kind,
     pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub evidence: Option<Evidence>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub review: Option<Review>,
 }
 

@@ -82,8 +82,9 @@ pub struct LinkView {
 }
 
 /// Everything `show` tells about an item.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ItemView {
     pub id: String,
     pub kind: Kind,
@@ -100,39 +101,26 @@ pub struct ItemView {
     pub links: Vec<LinkView>,
     pub backlinks: Vec<LinkView>,
     /// An insight's evidence strength, with its parts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub evidence: Option<crate::trace::Evidence>,
     /// Whether a resolution should be reviewed because what it rests on was contradicted later.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub review: Option<crate::trace::Review>,
 }
 
 /// One line of a list.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct ItemSummary {
     pub id: String,
     pub kind: Kind,
     pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
     pub updated: String,
     /// A signal's day observed, else the day it was recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub observed: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub customer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub source: Option<String>,
     /// A signal's first line of text: its quote's, else its body's (a fence line skipped).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub line: Option<String>,
 }
 
@@ -213,15 +201,14 @@ pub struct Unresolved {
     pub sources: Vec<UnresolvedSource>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct UnresolvedSource {
     pub id: String,
     pub title: String,
     pub rel: Rel,
     pub line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
     pub problem: Option<String>,
 }
 
