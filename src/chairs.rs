@@ -27,6 +27,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::lens::Listing;
 use crate::model::{Kind, Rel};
 use crate::store::{NodeField, Tx};
 use crate::trace::{day, Graph, ItemRef};
@@ -135,6 +136,7 @@ impl Progress {
     }
 }
 
+/// What falls between chairs, each list oldest first.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BetweenChairs {
@@ -144,14 +146,6 @@ pub struct BetweenChairs {
     pub frictions: Listing<Waiting>,
     pub rounds: Listing<Waiting>,
     pub handovers: Listing<Handover>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Listing<T> {
-    pub count: usize,
-    /// Oldest first.
-    pub items: Vec<T>,
 }
 
 /// An item waiting: since when, how many days, and the perspectives involved (its author's; for

@@ -57,6 +57,9 @@ export type AttachmentView = { name: string, path: string, media_type: string, s
  */
 added_by: string, added_at: string, };
 
+/**
+ * What falls between chairs, each list oldest first.
+ */
 export type BetweenChairs = { thresholds: Thresholds, signals: Listing<Waiting>, insights: Listing<Waiting>, frictions: Listing<Waiting>, rounds: Listing<Waiting>, handovers: Listing<Handover>, };
 
 export type BridgeItem = { id: string, kind: Kind, title: string, 
@@ -328,11 +331,10 @@ title: string, kind: Kind | null, heading?: string, embed?: boolean, line: numbe
  */
 file?: string, };
 
-export type Listing<T> = { count: number, 
 /**
- * Oldest first.
+ * A count and (up to the limit) the items behind it.
  */
-items: Array<T>, };
+export type Listing<T> = { count: number, items: Array<T>, };
 
 export type MapEdge = { source: string, target: string, rel: Rel, };
 
