@@ -576,6 +576,33 @@ class App(unittest.TestCase):
         self.wait(lambda: len(self.qs(f"{column} {tid('friction-card')}")) == total, msg="the rest of the column never came")
         self.assertFalse(self.qs(f"{column} {tid('board-more')}"), "the button stays once every card is shown")
 
+    @unittest.skipUnless(CLI, "MELLANRUM_CLI not set")
+    def test_29_the_core_s_refusal_is_worded_in_swedish(self):
+        # The workspace takes files of at most 1 KB. A bigger one dropped into a note is refused by
+        # the core, which sends the window a code with the file and the limit; the Swedish window
+        # words it from its catalogue — no English line, no command-line flag.
+        self.cli("attachments", "--max-size", "1KB")
+        try:
+            self.language("sv")
+            self.open_by_search("Whiteboard photo")
+            self.d.execute_script("document.querySelector('[data-testid=\"toast\"] .x')?.click()")
+            content = self.q(tid("item-body") + " .cm-content")
+            self.d.execute_script(
+                """
+                const drop = new DataTransfer();
+                drop.items.add(new File(["x".repeat(3000)], "protokoll.pdf", { type: "application/pdf" }));
+                arguments[0].dispatchEvent(new DragEvent("drop", { dataTransfer: drop, bubbles: true, cancelable: true, clientX: 10, clientY: 10 }));
+                """,
+                content,
+            )
+            expected = "protokoll.pdf är större än gränsen på 1 KB per fil."
+            self.wait(lambda: self.qs(tid("toast") + ".error") and self.text(self.q(tid("toast"))).startswith(expected), timeout=15, msg="no Swedish error shown")
+            self.shot("42-error-in-swedish")
+            self.assertNotIn("protokoll.pdf", self.cli("attachments"), "the refused file was added")
+        finally:
+            self.cli("attachments", "--max-size", "100MB")
+            self.language("en")
+
     def test_30_precedents_show_the_words_they_share(self):
         # Two reports of one problem, written by the CLI: opening one shows the other under
         # "Been here before?" with the words they share, including a part of a class name.

@@ -110,6 +110,7 @@ fn declarations() -> BTreeMap<String, String> {
         import::signals::PreviewRow,
         export::ExportReport,
         Person,
+        crate::failure::Failure,
     );
     d.decls
 }
@@ -137,6 +138,7 @@ fn constants() -> String {
     out += &list("IMPORT_KINDS", Some("ImportKind"), js(crate::state::ImportKind::ALL), "What the window imports.");
     out += &list("EXPORT_FORMATS", None, js(mellanrum::export::Format::ALL), "The formats a map exports to.");
     out += "export type ExportFormat = (typeof EXPORT_FORMATS)[number];\n";
+    out += &error_codes();
     let fields: BTreeMap<String, serde_json::Value> =
         Kind::ALL.iter().map(|k| (k.as_str().to_string(), serde_json::to_value(k.fields()).unwrap())).collect();
     let fields: Vec<String> = Kind::ALL.iter().map(|k| format!("  {}: {},", k.as_str(), fields[k.as_str()])).collect();
@@ -145,6 +147,28 @@ fn constants() -> String {
         fields.join("\n")
     );
     out
+}
+
+/// The core's error codes and each one's parameters (from `Error::examples`), which the window's
+/// catalogue words: `error.<code>` in both languages, placeholders among the parameters.
+fn error_codes() -> String {
+    let codes: Vec<&str> = mellanrum::error::Code::all().map(|c| c.as_str()).collect();
+    let params: Vec<String> = mellanrum::Error::examples()
+        .iter()
+        .map(|e| {
+            let names: Vec<String> = match &serde_json::to_value(e).expect("an error serialises")["params"] {
+                serde_json::Value::Object(m) => m.keys().cloned().collect(),
+                serde_json::Value::Null => Vec::new(),
+                _ => vec!["detail".to_string()],
+            };
+            format!("  {}: {},", e.code().as_str(), js(names))
+        })
+        .collect();
+    format!(
+        "/** The core's error codes (`error::Code`), each worded as `error.<code>` in the window's catalogue. */\nexport const ERROR_CODES = {} as const;\nexport type ErrorCode = (typeof ERROR_CODES)[number];\n/** The parameters of each code's error; a one-text error's text is `detail`. */\nexport const ERROR_PARAMS: Record<ErrorCode, readonly string[]> = {{\n{}\n}};\n",
+        js(codes),
+        params.join("\n")
+    )
 }
 
 /// Each command's arguments and result, from the signatures of the `#[tauri::command]` functions.

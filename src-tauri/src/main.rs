@@ -7,6 +7,7 @@ mod bindings;
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod failure;
 mod state;
 mod sync;
 

@@ -44,7 +44,7 @@ pub async fn export_map(
     part: Option<MapPart>,
 ) -> Res<Option<mellanrum::export::ExportReport>> {
     use tauri_plugin_dialog::DialogExt;
-    let fmt: mellanrum::export::Format = format.parse().map_err(|e: mellanrum::Error| e.to_string())?;
+    let fmt: mellanrum::export::Format = format.parse()?;
     let root = state.root().ok_or_else(|| "no workspace is open".to_string())?;
     let name = mellanrum::export::file_name(fmt, chrono::Local::now());
     let out = match destination {
@@ -68,7 +68,6 @@ pub async fn export_map(
         mellanrum::export::export(&mut ws, &opts)
     })
     .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())??;
     Ok(Some(report))
 }

@@ -42,7 +42,7 @@ pub async fn pick_import(app: tauri::AppHandle, state: State<'_, AppState>, kind
     };
     let Some(picked) = picked else { return Ok(None) };
     let path = picked.into_path().map_err(|e| e.to_string())?;
-    let (source, records) = describe(kind, &path, None).map_err(|e| e.to_string())?;
+    let (source, records) = describe(kind, &path, None)?;
     *state.picked() = Some(Picked { kind, path, records });
     Ok(Some(source))
 }
@@ -52,7 +52,7 @@ pub async fn pick_import(app: tauri::AppHandle, state: State<'_, AppState>, kind
 #[tauri::command(rename_all = "snake_case")]
 pub async fn choose_records(state: State<'_, AppState>, records: String) -> Res<PickedSource> {
     let picked = state.picked().clone().ok_or_else(|| "choose what to import first".to_string())?;
-    let (source, records) = describe(picked.kind, &picked.path, Some(records.trim())).map_err(|e| e.to_string())?;
+    let (source, records) = describe(picked.kind, &picked.path, Some(records.trim()))?;
     if let Some(p) = state.picked().as_mut() {
         p.records = records;
     }
@@ -84,7 +84,7 @@ fn describe(kind: ImportKind, path: &Path, records: Option<&str>) -> mellanrum::
 pub async fn preview_import(state: State<'_, AppState>, map: Vec<(String, String)>) -> Res<Vec<mellanrum::import::signals::PreviewRow>> {
     let picked = state.picked().clone().ok_or_else(|| "choose what to import first".to_string())?;
     let opts = mellanrum::import::signals::Options { map, records: picked.records.clone(), ..Default::default() };
-    mellanrum::import::signals::preview(&picked.path, &opts, 10).map_err(|e| e.to_string())
+    Ok(mellanrum::import::signals::preview(&picked.path, &opts, 10)?)
 }
 
 /// What an import did, whatever it read.
@@ -137,8 +137,7 @@ pub async fn run_import(
         })
     })
     .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())??;
     *state.picked() = None;
     Ok(outcome)
 }

@@ -22,8 +22,8 @@ pub async fn lens(state: State<'_, AppState>) -> Res<mellanrum::lens::Lens> {
             ws.lens(&opt)
         })
     })
-    .map_err(|e| e.to_string())?
-    .ok_or_else(|| "no workspace is open".to_string())
+    .map_err(crate::failure::Failure::from)?
+    .ok_or_else(|| "no workspace is open".into())
 }
 
 /// Keeps the days after which something falls between chairs as the workspace's setting

@@ -1,6 +1,6 @@
 //! The commands the window may call, one module per part of the app. Each is a thin call into
 //! [`mellanrum::Workspace`]: argument shapes in, the core's view types out, errors as the core's
-//! one-line messages. No rules here.
+//! codes and parameters ([`crate::failure::Failure`]), which the window words. No rules here.
 //!
 //! A command is a function marked `#[tauri::command]` in one of these modules and served by
 //! [`handler`]; `build.rs` makes a permission of each (reading every file of this folder with
@@ -22,7 +22,8 @@ pub mod search;
 pub mod sync;
 pub mod workspace;
 
-type Res<T> = Result<T, String>;
+/// A command's result: the error goes to the window as the core's code and parameters.
+type Res<T> = Result<T, crate::failure::Failure>;
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -86,7 +87,7 @@ fn with<T>(state: &AppState, f: impl FnOnce(&mut Workspace) -> mellanrum::Result
     tokio::task::block_in_place(|| {
         let mut guard = state.lock();
         let ws = guard.as_mut().ok_or_else(|| "no workspace is open".to_string())?;
-        f(ws).map_err(|e| e.to_string())
+        Ok(f(ws)?)
     })
 }
 

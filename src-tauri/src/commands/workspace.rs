@@ -43,7 +43,7 @@ pub struct Session {
 
 fn session_of(state: &AppState) -> Res<Session> {
     // Waits for the workspace off the async runtime, as `with` does.
-    let open = tokio::task::block_in_place(|| state.lock().as_mut().map(info_of).transpose()).map_err(|e| e.to_string())?;
+    let open = tokio::task::block_in_place(|| state.lock().as_mut().map(info_of).transpose())?;
     Ok(Session { open, target: state.target().display().to_string() })
 }
 
@@ -62,7 +62,7 @@ pub async fn create_workspace(
     perspective: Option<String>,
 ) -> Res<Session> {
     let target = state.target();
-    let ws = create_at(&target, demo, name.as_deref(), person.as_deref(), perspective.as_deref()).map_err(|e| e.to_string())?;
+    let ws = create_at(&target, demo, name.as_deref(), person.as_deref(), perspective.as_deref())?;
     state.replace(Some(ws));
     session_of(&state)
 }

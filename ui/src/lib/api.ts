@@ -82,10 +82,3 @@ export const api = {
   exportMap: (format: ExportFormat, destination: Destination, redactPeople = false, part: MapPart | null = null) =>
     call("export_map", { format, destination, redact_people: redactPeople, part }),
 };
-
-/** The message of an error a command returned (the core's one-line message). */
-export function errorText(e: unknown): string {
-  if (typeof e === "string") return e;
-  if (e instanceof Error) return e.message;
-  return JSON.stringify(e);
-}

@@ -122,6 +122,12 @@ text: string, };
 
 export type ConflictSide = { value: JsonValue, author: string, hlc: string, };
 
+/**
+ * Errors of the Mellanrum core. The variant is the code (`Code`, snake_case), its fields the
+ * parameters; a one-field variant's parameter is a text (`detail` in the window's catalogue).
+ */
+export type CoreError = { "code": "invalid", "params": string } | { "code": "not_found", "params": string } | { "code": "ambiguous", "params": { reference: string, candidates: string, } } | { "code": "not_a_workspace", "params": string } | { "code": "already_a_workspace", "params": string } | { "code": "io", "params": { path: string, source: string, } } | { "code": "sqlite", "params": string } | { "code": "migration", "params": string } | { "code": "too_new", "params": { found: number, known: number, } } | { "code": "index", "params": string } | { "code": "sync", "params": string } | { "code": "corrupt", "params": string } | { "code": "unknown_person", "params": { name: string, } } | { "code": "no_current_person" } | { "code": "deleted", "params": { title: string, id: string, } } | { "code": "no_round", "params": { title: string, } } | { "code": "resolved_by_resolution", "params": { title: string, } } | { "code": "no_attachment", "params": { name: string, } } | { "code": "too_large", "params": { file: string, size: string | null, limit: string, } } | { "code": "file_damaged", "params": { file: string, } } | { "code": "file_missing", "params": { file: string, } } | { "code": "note_as_attachment", "params": { name: string, } } | { "code": "empty_title" } | { "code": "title_not_one_line" } | { "code": "title_breaks_links", "params": { title: string, bad: string, } } | { "code": "title_too_long", "params": { max: number, } } | { "code": "link_kind", "params": { from: string, to: string, rel: Rel, from_kind: Kind, to_kind: Kind, } } | { "code": "not_one_of", "params": { kind: Kind, field: string, value: string, allowed: string, } } | { "code": "not_a_date", "params": { kind: Kind, field: string, value: string, } } | { "code": "status_step", "params": { title: string, from_status: string, to_status: string, } } | { "code": "resolved_by", "params": { title: string, resolution: string, } } | { "code": "position_as_field" } | { "code": "position_without_perspective" } | { "code": "not_a_name", "params": { name: string, } } | { "code": "no_perspective", "params": { name: string, } } | { "code": "empty_perspective" } | { "code": "person_exists", "params": { name: string, } } | { "code": "already_deleted", "params": { title: string, } } | { "code": "not_deleted", "params": { title: string, } } | { "code": "no_remote" } | { "code": "not_this_device", "params": { path: string, } };
+
 export type Decided = { resolution: ItemRef, decided_on: string, earliest_signal: string, days: number, signals: number, customers: Array<string>, };
 
 export type DecisionTime = { 
@@ -179,6 +185,19 @@ export type ExportReport = { format: string, path: string, nodes: number, edges:
  * Files written (1 except for a vault).
  */
 files: number, bytes: number, };
+
+/**
+ * What a command that failed returns to the window.
+ */
+export type Failure = { 
+/**
+ * The core's error as a code and its parameters; none for the shell's own messages.
+ */
+error: CoreError | null, 
+/**
+ * The error's line in English (`Display`), as the command line would print it.
+ */
+message: string, };
 
 /**
  * One of a kind's own fields: its name, how its value is written and, for a choice, the values it takes.
@@ -817,6 +836,53 @@ export const IMPORT_KINDS = ["vault","signals","calendar"] as const satisfies re
 /** The formats a map exports to. */
 export const EXPORT_FORMATS = ["graphml","cytoscape","dot","mermaid","vault","html"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** The core's error codes (`error::Code`), each worded as `error.<code>` in the window's catalogue. */
+export const ERROR_CODES = ["invalid","not_found","ambiguous","not_a_workspace","already_a_workspace","io","sqlite","migration","too_new","index","sync","corrupt","unknown_person","no_current_person","deleted","no_round","resolved_by_resolution","no_attachment","too_large","file_damaged","file_missing","note_as_attachment","empty_title","title_not_one_line","title_breaks_links","title_too_long","link_kind","not_one_of","not_a_date","status_step","resolved_by","position_as_field","position_without_perspective","not_a_name","no_perspective","empty_perspective","person_exists","already_deleted","not_deleted","no_remote","not_this_device"] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+/** The parameters of each code's error; a one-text error's text is `detail`. */
+export const ERROR_PARAMS: Record<ErrorCode, readonly string[]> = {
+  invalid: ["detail"],
+  not_found: ["detail"],
+  ambiguous: ["candidates","reference"],
+  not_a_workspace: ["detail"],
+  already_a_workspace: ["detail"],
+  io: ["path","source"],
+  sqlite: ["detail"],
+  migration: ["detail"],
+  too_new: ["found","known"],
+  index: ["detail"],
+  sync: ["detail"],
+  corrupt: ["detail"],
+  unknown_person: ["name"],
+  no_current_person: [],
+  deleted: ["id","title"],
+  no_round: ["title"],
+  resolved_by_resolution: ["title"],
+  no_attachment: ["name"],
+  too_large: ["file","limit","size"],
+  file_damaged: ["file"],
+  file_missing: ["file"],
+  note_as_attachment: ["name"],
+  empty_title: [],
+  title_not_one_line: [],
+  title_breaks_links: ["bad","title"],
+  title_too_long: ["max"],
+  link_kind: ["from","from_kind","rel","to","to_kind"],
+  not_one_of: ["allowed","field","kind","value"],
+  not_a_date: ["field","kind","value"],
+  status_step: ["from_status","title","to_status"],
+  resolved_by: ["resolution","title"],
+  position_as_field: [],
+  position_without_perspective: [],
+  not_a_name: ["name"],
+  no_perspective: ["name"],
+  empty_perspective: [],
+  person_exists: ["name"],
+  already_deleted: ["title"],
+  not_deleted: ["title"],
+  no_remote: [],
+  not_this_device: ["path"],
+};
 /** Each kind's own fields in display order, how each is written and a choice's values (`Kind::fields`). */
 export const FIELDS: Record<Kind, readonly FieldSpec[]> = {
   note: [],

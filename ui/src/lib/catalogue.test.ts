@@ -1,8 +1,10 @@
 // Every word the window shows comes from the message catalogue (./i18n.ts), in Swedish and English:
-// a .svelte file that writes user-visible text itself fails here.
+// a .svelte file that writes user-visible text itself fails here. And every error code of the core
+// is worded in both languages, with placeholders among the code's parameters (./bindings.ts).
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
-import { DICTIONARIES } from "./i18n";
+import { ERROR_CODES, ERROR_PARAMS } from "./bindings";
+import { DICTIONARIES, errorText, type Key } from "./i18n";
 
 /**
  * Text that is no language, so the catalogue need not hold it, each with why. Anything else with
@@ -196,5 +198,29 @@ describe("the message catalogue", () => {
     expect(files.length).toBeGreaterThan(10);
     const found = files.flatMap((f) => textOutsideCatalogue(readFileSync(f, "utf8"), KEYS).map((t) => `${f}:${t}`));
     expect(found).toEqual([]);
+  });
+
+  it("words every error code of the core in both languages, with its parameters", () => {
+    expect(ERROR_CODES.length).toBeGreaterThan(10);
+    for (const code of ERROR_CODES) {
+      const key = `error.${code}` as Key;
+      const params = ERROR_PARAMS[code];
+      for (const locale of ["sv", "en"] as const) {
+        const text = DICTIONARIES[locale][key];
+        expect(text, `${locale} ${key}`).toBeTruthy();
+        for (const [, name] of text.matchAll(/\{(\w+)[}|]/g)) expect(params, `${locale} ${key} {${name}}`).toContain(name);
+      }
+    }
+  });
+
+  it("words a core error in the window's language, the shell's own message as it came", () => {
+    const failure = { error: { code: "unknown_person", params: { name: "Nobody" } }, message: "unknown person 'Nobody'" };
+    expect(errorText("sv", failure)).toBe("Okänd person 'Nobody'. Lägg till personen under Personer.");
+    expect(errorText("en", failure)).toBe("Unknown person 'Nobody'. Add them under People.");
+    const tooLarge = { error: { code: "too_large", params: { file: "big.png", size: "3 KB", limit: "2 KB" } }, message: "" };
+    expect(errorText("sv", tooLarge)).toBe("big.png är större än gränsen på 2 KB per fil.");
+    expect(errorText("sv", { error: { code: "not_found", params: "Ingenting" }, message: "" })).toContain("'Ingenting'");
+    expect(errorText("sv", { error: null, message: "no workspace is open" })).toBe("no workspace is open");
+    expect(errorText("en", "plain")).toBe("plain");
   });
 });

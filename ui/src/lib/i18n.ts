@@ -1,4 +1,5 @@
 // Swedish and English UI text. `translate` is pure; the reactive locale lives in state.svelte.ts.
+import type { ErrorCode, Failure } from "./bindings";
 
 export type Locale = "sv" | "en";
 export const LOCALES: Locale[] = ["sv", "en"];
@@ -415,6 +416,10 @@ const en = {
 } as const;
 
 export type Key = keyof typeof en;
+
+/** Every error code of the core is worded here: a code without `error.<code>` fails the type check. */
+const _everyErrorWorded: Record<`error.${ErrorCode}`, string> = en;
+void _everyErrorWorded;
 
 const sv: Record<Key, string> = {
   "app.name": "Mellanrum",
@@ -856,4 +861,50 @@ export function formatNumber(locale: Locale, n: number): string {
 /** The locale the system prefers, Swedish when it is any Swedish, else English. */
 export function systemLocale(languages: readonly string[]): Locale {
   return languages.some((l) => l.toLowerCase().startsWith("sv")) ? "sv" : "en";
+}
+
+/** A command's failure as the shell sends it: the core's code and parameters, and its English line. */
+function isFailure(e: unknown): e is Failure {
+  return typeof e === "object" && e !== null && "message" in e && "error" in e;
+}
+
+/** Parameters of core errors whose values are words of the catalogue: the parameter and the key's prefix. */
+const VALUE_WORDS: [string, string][] = [
+  ["kind", "kind."],
+  ["from_kind", "kind."],
+  ["to_kind", "kind."],
+  ["rel", "rel."],
+  ["from_status", "status."],
+  ["to_status", "status."],
+  ["field", "field."],
+];
+
+/** The parameters of a core error as placeholders: a one-text error's text is `detail`. */
+export function errorVars(params: unknown): Record<string, string | number> {
+  if (params === null || params === undefined) return {};
+  if (typeof params !== "object") return { detail: String(params) };
+  const vars: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined) vars[k] = typeof v === "number" ? v : String(v);
+  return vars;
+}
+
+/**
+ * What went wrong, in `locale`: a core error worded from the catalogue (`error.<code>`) with its
+ * parameters filled in; the shell's own messages and anything else as they came.
+ */
+export function errorText(locale: Locale, e: unknown): string {
+  if (isFailure(e)) {
+    if (!e.error) return e.message;
+    const core = e.error as { code: ErrorCode; params?: unknown };
+    const vars = errorVars(core.params);
+    // Values the catalogue has words for: kinds, relations, statuses and field names.
+    for (const [name, prefix] of VALUE_WORDS) {
+      const key = `${prefix}${vars[name]}`;
+      if (name in vars && key in DICTIONARIES[locale]) vars[name] = translate(locale, key as Key).toLowerCase();
+    }
+    return translate(locale, `error.${core.code}`, vars);
+  }
+  if (typeof e === "string") return e;
+  if (e instanceof Error) return e.message;
+  return JSON.stringify(e);
 }

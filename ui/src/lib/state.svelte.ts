@@ -1,6 +1,6 @@
 // The window's state: one reactive object the components read and change.
-import { api, errorText } from "./api";
-import { systemLocale, translate, type Key, type Locale } from "./i18n";
+import { api } from "./api";
+import { errorText, systemLocale, translate, type Key, type Locale } from "./i18n";
 import { KINDS, type Info, type ItemSummary, type Kind, type Session, type SyncStatus } from "./types";
 
 export type View = "lens" | Kind | "map" | "people" | "settings" | "trace" | "exchange" | "conflicts";
@@ -176,8 +176,11 @@ class AppState {
     }, 2500);
   }
 
+  /** What went wrong, in the window's language (a core error worded from the catalogue). */
+  errorText = (e: unknown): string => errorText(this.locale, e);
+
   fail(e: unknown) {
-    this.message = { text: errorText(e), error: true };
+    this.message = { text: this.errorText(e), error: true };
   }
 }
 
