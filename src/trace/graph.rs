@@ -349,13 +349,14 @@ impl Graph {
         .map(|&i| i as usize)
     }
 
-    /// [`Graph::pos_of`] for ids that come in the items' order, as [`Graph::pos_after`] does.
+    /// [`Graph::pos_of`] for ids that come in the items' order: the same item as `last` and the
+    /// next one are tried before a lookup.
     pub fn pos_of_after(&self, id: IdRef, ids: &IdRefs, last: Option<usize>) -> Option<usize> {
         self.pos_near(id, ids, last, None)
     }
 
     /// [`Graph::pos_of`], trying first the same item as `last` and the next one after it (of kind
-    /// `kind`, when given), as [`Graph::pos_after`] does.
+    /// `kind`, when given; a short look ahead, so a miss costs a lookup, never a long scan).
     fn pos_near(&self, id: IdRef, ids: &IdRefs, last: Option<usize>, kind: Option<Kind>) -> Option<usize> {
         if let (Some(l), IdRef::Uuid(k)) = (last, id) {
             if self.keys.get(l) == Some(&Some(k)) {
@@ -382,28 +383,6 @@ impl Graph {
 
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
-    }
-
-    /// The position of the live item `id`, trying first the same item as `last` and the next
-    /// item after `last` (of kind `kind`, when given): for rows that come in the items' order.
-    pub fn pos_after(&self, id: &str, last: Option<usize>, kind: Option<Kind>) -> Option<usize> {
-        if let Some(l) = last {
-            if self.ids.get(l) == Some(id) {
-                return Some(l);
-            }
-            // A short look ahead: a miss costs a lookup, never a long scan.
-            let ahead = &self.kinds[(l + 1).min(self.len())..(l + 65).min(self.len())];
-            let next = match kind {
-                Some(k) => ahead.iter().position(|&x| x == k).map(|p| l + 1 + p),
-                None => Some(l + 1),
-            };
-            if let Some(c) = next.filter(|&c| c < self.len()) {
-                if self.ids.get(c) == Some(id) {
-                    return Some(c);
-                }
-            }
-        }
-        self.pos(id)
     }
 
     /// The position of the live item `id`.
