@@ -36,8 +36,11 @@ pub struct ActivityRow {
 }
 
 /// One entry of the change log.
-#[derive(Debug, Clone)]
+/// Read from a snapshot's `h` record (a held change): the fields after `seq`, as a JSON array.
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ChangeRow {
+    /// Its place in this device's change log (0 for a change not logged here).
+    #[serde(skip)]
     pub seq: i64,
     pub hlc: String,
     pub device: String,

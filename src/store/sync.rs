@@ -17,7 +17,8 @@ pub struct FieldWrite {
 }
 
 /// A concurrent write that lost, as `conflicts` lists it.
-#[derive(Debug, Clone)]
+/// Read from a snapshot's `x` record: the fields in this order, as a JSON array.
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ConflictRow {
     pub entity_id: String,
     pub field: String,
@@ -292,7 +293,8 @@ impl Tx<'_> {
 }
 
 /// One row of the merge state, as a snapshot carries it.
-#[derive(Debug, Clone, PartialEq)]
+/// Read from a snapshot's `d` record: the fields in this order, as a JSON array.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct DotRow {
     pub entity_id: String,
     pub set: String,

@@ -60,21 +60,15 @@ impl Tx<'_> {
         let t = self.tx;
         t.prepare_cached(
             "INSERT INTO items(id, kind, title, title_key, body, author, created, updated, deleted)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             VALUES (:id, :kind, :title, :title_key, :body, :author, :created, :updated, :deleted)
              ON CONFLICT(id) DO UPDATE SET title = excluded.title, title_key = excluded.title_key,
                body = excluded.body, updated = excluded.updated, deleted = excluded.deleted",
         )?
-        .execute(params![
-            item.id,
-            item.kind.as_str(),
-            item.title,
-            crate::model::title_key(&item.title),
-            item.body,
-            item.author,
-            item.created,
-            item.updated,
-            item.deleted
-        ])?;
+        .execute(rusqlite::named_params! {
+            ":id": item.id, ":kind": item.kind.as_str(), ":title": item.title,
+            ":title_key": crate::model::title_key(&item.title), ":body": item.body, ":author": item.author,
+            ":created": item.created, ":updated": item.updated, ":deleted": item.deleted,
+        })?;
         let old = old.filter(|o| o.id == item.id && o.kind == item.kind);
         if old.is_none_or(|o| o.tags != item.tags) {
             t.prepare_cached("DELETE FROM tags WHERE item_id = ?1")?.execute([&item.id])?;

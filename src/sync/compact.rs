@@ -103,6 +103,11 @@ fn s(v: &Value, i: usize) -> std::result::Result<String, String> {
     v.get(i).and_then(Value::as_str).map(str::to_string).ok_or_else(|| format!("record field {i} is not text"))
 }
 
+/// A record whose fields are a row's, in the row's order.
+fn row<T: serde::de::DeserializeOwned>(v: &Value, what: &str) -> std::result::Result<T, String> {
+    T::deserialize(v).map_err(|e| format!("{what} record does not decode: {e}"))
+}
+
 fn parse_record(r: &Value, device: &str) -> std::result::Result<Record, String> {
     let obj = r.as_object().filter(|o| o.len() == 1).ok_or("a record is not a one-key object")?;
     let (tag, v) = obj.iter().next().ok_or("an empty record")?;
@@ -113,39 +118,14 @@ fn parse_record(r: &Value, device: &str) -> std::result::Result<Record, String> 
             let base = v.get(3).and_then(Value::as_str).map(str::to_string);
             Record::Field(s(v, 0)?, s(v, 1)?, FieldWrite { hlc: s(v, 2)?, base, value, author: s(v, 5)? })
         }
-        "d" => Record::Dot(DotRow {
-            entity_id: s(v, 0)?,
-            set: s(v, 1)?,
-            elem: s(v, 2)?,
-            dot: s(v, 3)?,
-            removed: v.get(4).and_then(Value::as_bool).ok_or("a dot without its removed flag")?,
-        }),
+        "d" => Record::Dot(row(v, "a dot")?),
         "c" => {
             let state = B64.decode(s(v, 1)?).map_err(|e| format!("a body document is not base64: {e}"))?;
             super::text::load(device, Some(&state)).map_err(|e| format!("a body document does not decode: {e}"))?;
             Record::Body(s(v, 0)?, state)
         }
-        "x" => Record::Conflict(ConflictRow {
-            entity_id: s(v, 0)?,
-            field: s(v, 1)?,
-            winner_hlc: s(v, 2)?,
-            winner_value: s(v, 3)?,
-            winner_author: s(v, 4)?,
-            loser_hlc: s(v, 5)?,
-            loser_value: s(v, 6)?,
-            loser_author: s(v, 7)?,
-            detected: s(v, 8)?,
-        }),
-        "h" => Record::Held(ChangeRow {
-            seq: 0,
-            hlc: s(v, 0)?,
-            device: s(v, 1)?,
-            author: s(v, 2)?,
-            entity: s(v, 3)?,
-            entity_id: s(v, 4)?,
-            op: s(v, 5)?,
-            payload: s(v, 6)?,
-        }),
+        "x" => Record::Conflict(row(v, "a conflict")?),
+        "h" => Record::Held(row(v, "a held change")?),
         other => return Err(format!("an unknown record '{other}'")),
     })
 }

@@ -89,15 +89,21 @@ pub struct ItemView {
     pub id: String,
     pub kind: Kind,
     pub title: String,
-    pub body: String,
-    pub tags: Vec<String>,
-    pub aliases: Vec<String>,
-    pub fields: serde_json::Map<String, Value>,
+    /// The creator's name.
     pub author: String,
     pub contributors: Vec<PersonRef>,
     pub created: String,
     pub updated: String,
     pub deleted: bool,
+    /// Lower-case, without `#`.
+    pub tags: Vec<String>,
+    /// Other titles `[[links]]` may use for this item.
+    pub aliases: Vec<String>,
+    /// Every field of the kind (`null` where empty); a friction's `positions`, and `properties`
+    /// kept from an import.
+    pub fields: serde_json::Map<String, Value>,
+    /// The Markdown as written, links and all.
+    pub body: String,
     pub links: Vec<LinkView>,
     pub backlinks: Vec<LinkView>,
     /// An insight's evidence strength, with its parts.

@@ -298,7 +298,28 @@ line?: string, };
 /**
  * Everything `show` tells about an item.
  */
-export type ItemView = { id: string, kind: Kind, title: string, body: string, tags: Array<string>, aliases: Array<string>, fields: { [key in string]: JsonValue }, author: string, contributors: Array<PersonRef>, created: string, updated: string, deleted: boolean, links: Array<LinkView>, backlinks: Array<LinkView>, 
+export type ItemView = { id: string, kind: Kind, title: string, 
+/**
+ * The creator's name.
+ */
+author: string, contributors: Array<PersonRef>, created: string, updated: string, deleted: boolean, 
+/**
+ * Lower-case, without `#`.
+ */
+tags: Array<string>, 
+/**
+ * Other titles `[[links]]` may use for this item.
+ */
+aliases: Array<string>, 
+/**
+ * Every field of the kind (`null` where empty); a friction's `positions`, and `properties`
+ * kept from an import.
+ */
+fields: { [key in string]: JsonValue }, 
+/**
+ * The Markdown as written, links and all.
+ */
+body: string, links: Array<LinkView>, backlinks: Array<LinkView>, 
 /**
  * An insight's evidence strength, with its parts.
  */
