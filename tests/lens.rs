@@ -721,3 +721,53 @@ fn a_read_split_over_two_connections_sees_one_state_while_another_process_writes
     // The reads did run while the count moved.
     assert!(seen.len() > 5, "{reads} reads saw {} states", seen.len());
 }
+
+/// The lens as read from its rows and as read from the tables, lists unlimited: they must agree.
+fn rows_and_tables(ws: &Ws, today: NaiveDate) -> (Value, Value) {
+    use mellanrum::lens::{rows, LensOptions, Loaded};
+    let mut store = mellanrum::store::Store::open(&ws.path().join(mellanrum::workspace::DB_FILE)).expect("open the store");
+    let opt = LensOptions { limit: 0, ..LensOptions::new(today) };
+    let from_rows = Loaded::read(&mut store).expect("read from the rows").lens(&opt).expect("lens");
+    assert!(store.read(rows::current).expect("rows current"), "the lens read its rows, brought up to date");
+    let from_tables = Loaded::read_tables(&mut store).expect("read from the tables").lens(&opt).expect("lens");
+    (serde_json::to_value(from_rows).unwrap(), serde_json::to_value(from_tables).unwrap())
+}
+
+#[test]
+fn the_lens_rows_follow_every_change_to_the_tables() {
+    let o = org();
+    let ws = &o.ws;
+    let check = |what: &str| {
+        let (rows, tables) = rows_and_tables(ws, o.today);
+        assert_eq!(rows, tables, "after {what}: the lens from its rows differs from the lens from the tables");
+    };
+    check("the organisation was built");
+    // A renamed target: links to it are rewritten in their sources' bodies.
+    ws.ok(&["rename", "Customers want faster delivery", "Customers want shorter lead times"]);
+    check("a rename");
+    // A link added, and one removed.
+    ws.ok(&["--as", "Erik", "link", "Pricing page ownership", "Release cadence", "--rel", "references"]);
+    check("a new link");
+    ws.ok(&["unlink", "Pricing page ownership", "Release cadence", "--rel", "references"]);
+    check("a removed link");
+    // A deleted signal and a deleted insight, one brought back.
+    let acme = ws.json(&["show", "Acme waits for the export"])["id"].as_str().expect("id").to_string();
+    ws.ok(&["delete", "Acme waits for the export"]);
+    ws.ok(&["delete", "Nobody reads release notes"]);
+    check("two deletions");
+    ws.ok(&["restore", &acme]);
+    check("a restore");
+    // Another contributor, a status and a position changed.
+    ws.ok(&["--as", "Bo", "edit", "Who answers Gamma", "--set", "status=open", "--position", "Sales=We answer within a day"]);
+    check("an edit by someone new");
+    // A new item whose link resolves at once, and an unresolved link that resolves later.
+    add_as(ws, "Sara", "note", "Waiting on", &["--body", "references:: [[A note written later]]"]);
+    check("an unresolved link");
+    add_as(ws, "Erik", "note", "A note written later", &["--body", "See [[Release cadence]]."]);
+    check("the link's target written");
+    // The rows' format changed (a newer build): every row is encoded again.
+    let mut store = mellanrum::store::Store::open(&ws.path().join(mellanrum::workspace::DB_FILE)).expect("open the store");
+    store.write(|tx| tx.set_meta("lens.rows_format", "0")).expect("set the format");
+    drop(store);
+    check("a format change");
+}

@@ -84,9 +84,21 @@ fn who_contributed_is_kept_beside_the_history_and_filled_in_for_an_older_workspa
         assert_eq!(pairs(&conn), want);
         let revisions: i64 = conn.query_row("SELECT COUNT(*) FROM revisions", [], |r| r.get(0)).unwrap();
         assert_eq!(revisions, 5);
-        // The workspace as the release before this schema left it: no pairs kept.
-        // (`user_version` counts the migrations applied: the one before the last.)
-        conn.execute_batch(&format!("DROP TABLE contributors; PRAGMA user_version = {};", MIGRATIONS.len() - 1)).unwrap();
+        // The workspace as the release before this schema left it: no pairs kept, nor what came
+        // after them (the lens's rows and their triggers). `user_version` counts the migrations
+        // applied: those before the one that keeps the pairs.
+        let before = MIGRATIONS.iter().position(|m| m.contains("CREATE TABLE contributors")).expect("the contributors migration");
+        let triggers: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'lens\\_%' ESCAPE '\\'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!triggers.is_empty(), "the lens's triggers are there to drop");
+        let drops: String = triggers.iter().map(|t| format!("DROP TRIGGER {t};")).collect();
+        conn.execute_batch(&format!("{drops} DROP TABLE lens_rows; DROP TABLE lens_stale; DROP TABLE contributors; PRAGMA user_version = {before};"))
+            .unwrap();
     }
     // Opening upgrades it and fills the pairs in from the history; the lens counts the note as
     // written across Sales and Engineering.
@@ -133,6 +145,7 @@ fn migrations_are_append_only() {
         ("13-sync-files", 0xc7038311c932a13),
         ("14-retired-practices", 0x21c46f6600f048bb),
         ("15-contributors", 0x7a7b74081b37bda5),
+        ("16-lens-rows", 0xd6ccfc2a941d8edf),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration here (name and FNV-1a checksum of its up.sql)");

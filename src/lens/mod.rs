@@ -49,6 +49,7 @@ mod calendar;
 mod figures;
 mod perspectives;
 mod reading;
+pub mod rows;
 
 pub use bridges::{betweenness, BridgeItem, BridgePerson, Bridges};
 pub use calendar::{meeting_hours, CalendarFigures, GoalHours, NameHours, PersonHours, PerspectiveHours};

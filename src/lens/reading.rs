@@ -128,10 +128,35 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Reads what the lens needs from `store`. Items here; the links, who contributed what, the
-    /// stances and the fields on a second connection meanwhile, and here too once the items are
-    /// read (whichever is free first).
+    /// Reads what the lens needs from `store`: from the lens's rows ([`super::rows`]), the items
+    /// changed since they were last read encoded again first; from the tables themselves
+    /// ([`Loaded::read_tables`]) when the rows cannot be brought up to date (another process
+    /// holds the write lock, or changed them again meanwhile).
     pub fn read(store: &mut crate::store::Store) -> Result<Loaded> {
+        if !store.read(super::rows::current)? && store.write(|tx| super::rows::refresh(tx).map(|_| ())).is_err() {
+            return Loaded::read_tables(store);
+        }
+        let generation = store.generation()?;
+        let from_rows = store.read(|tx| {
+            if !super::rows::current(tx)? {
+                return Ok(None);
+            }
+            let people = tx.people()?;
+            let super::rows::FromRows { graph, contributions, mut stances } = super::rows::read(tx, &people)?;
+            stances.progress = crate::chairs::Progress::load(tx, &graph)?;
+            Ok(Some(Loaded { generation, graph, people, contributions, stances }))
+        });
+        match from_rows {
+            Ok(Some(l)) => Ok(l),
+            Ok(None) | Err(crate::error::Error::Corrupt(_)) => Loaded::read_tables(store),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads what the lens needs from the tables themselves. Items here; the links, who
+    /// contributed what, the stances and the fields on a second connection meanwhile, and here
+    /// too once the items are read (whichever is free first).
+    pub fn read_tables(store: &mut crate::store::Store) -> Result<Loaded> {
         let generation = store.generation()?;
         let reads = Reads::default();
         let (mut graph, people, progress) = store

@@ -23,6 +23,7 @@ mod exchange;
 mod index_docs;
 mod items;
 mod lens;
+mod lens_rows;
 mod links;
 mod people;
 mod revisions;
@@ -36,6 +37,7 @@ pub use exchange::{EdgeRow, ExportItem};
 pub use index_docs::{IndexDoc, ResolutionText};
 pub use items::{ItemRow, SignalCols};
 pub use lens::{EdgeLink, FastHasher, FastMap, NodeField, NodeRow};
+pub use lens_rows::LensSource;
 pub use revisions::{ActivityRow, ChangeRow, RevisionRow};
 use sync::change_row;
 pub use sync::{ConflictRow, DotRow, FieldWrite};
@@ -61,6 +63,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/13-sync-files/up.sql"),
     include_str!("../../migrations/14-retired-practices/up.sql"),
     include_str!("../../migrations/15-contributors/up.sql"),
+    include_str!("../../migrations/16-lens-rows/up.sql"),
 ];
 
 /// The schema version from which the record is compact (migration 09, `history`).

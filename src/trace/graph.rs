@@ -192,11 +192,37 @@ impl RawFields {
 }
 
 /// The kinds' fields of every item, one column per [`NodeField::VALUED`] field, and which items
-/// are all-day meetings: [`Graph::fields_of`] makes them, [`Graph::set_fields`] keeps them.
+/// are all-day meetings: [`Graph::fields_of`] makes them (or [`Fields::set`], item by item),
+/// [`Graph::set_fields`] keeps them.
 pub struct Fields {
     columns: Vec<Strs>,
     all_day: Vec<bool>,
 }
+
+impl Default for Fields {
+    fn default() -> Fields {
+        Fields { columns: NodeField::VALUED.iter().map(|_| Strs::default()).collect(), all_day: Vec::new() }
+    }
+}
+
+impl Fields {
+    /// Sets field `f` of item `i` (for [`NodeField::AllDay`]: marks it an all-day meeting).
+    pub fn set(&mut self, i: usize, f: NodeField, value: Option<&str>) {
+        match NodeField::VALUED.iter().position(|&x| x == f) {
+            Some(c) => self.columns[c].set(i, value),
+            None => {
+                if self.all_day.len() <= i {
+                    self.all_day.resize(i + 1, false);
+                }
+                self.all_day[i] = true;
+            }
+        }
+    }
+}
+
+/// The creators met while items are added to a graph ([`Graph::push_item`]), by person id.
+#[derive(Default)]
+pub struct Authors(FastMap<String, u32>);
 
 /// The links as node indices and which touch each node: [`Graph::edges_of`] makes them,
 /// [`Graph::set_edges`] keeps them.
@@ -242,15 +268,21 @@ impl Graph {
     /// [`Graph::fields_of`] of [`RawFields::read`] and [`Graph::edges_of`] of [`RawLinks::read`],
     /// which may be read at the same time on another connection.
     pub fn load_items(tx: &Tx) -> Result<Graph> {
-        // Room for every item at once: no column is copied as it grows.
-        let n = tx.items_at_most()?;
-        let mut g = Graph {
+        let mut g = Graph::with_room(tx.items_at_most()?);
+        let mut authors = Authors::default();
+        tx.each_node(|id, kind, title, author, created| g.push_item(&mut authors, id, kind, title, author, created))?;
+        Ok(g)
+    }
+
+    /// A graph without items, with room for `n` of them: no column is copied as it grows.
+    pub fn with_room(n: usize) -> Graph {
+        Graph {
             kinds: Vec::with_capacity(n),
             ids: Strs::with_capacity(n, 36),
             keys: Vec::with_capacity(n),
             titles: Strs::with_capacity(n, 32),
             created: Strs::with_capacity(n, 20),
-            author: Vec::new(),
+            author: Vec::with_capacity(n),
             authors: Vec::new(),
             fields: NodeField::VALUED.iter().map(|_| Strs::default()).collect(),
             all_day: Vec::new(),
@@ -259,38 +291,38 @@ impl Graph {
             edges: Vec::new(),
             at_off: Vec::new(),
             at_list: Vec::new(),
+        }
+    }
+
+    /// Adds a live item after the others (its position is the number of items before it);
+    /// `authors` remembers the creators seen so far.
+    pub fn push_item(&mut self, authors: &mut Authors, id: &str, kind: Kind, title: &str, author: &str, created: &str) {
+        let i = self.kinds.len() as u32;
+        let key = uuid_key(id);
+        match key {
+            Some(k) => self.by_uuid.insert(k, i),
+            None => self.by_other.insert(id.to_string(), i),
         };
-        let mut author_at: FastMap<String, u32> = FastMap::default();
-        tx.each_node(|id, kind, title, author, created| {
-            let i = g.kinds.len() as u32;
-            let key = uuid_key(id);
-            match key {
-                Some(k) => g.by_uuid.insert(k, i),
-                None => g.by_other.insert(id.to_string(), i),
-            };
-            g.keys.push(key);
-            g.kinds.push(kind);
-            g.ids.push(id);
-            g.titles.push(title);
-            g.created.push(created);
-            let a = match author_at.get(author) {
-                Some(&a) => a,
-                None => {
-                    g.authors.push(author.to_string());
-                    author_at.insert(author.to_string(), g.authors.len() as u32 - 1);
-                    g.authors.len() as u32 - 1
-                }
-            };
-            g.author.push(a);
-        })?;
-        Ok(g)
+        self.keys.push(key);
+        self.kinds.push(kind);
+        self.ids.push(id);
+        self.titles.push(title);
+        self.created.push(created);
+        let a = match authors.0.get(author) {
+            Some(&a) => a,
+            None => {
+                self.authors.push(author.to_string());
+                authors.0.insert(author.to_string(), self.authors.len() as u32 - 1);
+                self.authors.len() as u32 - 1
+            }
+        };
+        self.author.push(a);
     }
 
     /// The fields read by [`RawFields::read`] as columns of this graph's items (rows of items
     /// not here are dropped; a later value of the same field replaces an earlier one).
     pub fn fields_of(&self, raw: &RawFields) -> Fields {
-        let mut columns: Vec<Strs> = NodeField::VALUED.iter().map(|_| Strs::default()).collect();
-        let mut all_day = Vec::new();
+        let mut out = Fields::default();
         // Field rows mostly come in the order of their items: the next item of the row's kind after
         // the previous row's is tried before a lookup.
         let mut cursor: Option<usize> = None;
@@ -298,17 +330,11 @@ impl Graph {
             let Some(i) = self.pos_near(id, &raw.ids, cursor, kind) else { continue };
             cursor = Some(i);
             let value = (len != NONE).then(|| &raw.values[start as usize..(start + len) as usize]);
-            match NodeField::VALUED.iter().position(|&f| f == field) {
-                Some(c) => columns[c].set(i, value),
-                None => {
-                    if all_day.len() <= i {
-                        all_day.resize(i + 1, false);
-                    }
-                    all_day[i] = self.kinds[i] == Kind::Meeting;
-                }
+            if field != NodeField::AllDay || self.kinds[i] == Kind::Meeting {
+                out.set(i, field, value);
             }
         }
-        Fields { columns, all_day }
+        out
     }
 
     /// Keeps `f` (made by [`Graph::fields_of`] of this graph) as the items' fields.
@@ -330,6 +356,12 @@ impl Graph {
                 keys.push(link_key(s, t, rel));
             }
         }
+        edges_from(keys, self.len())
+    }
+
+    /// The links `(source position, target, relation)` whose targets are live items here.
+    pub fn edges_from(&self, rows: &[(u32, IdRef, Rel)], ids: &IdRefs) -> Edges {
+        let keys = rows.iter().filter_map(|&(s, t, rel)| self.pos_of(t, ids).map(|t| link_key(s as usize, t, rel))).collect();
         edges_from(keys, self.len())
     }
 
