@@ -97,8 +97,10 @@ fn who_contributed_is_kept_beside_the_history_and_filled_in_for_an_older_workspa
             .unwrap();
         assert!(!triggers.is_empty(), "the lens's triggers are there to drop");
         let drops: String = triggers.iter().map(|t| format!("DROP TRIGGER {t};")).collect();
-        conn.execute_batch(&format!("{drops} DROP TABLE lens_rows; DROP TABLE lens_stale; DROP TABLE contributors; PRAGMA user_version = {before};"))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "{drops} DROP TABLE lens_rows; DROP TABLE lens_stale; DROP TABLE contributors; PRAGMA user_version = {before};"
+        ))
+        .unwrap();
     }
     // Opening upgrades it and fills the pairs in from the history; the lens counts the note as
     // written across Sales and Engineering.

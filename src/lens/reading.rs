@@ -142,8 +142,8 @@ impl Loaded {
                 return Ok(None);
             }
             let people = tx.people()?;
-            let super::rows::FromRows { graph, contributions, mut stances } = super::rows::read(tx, &people)?;
-            stances.progress = crate::chairs::Progress::load(tx, &graph)?;
+            let super::rows::FromRows { graph, contributions, stances } =
+                super::rows::read(tx, &people, |g| crate::chairs::Progress::load(tx, g))?;
             Ok(Some(Loaded { generation, graph, people, contributions, stances }))
         });
         match from_rows {

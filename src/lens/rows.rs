@@ -152,7 +152,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// What the lens reads, from the rows: the graph (its links placed), who contributed what as
-/// `(item, person)` positions (sorted, once each), and the stances (their `progress` empty).
+/// `(item, person)` positions (sorted, once each), and the stances.
 pub struct FromRows {
     pub graph: Graph,
     pub contributions: Vec<(usize, usize)>,
@@ -210,8 +210,9 @@ fn items(chunks: std::sync::mpsc::Receiver<std::sync::Arc<Chunk>>, room: usize) 
 
 /// Reads every row (see [`current`]) into a graph of the live items. The rows are read here and
 /// passed on in chunks to a second thread, which makes the items and their fields, while the
-/// links, contributors and stances are taken from the same rows here.
-pub fn read(tx: &Tx, people: &[Person]) -> Result<FromRows> {
+/// links, contributors and stances are taken from the same rows here. Then `progress` is read
+/// of the items while their links are placed.
+pub fn read(tx: &Tx, people: &[Person], progress: impl FnOnce(&Graph) -> Result<crate::chairs::Progress>) -> Result<FromRows> {
     let person: FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let room = tx.items_at_most()?;
     let mut ids = IdRefs::default();
@@ -274,7 +275,13 @@ pub fn read(tx: &Tx, people: &[Person]) -> Result<FromRows> {
         g
     })?;
     let mut graph = graph;
-    let edges = graph.edges_from(&links, &ids);
+    // The links are placed on a second thread while `beside` (the rest of the lens's reading) runs here.
+    let (edges, beside) = std::thread::scope(|scope| {
+        let edges = scope.spawn(|| graph.edges_from(&links, &ids));
+        let beside = progress(&graph);
+        (edges.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), beside)
+    });
+    stances.progress = beside?;
     graph.set_edges(edges);
     contributions.sort_unstable();
     contributions.dedup();
