@@ -561,3 +561,39 @@ fn sigkill_mid_sync_leaves_a_sound_workspace_and_a_second_sync_converges() {
     assert!(kills >= 1, "no sync was killed: each one finished before its kill time");
     eprintln!("sync: {kills} kills of {} syncs (pushing {push:?}, pulling {pull:?} for {n} changes)", 2 * SYNC_ROUNDS);
 }
+
+#[test]
+fn doctor_checks_the_lens_rows_against_the_tables_and_encodes_them_again() {
+    let ws = Ws::new();
+    ws.ok(&["person", "add", "Erik", "--perspective", "Engineering"]);
+    let signal = ws.add("signal", "Acme waits for the export", &["--set", "customer=Acme AB"]);
+    ws.add("insight", "Exports are slow", &["--body", "evidence:: [[Acme waits for the export]]"]);
+    ws.ok(&["--as", "Erik", "add", "friction", "--title", "Export cadence", "--position", "Engineering=Monthly"]);
+    ws.json(&["lens"]);
+    assert_eq!(check_of(&ws.json(&["doctor"]), "lens")["status"], "ok");
+
+    // A row removed behind the program's back (no trigger marks it): the lens from the rows no
+    // longer counts the signal.
+    {
+        let conn = rusqlite::Connection::open(ws.path().join("mellanrum.db")).unwrap();
+        assert_eq!(conn.execute("DELETE FROM lens_rows WHERE item_id = ?1", [&signal]).unwrap(), 1);
+    }
+    let r = ws.run(&["doctor", "--json"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let lens = check_of(&r.json(), "lens");
+    assert_eq!(lens["status"], "problem", "{lens}");
+    assert!(lens["details"].as_array().unwrap().iter().any(|d| d.as_str().unwrap().contains("'items'")), "{lens}");
+    assert_eq!(check_of(&ws.json(&["doctor", "--repair"]), "lens")["status"], "repaired");
+    assert_eq!(ws.json(&["doctor"])["ok"], true);
+
+    // A row that does not decode: the lens reads the tables and encodes every row again.
+    {
+        let conn = rusqlite::Connection::open(ws.path().join("mellanrum.db")).unwrap();
+        conn.execute("UPDATE lens_rows SET data = x'07' WHERE item_id = ?1", [&signal]).unwrap();
+    }
+    assert_eq!(ws.json(&["lens"])["items"], 3);
+    let conn = rusqlite::Connection::open(ws.path().join("mellanrum.db")).unwrap();
+    let stale: i64 = conn.query_row("SELECT count(*) FROM lens_stale", [], |r| r.get(0)).unwrap();
+    assert_eq!(stale, 3, "every item waits to be encoded again");
+    assert_eq!(ws.json(&["doctor"])["ok"], true);
+}

@@ -148,7 +148,12 @@ impl Loaded {
         });
         match from_rows {
             Ok(Some(l)) => Ok(l),
-            Ok(None) | Err(crate::error::Error::Corrupt(_)) => Loaded::read_tables(store),
+            Ok(None) => Loaded::read_tables(store),
+            Err(crate::error::Error::Corrupt(_)) => {
+                // A row that does not decode: every item is encoded again by the next read.
+                let _ = store.write(|tx| tx.reset_lens_rows());
+                Loaded::read_tables(store)
+            }
             Err(e) => Err(e),
         }
     }
