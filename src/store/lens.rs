@@ -90,7 +90,7 @@ const NODE_SQL: &str = "SELECT i.id, i.kind, i.title, i.author, i.created,
   LEFT JOIN meeting_fields mf ON i.kind = 'meeting' AND mf.item_id = i.id
  WHERE i.deleted = 0";
 
-fn node_row(r: &rusqlite::Row) -> rusqlite::Result<NodeRow> {
+pub(super) fn node_row(r: &rusqlite::Row) -> rusqlite::Result<NodeRow> {
     Ok(NodeRow {
         id: r.get(0)?,
         kind: kind_of(&r.get::<_, String>(1)?)?,

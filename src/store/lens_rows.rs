@@ -24,11 +24,11 @@ pub struct LensSource {
     pub positions: Vec<String>,
 }
 
-const STALE_NODES: &str = "SELECT i.deleted, i.id, i.kind, i.title, i.author, i.created,
+const STALE_NODES: &str = "SELECT i.id, i.kind, i.title, i.author, i.created,
        COALESCE(ff.status, inf.status), ff.severity, sf.source, sf.customer, sf.date,
        rf.decided_on, rf.retires, mf.start, mf.\"end\", mf.attendees,
        i.kind = 'meeting' AND EXISTS (SELECT 1 FROM tags t WHERE t.item_id = i.id AND t.tag = 'all-day'),
-       NULLIF(rf.agreed_by, '')
+       i.deleted, NULLIF(rf.agreed_by, '')
   FROM lens_stale s CROSS JOIN items i ON i.id = s.item_id
   LEFT JOIN friction_fields ff ON i.kind = 'friction' AND ff.item_id = i.id
   LEFT JOIN insight_fields inf ON i.kind = 'insight' AND inf.item_id = i.id
@@ -51,27 +51,11 @@ impl Tx<'_> {
             let mut st = self.tx.prepare_cached(STALE_NODES)?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
-                let node = NodeRow {
-                    id: r.get(1)?,
-                    kind: kind_of(&r.get::<_, String>(2)?)?,
-                    title: r.get(3)?,
-                    author: r.get(4)?,
-                    created: r.get(5)?,
-                    status: r.get(6)?,
-                    severity: r.get(7)?,
-                    source: r.get(8)?,
-                    customer: r.get(9)?,
-                    date: r.get(10)?,
-                    decided_on: r.get(11)?,
-                    retires: r.get(12)?,
-                    start: r.get(13)?,
-                    end: r.get(14)?,
-                    attendees: r.get(15)?,
-                    all_day: r.get(16)?,
-                };
+                // The columns of `NODE_SQL` first, then the tombstone and who agreed.
+                let node = super::lens::node_row(r)?;
                 at.insert(node.id.clone(), out.len());
                 out.push(LensSource {
-                    deleted: r.get(0)?,
+                    deleted: r.get(16)?,
                     node,
                     agreed_by: r.get(17)?,
                     links: Vec::new(),
