@@ -115,6 +115,43 @@ pub enum Error {
     #[error("'{title}' has no consent round")]
     NoRound { title: String },
 
+    /// A consent round is held on a resolution, and this is something else.
+    #[error("'{title}' is a {kind}, not a resolution: a consent round is held on a resolution")]
+    NotAResolution { title: String, kind: Kind },
+
+    /// A second round opened on a resolution whose round is open.
+    #[error("a consent round on '{title}' is open already")]
+    RoundOpenAlready { title: String },
+
+    /// A round opened, answered or closed after it closed.
+    #[error("the consent round on '{title}' is closed already (on {closed}); answers are no longer taken")]
+    RoundClosed { title: String, closed: String },
+
+    /// A round that would ask nobody: the resolution resolves no friction with positions and no
+    /// person was named.
+    #[error("'{title}' resolves no friction with positions, so no perspective would be asked: name the people to ask")]
+    NothingToAsk { title: String },
+
+    /// An answer that is not consent, concern or objection.
+    #[error("'{answer}' is not an answer (expected one of: consent, concern, objection)")]
+    NotAnAnswer { answer: String },
+
+    /// A concern or an objection without its reason.
+    #[error("an answer of {answer} needs its reason")]
+    ReasonNeeded { answer: String },
+
+    /// A new friction asked for with an answer other than an objection.
+    #[error("only an objection is turned into a friction")]
+    OnlyObjectionBecomesFriction,
+
+    /// A round closed over a standing objection without the override's reason.
+    #[error("an override needs its reason")]
+    OverrideNeedsReason,
+
+    /// A round closed while an objection stands (and not overridden).
+    #[error("the consent round on '{title}' cannot close while an objection stands — {objections}")]
+    ObjectionStands { title: String, objections: String },
+
     /// A friction's status set to resolved by hand: a resolution resolves it.
     #[error("friction '{title}' becomes resolved when a resolution resolves it: write `resolves:: [[{title}]]` in a resolution")]
     ResolvedByResolution { title: String },
@@ -293,6 +330,15 @@ impl Error {
             Error::NoCurrentPerson,
             Error::Deleted { title: s("Release cadence"), id: s("01J0") },
             Error::NoRound { title: s("Ship on Fridays") },
+            Error::NotAResolution { title: s("Release notes"), kind: Kind::Note },
+            Error::RoundOpenAlready { title: s("Ship on Fridays") },
+            Error::RoundClosed { title: s("Ship on Fridays"), closed: s("2026-05-04") },
+            Error::NothingToAsk { title: s("Ship on Fridays") },
+            Error::NotAnAnswer { answer: s("maybe") },
+            Error::ReasonNeeded { answer: s("objection") },
+            Error::OnlyObjectionBecomesFriction,
+            Error::OverrideNeedsReason,
+            Error::ObjectionStands { title: s("Ship on Fridays"), objections: s("Erik (Engineering) objects: no time to test") },
             Error::ResolvedByResolution { title: s("Release date") },
             Error::NoAttachment { name: s("nothing.png") },
             Error::TooLarge { file: s("big.png"), size: Some(s("3 KB")), limit: s("2 KB") },

@@ -90,9 +90,9 @@ impl Workspace {
             let res = resolution_item(tx, resolution)?;
             if let Some(r) = Round::of(&res.fields) {
                 return Err(if r.is_open() {
-                    Error::invalid(format!("a consent round on '{}' is open already", res.title))
+                    Error::RoundOpenAlready { title: res.title.clone() }
                 } else {
-                    Error::invalid(format!("the consent round on '{}' closed on {}", res.title, r.closed.as_deref().unwrap_or("?")))
+                    Error::RoundClosed { title: res.title.clone(), closed: r.closed.clone().unwrap_or_default() }
                 });
             }
             let mut asked: Vec<String> = Vec::new();
@@ -111,10 +111,7 @@ impl Workspace {
                 }
             }
             if asked.is_empty() && with_ids.is_empty() {
-                return Err(Error::invalid(format!(
-                    "'{}' resolves no friction with positions, so no perspective would be asked: name people with --with PERSON",
-                    res.title
-                )));
+                return Err(Error::NothingToAsk { title: res.title.clone() });
             }
             let round = Round {
                 state: "open".into(),
@@ -136,14 +133,14 @@ impl Workspace {
         let ctx = self.ctx()?;
         let answer = answer.trim().to_lowercase();
         if !ANSWERS.contains(&answer.as_str()) {
-            return Err(Error::invalid(format!("'{answer}' is not an answer (expected one of: {})", ANSWERS.join(", "))));
+            return Err(Error::NotAnAnswer { answer: answer.to_string() });
         }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
         if answer != "consent" && reason.is_none() {
-            return Err(Error::invalid(format!("an answer of {answer} needs its reason: --reason TEXT")));
+            return Err(Error::ReasonNeeded { answer: answer.to_string() });
         }
         if new_friction.is_some() && answer != "objection" {
-            return Err(Error::invalid("--new-friction turns an objection into a friction; answer objection"));
+            return Err(Error::OnlyObjectionBecomesFriction);
         }
         self.store.write(|tx| {
             let res = resolution_item(tx, resolution)?;
@@ -208,11 +205,7 @@ impl Workspace {
             let res = resolution_item(tx, resolution)?;
             let mut round = match Round::of(&res.fields) {
                 Some(r) if !r.is_open() => {
-                    return Err(Error::invalid(format!(
-                        "the consent round on '{}' is closed already (on {})",
-                        res.title,
-                        r.closed.as_deref().unwrap_or("?")
-                    )))
+                    return Err(Error::RoundClosed { title: res.title.clone(), closed: r.closed.clone().unwrap_or_default() })
                 }
                 Some(r) => r,
                 None => return Err(Error::NoRound { title: res.title.clone() }),
@@ -220,7 +213,7 @@ impl Workspace {
             if let Some(reason) = override_reason {
                 let reason = reason.trim();
                 if reason.is_empty() {
-                    return Err(Error::invalid("an override needs its reason: --override --reason TEXT"));
+                    return Err(Error::OverrideNeedsReason);
                 }
                 round.overridden = Some(Override { by: ctx.actor.id.clone(), reason: reason.to_string() });
             } else {
@@ -232,11 +225,7 @@ impl Workspace {
                     })
                     .collect();
                 if !standing.is_empty() {
-                    return Err(Error::invalid(format!(
-                        "the consent round on '{}' cannot close while an objection stands — {}; answer it, turn it into a friction (round answer … objection --new-friction TITLE), or close with --override --reason TEXT",
-                        res.title,
-                        standing.join("; ")
-                    )));
+                    return Err(Error::ObjectionStands { title: res.title.clone(), objections: standing.join("; ") });
                 }
             }
             let day = today().format("%Y-%m-%d").to_string();
@@ -392,10 +381,7 @@ fn resolution_item(tx: &Tx, reference: &str) -> Result<Item> {
         return Err(Error::Deleted { title: item.title, id: item.id });
     }
     if item.kind != Kind::Resolution {
-        return Err(Error::invalid(format!(
-            "'{}' is a {}, not a resolution: a consent round is held on a resolution",
-            item.title, item.kind
-        )));
+        return Err(Error::NotAResolution { title: item.title, kind: item.kind });
     }
     Ok(item)
 }
@@ -403,11 +389,7 @@ fn resolution_item(tx: &Tx, reference: &str) -> Result<Item> {
 fn open_round(res: &Item) -> Result<Round> {
     match Round::of(&res.fields) {
         Some(r) if r.is_open() => Ok(r),
-        Some(r) => Err(Error::invalid(format!(
-            "the consent round on '{}' closed on {}; answers are no longer taken",
-            res.title,
-            r.closed.as_deref().unwrap_or("?")
-        ))),
+        Some(r) => Err(Error::RoundClosed { title: res.title.clone(), closed: r.closed.clone().unwrap_or_default() }),
         None => Err(Error::NoRound { title: res.title.clone() }),
     }
 }

@@ -14,6 +14,14 @@ pub fn hint(e: &Error) -> Option<String> {
         Error::NoCurrentPerson => "`mellanrum person add NAME --perspective PERSPECTIVE`, or pass --as NAME".into(),
         Error::Deleted { id, .. } => format!("bring it back with `mellanrum restore {id}`"),
         Error::NoRound { .. } => "open one with `mellanrum round open`".into(),
+        Error::NothingToAsk { .. } => "name people with --with PERSON".into(),
+        Error::ReasonNeeded { .. } => "give it with --reason TEXT".into(),
+        Error::OnlyObjectionBecomesFriction => "`round answer RESOLUTION objection --reason TEXT --new-friction TITLE`".into(),
+        Error::OverrideNeedsReason => "--override --reason TEXT".into(),
+        Error::ObjectionStands { .. } => {
+            "answer it, turn it into a friction (`round answer … objection --new-friction TITLE`), or close with --override --reason TEXT"
+                .into()
+        }
         Error::ResolvedByResolution { title } => format!("or `mellanrum link RESOLUTION \"{title}\" --rel resolves`"),
         Error::NoAttachment { .. } => "`mellanrum attachments` lists them".into(),
         Error::TooLarge { .. } => "`mellanrum attachments --max-size SIZE` changes it".into(),
