@@ -116,7 +116,7 @@ impl Workspace {
         let mut problems: Vec<String> = self.store.integrity_check()?.into_iter().filter(|l| l != "ok").collect();
         problems.extend(self.store.foreign_key_problems()?);
         if !problems.is_empty() {
-            problems.push("the database file is damaged: restore the latest backup with `mellanrum restore --from BACKUP`".into());
+            problems.push("the database file is damaged: restore the latest backup".into());
         }
         let db_ok = problems.is_empty();
         checks.push(check("database", problems, false));
