@@ -6,17 +6,19 @@
 //! 16-bit mask of the fields present ([`NodeField::VALUED`] in order, then all-day, then
 //! `agreed_by`) and the present ones' values; the resolved links (count, then target id and
 //! relation each); the contributors (count, then person ids); the positions (count, then
-//! perspectives). A text is its length (u32) and its UTF-8 bytes.
+//! perspectives). A text is its length (u32) and its UTF-8 bytes; an id (the item's, its creator's,
+//! a link's target, a contributor) is a byte 1 and its UUID as a 128-bit number when it is one
+//! written the canonical way, else a byte 0 and the id as a text.
 
 use crate::error::{Error, Result};
 use crate::model::{Kind, Person, Rel};
 use crate::store::{FastMap, LensSource, NodeField, NodeRow, Tx};
-use crate::trace::{Authors, Fields, Graph, IdRef, IdRefs};
+use crate::trace::{uuid_key, uuid_text, Authors, Fields, Graph, IdRef, IdRefs};
 
 use super::Stances;
 
 /// The rows' format: rows of another format are encoded again ([`refresh`]).
-const FORMAT: &str = "1";
+const FORMAT: &str = "2";
 
 /// The `meta` key of the rows' format.
 const FORMAT_KEY: &str = "lens.rows_format";
@@ -27,6 +29,36 @@ const AGREED_BIT: u16 = 1 << 11;
 fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
+}
+
+fn put_id(out: &mut Vec<u8>, id: &str) {
+    match uuid_key(id) {
+        Some(k) => {
+            out.push(1);
+            out.extend_from_slice(&k.to_le_bytes());
+        }
+        None => {
+            out.push(0);
+            put_str(out, id);
+        }
+    }
+}
+
+/// An id as a row holds it.
+#[derive(Clone, Copy)]
+enum Id<'a> {
+    Uuid(u128),
+    Text(&'a str),
+}
+
+impl Id<'_> {
+    /// The id as text (`buf` holds a UUID's).
+    fn text<'b>(&'b self, buf: &'b mut [u8; 36]) -> &'b str {
+        match *self {
+            Id::Uuid(k) => uuid_text(k, buf),
+            Id::Text(s) => s,
+        }
+    }
 }
 
 fn field_value(n: &NodeRow, f: NodeField) -> Option<&str> {
@@ -50,9 +82,10 @@ pub fn encode(src: &LensSource) -> Vec<u8> {
     let n = &src.node;
     let mut out = Vec::with_capacity(128 + 48 * src.links.len());
     out.push(Kind::ALL.iter().position(|&k| k == n.kind).unwrap_or(0) as u8);
-    for s in [&n.id, &n.title, &n.author, &n.created] {
-        put_str(&mut out, s);
-    }
+    put_id(&mut out, &n.id);
+    put_str(&mut out, &n.title);
+    put_id(&mut out, &n.author);
+    put_str(&mut out, &n.created);
     let mut mask = 0u16;
     for (b, &f) in NodeField::VALUED.iter().enumerate() {
         if field_value(n, f).is_some() {
@@ -76,14 +109,16 @@ pub fn encode(src: &LensSource) -> Vec<u8> {
     }
     out.extend_from_slice(&(src.links.len() as u32).to_le_bytes());
     for (target, rel) in &src.links {
-        put_str(&mut out, target);
+        put_id(&mut out, target);
         out.push(*rel as u8);
     }
-    for list in [&src.contributors, &src.positions] {
-        out.extend_from_slice(&(list.len() as u32).to_le_bytes());
-        for s in list {
-            put_str(&mut out, s);
-        }
+    out.extend_from_slice(&(src.contributors.len() as u32).to_le_bytes());
+    for p in &src.contributors {
+        put_id(&mut out, p);
+    }
+    out.extend_from_slice(&(src.positions.len() as u32).to_le_bytes());
+    for s in &src.positions {
+        put_str(&mut out, s);
     }
     out
 }
@@ -145,6 +180,19 @@ impl<'a> Cursor<'a> {
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    fn id(&mut self) -> Result<Id<'a>> {
+        Ok(match self.u8()? {
+            1 => {
+                let b = self.take(16)?;
+                let mut k = [0u8; 16];
+                k.copy_from_slice(b);
+                Id::Uuid(u128::from_le_bytes(k))
+            }
+            0 => Id::Text(self.str()?),
+            _ => return Err(Cursor::bad()),
+        })
+    }
+
     fn str(&mut self) -> Result<&'a str> {
         let n = self.u32()? as usize;
         std::str::from_utf8(self.take(n)?).map_err(|_| Cursor::bad())
@@ -177,10 +225,11 @@ impl Chunk {
 }
 
 /// A row's head: its kind, id, title, creator and creation time, and the mask of its fields.
-fn head<'a>(c: &mut Cursor<'a>) -> Result<(Kind, [&'a str; 4], u16)> {
+#[allow(clippy::type_complexity)]
+fn head<'a>(c: &mut Cursor<'a>) -> Result<(Kind, Id<'a>, &'a str, Id<'a>, &'a str, u16)> {
     let kind = *Kind::ALL.get(c.u8()? as usize).ok_or_else(Cursor::bad)?;
-    let texts = [c.str()?, c.str()?, c.str()?, c.str()?];
-    Ok((kind, texts, c.u16()?))
+    let (id, title, author, created) = (c.id()?, c.str()?, c.id()?, c.str()?);
+    Ok((kind, id, title, author, created, c.u16()?))
 }
 
 /// The graph's items and their fields, from the rows as they arrive.
@@ -191,9 +240,14 @@ fn items(chunks: std::sync::mpsc::Receiver<std::sync::Arc<Chunk>>, room: usize) 
     for chunk in chunks {
         for row in chunk.rows() {
             let mut c = Cursor { b: row };
-            let (kind, [id, title, author, created], mask) = head(&mut c)?;
+            let (kind, id, title, author, created, mask) = head(&mut c)?;
             let i = g.len();
-            g.push_item(&mut authors, id, kind, title, author, created);
+            let key = match id {
+                Id::Uuid(k) => Some(k),
+                Id::Text(_) => None,
+            };
+            let (mut id_buf, mut author_buf) = ([0u8; 36], [0u8; 36]);
+            g.push_keyed(&mut authors, key, id.text(&mut id_buf), kind, title, author.text(&mut author_buf), created);
             for (b, &f) in NodeField::VALUED.iter().enumerate() {
                 if mask & (1 << b) != 0 {
                     fields.set(i, f, Some(c.str()?));
@@ -214,6 +268,7 @@ fn items(chunks: std::sync::mpsc::Receiver<std::sync::Arc<Chunk>>, room: usize) 
 /// of the items while their links are placed.
 pub fn read(tx: &Tx, people: &[Person], progress: impl FnOnce(&Graph) -> Result<crate::chairs::Progress>) -> Result<FromRows> {
     let person: FastMap<&str, usize> = people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    let person_by_key: FastMap<u128, usize> = people.iter().enumerate().filter_map(|(i, p)| Some((uuid_key(&p.id)?, i))).collect();
     let room = tx.items_at_most()?;
     let mut ids = IdRefs::default();
     let mut links: Vec<(u32, IdRef, Rel)> = Vec::new();
@@ -225,7 +280,7 @@ pub fn read(tx: &Tx, people: &[Person], progress: impl FnOnce(&Graph) -> Result<
         let mut i = 0usize;
         let mut rest = |row: &[u8], i: usize| -> Result<()> {
             let mut c = Cursor { b: row };
-            let (_, _, mask) = head(&mut c)?;
+            let (.., mask) = head(&mut c)?;
             for b in 0..NodeField::VALUED.len() {
                 if mask & (1 << b) != 0 {
                     c.str()?;
@@ -235,12 +290,19 @@ pub fn read(tx: &Tx, people: &[Person], progress: impl FnOnce(&Graph) -> Result<
                 stances.agreed.push((i, c.str()?.to_string()));
             }
             for _ in 0..c.u32()? {
-                let target = ids.add(c.str()?);
+                let target = match c.id()? {
+                    Id::Uuid(k) => IdRef::Uuid(k),
+                    Id::Text(s) => ids.add(s),
+                };
                 let rel = *Rel::ALL.get(c.u8()? as usize).ok_or_else(Cursor::bad)?;
                 links.push((i as u32, target, rel));
             }
             for _ in 0..c.u32()? {
-                if let Some(&p) = person.get(c.str()?) {
+                let p = match c.id()? {
+                    Id::Uuid(k) => person_by_key.get(&k),
+                    Id::Text(s) => person.get(s),
+                };
+                if let Some(&p) = p {
                     contributions.push((i, p));
                 }
             }
@@ -286,4 +348,26 @@ pub fn read(tx: &Tx, people: &[Person], progress: impl FnOnce(&Graph) -> Result<
     contributions.sort_unstable();
     contributions.dedup();
     Ok(FromRows { graph, contributions, stances })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uuid_is_kept_as_a_number_and_written_back_the_same() {
+        let mut buf = [0u8; 36];
+        for id in ["0192f1c4-7a3b-7c8d-9e0f-123456789abc", "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-7fff-bfff-ffffffffffff"] {
+            let k = uuid_key(id).expect("a canonical uuid");
+            assert_eq!(uuid_text(k, &mut buf), id);
+        }
+        // Not canonical: kept as text in a row.
+        for id in ["0192F1C4-7A3B-7C8D-9E0F-123456789ABC", "imported-note-7", "0192f1c47a3b7c8d9e0f123456789abc"] {
+            assert_eq!(uuid_key(id), None, "{id}");
+            let mut out = Vec::new();
+            put_id(&mut out, id);
+            let mut c = Cursor { b: &out };
+            assert!(matches!(c.id().unwrap(), Id::Text(s) if s == id));
+        }
+    }
 }

@@ -140,7 +140,9 @@ impl Workspace {
                         Err(e) => return Err(Error::io(&local, e)),
                     };
                     if sha256_hex(&bytes) != row.hash {
-                        report.warnings.push(format!("{} is damaged here (its bytes do not match its hash; doctor lists it); not sent", row.path));
+                        report
+                            .warnings
+                            .push(format!("{} is damaged here (its bytes do not match its hash; doctor lists it); not sent", row.path));
                         continue;
                     }
                     r.put_new(&path, seal(key, &row.hash, bytes)?)?;

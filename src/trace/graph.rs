@@ -69,7 +69,7 @@ const HEX: [u8; 256] = {
 
 /// An item id as a number when it is a UUID written the canonical way (36 characters, lower-case
 /// hex, dashes at 8, 13, 18 and 23): ids are looked up by number, without comparing strings.
-fn uuid_key(s: &str) -> Option<u128> {
+pub fn uuid_key(s: &str) -> Option<u128> {
     let b = s.as_bytes();
     if b.len() != 36 || b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
         return None;
@@ -86,6 +86,21 @@ fn uuid_key(s: &str) -> Option<u128> {
         lo = (lo << 4) | u64::from(d);
     }
     (bad & 0x80 == 0).then_some((u128::from(hi) << 64) | u128::from(lo))
+}
+
+/// A UUID number written the canonical way ([`uuid_key`] reads it back), into `out`.
+pub fn uuid_text(k: u128, out: &mut [u8; 36]) -> &str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut n = 0;
+    for (at, o) in out.iter_mut().enumerate() {
+        if matches!(at, 8 | 13 | 18 | 23) {
+            *o = b'-';
+        } else {
+            *o = DIGITS[((k >> (124 - 4 * n)) & 0xf) as usize];
+            n += 1;
+        }
+    }
+    std::str::from_utf8(out).unwrap_or_default()
 }
 
 /// A link as one number: source and target position and relation, in an order that sorts by
@@ -297,8 +312,13 @@ impl Graph {
     /// Adds a live item after the others (its position is the number of items before it);
     /// `authors` remembers the creators seen so far.
     pub fn push_item(&mut self, authors: &mut Authors, id: &str, kind: Kind, title: &str, author: &str, created: &str) {
+        self.push_keyed(authors, uuid_key(id), id, kind, title, author, created);
+    }
+
+    /// [`Graph::push_item`] of an id whose [`uuid_key`] is known already.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_keyed(&mut self, authors: &mut Authors, key: Option<u128>, id: &str, kind: Kind, title: &str, author: &str, created: &str) {
         let i = self.kinds.len() as u32;
-        let key = uuid_key(id);
         match key {
             Some(k) => self.by_uuid.insert(k, i),
             None => self.by_other.insert(id.to_string(), i),

@@ -36,7 +36,7 @@ mod review;
 mod walk;
 
 pub use evidence::{evidence, strength, Evidence, EvidenceParts};
-pub use graph::{Authors, Edges, Fields, Graph, IdRef, IdRefs, RawFields, RawLinks};
+pub use graph::{uuid_key, uuid_text, Authors, Edges, Fields, Graph, IdRef, IdRefs, RawFields, RawLinks};
 pub use review::{review, Review, ReviewReason};
 pub use walk::{trace, Trace, TraceNode, TraceRoot, TraceSummary};
 
