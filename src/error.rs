@@ -212,6 +212,42 @@ pub enum Error {
     #[error("{kind} field '{field}': '{value}' is not a date (use YYYY-MM-DD)")]
     NotADate { kind: Kind, field: String, value: String },
 
+    /// A field's value that is not a date and time.
+    #[error("{kind} field '{field}': '{value}' is not a date and time (use e.g. 2026-03-01T09:00:00Z or 2026-03-01 09:00)")]
+    NotADateTime { kind: Kind, field: String, value: String },
+
+    /// A field's value that is not a number of hours per month.
+    #[error("{kind} field '{field}': '{value}' is not a number of hours per month (e.g. 12 or 7.5)")]
+    NotHours { kind: Kind, field: String, value: String },
+
+    /// A field the kind does not have (`fields`: the ones it has, may be empty).
+    #[error("{}", unknown_field(kind, field, fields))]
+    UnknownField { kind: Kind, field: String, fields: String },
+
+    /// A field that must have a value was emptied.
+    #[error("{kind} field '{field}' cannot be empty")]
+    FieldRequired { kind: Kind, field: String },
+
+    /// A meeting that ends before it starts.
+    #[error("meeting field 'end': {end} is before its start {start}")]
+    EndBeforeStart { start: String, end: String },
+
+    /// A friction created resolved: it becomes resolved when a resolution resolves it.
+    #[error("friction '{title}' cannot start resolved: create it, then a resolution with `resolves:: [[{title}]]`")]
+    StartsResolved { title: String },
+
+    /// A link by title to an item whose title another item shares.
+    #[error("another item is also titled '{title}', so a [[link]] by title would be ambiguous; rename one of them first")]
+    TitleShared { title: String },
+
+    /// A typed link in a body that joins kinds its relation does not join.
+    #[error("'{title}' line {line}: {rel}:: [[{target}]] breaks a link rule: {problem}")]
+    BreaksLinkRule { title: String, line: usize, rel: Rel, target: String, problem: String },
+
+    /// A body over the size limit.
+    #[error("'{title}': the body is {size} bytes; the limit is {limit} bytes")]
+    BodyTooLarge { title: String, size: usize, limit: usize },
+
     /// A friction's status changed in a way its lifecycle does not go.
     #[error("friction '{title}' cannot go from {from_status} to {to_status} (open → exploring → resolved/parked)")]
     StatusStep { title: String, from_status: String, to_status: String },
@@ -359,6 +395,21 @@ impl Error {
             },
             Error::NotOneOf { kind: Kind::Friction, field: s("severity"), value: s("huge"), allowed: s("low, medium, high, critical") },
             Error::NotADate { kind: Kind::Signal, field: s("date"), value: s("yesterday") },
+            Error::NotADateTime { kind: Kind::Meeting, field: s("start"), value: s("noon") },
+            Error::NotHours { kind: Kind::Resolution, field: s("hours_freed"), value: s("-3") },
+            Error::UnknownField { kind: Kind::Signal, field: s("colour"), fields: s("source, customer, date, ref, quote") },
+            Error::FieldRequired { kind: Kind::Friction, field: s("status") },
+            Error::EndBeforeStart { start: s("2026-03-01T10:00:00Z"), end: s("2026-03-01T09:00:00Z") },
+            Error::StartsResolved { title: s("Release date") },
+            Error::TitleShared { title: s("Pricing") },
+            Error::BreaksLinkRule {
+                title: s("Idea"),
+                line: 3,
+                rel: Rel::Resolves,
+                target: s("Scope of export"),
+                problem: s("'resolves' goes from a resolution to a friction"),
+            },
+            Error::BodyTooLarge { title: s("Notes"), size: 11_000_000, limit: 10_000_000 },
             Error::StatusStep { title: s("Release date"), from_status: s("resolved"), to_status: s("open") },
             Error::ResolvedBy { title: s("Release date"), resolution: s("Ship in May") },
             Error::PositionAsField,
@@ -394,6 +445,15 @@ impl From<serde_json::Error> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The one line of [`Error::UnknownField`].
+fn unknown_field(kind: &Kind, field: &str, fields: &str) -> String {
+    if fields.is_empty() {
+        format!("a {kind} has no field '{field}'")
+    } else {
+        format!("a {kind} has no field '{field}' (its fields: {fields})")
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -383,11 +383,7 @@ pub fn normalize_field(kind: Kind, name: &str, value: &str) -> Result<Option<Str
     let name = name.trim();
     if !kind.field_names().contains(&name) {
         let known = kind.field_names();
-        return Err(Error::invalid(if known.is_empty() {
-            format!("a {kind} has no field '{name}'")
-        } else {
-            format!("a {kind} has no field '{name}' (its fields: {})", list(known.iter().copied()))
-        }));
+        return Err(Error::UnknownField { kind, field: name.to_string(), fields: list(known.iter().copied()) });
     }
     let v = value.trim();
     let one_of = |allowed: &[&str]| -> Result<Option<String>> {
@@ -406,16 +402,12 @@ pub fn normalize_field(kind: Kind, name: &str, value: &str) -> Result<Option<Str
         (Kind::Signal, "date") | (Kind::Resolution, "decided_on") if !v.is_empty() => parse_date(v)
             .map(|d| Some(d.format("%Y-%m-%d").to_string()))
             .ok_or_else(|| Error::NotADate { kind, field: name.to_string(), value: v.to_string() }),
-        (Kind::Meeting, "start") | (Kind::Meeting, "end") if !v.is_empty() => {
-            parse_datetime(v).map(|d| Some(d.format("%Y-%m-%dT%H:%M:%SZ").to_string())).ok_or_else(|| {
-                Error::invalid(format!(
-                    "{kind} field '{name}': '{v}' is not a date and time (use e.g. 2026-03-01T09:00:00Z or 2026-03-01 09:00)"
-                ))
-            })
-        }
+        (Kind::Meeting, "start") | (Kind::Meeting, "end") if !v.is_empty() => parse_datetime(v)
+            .map(|d| Some(d.format("%Y-%m-%dT%H:%M:%SZ").to_string()))
+            .ok_or_else(|| Error::NotADateTime { kind, field: name.to_string(), value: v.to_string() }),
         (Kind::Resolution, "hours_freed") if !v.is_empty() => match v.replace(',', ".").parse::<f64>() {
             Ok(h) if h.is_finite() && h >= 0.0 => Ok(Some(format!("{}", (h * 100.0).round() / 100.0))),
-            _ => Err(Error::invalid(format!("{kind} field '{name}': '{v}' is not a number of hours per month (e.g. 12 or 7.5)"))),
+            _ => Err(Error::NotHours { kind, field: name.to_string(), value: v.to_string() }),
         },
         (Kind::Resolution, "agreed_by") | (Kind::Meeting, "attendees") => {
             let people: Vec<&str> = v.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).collect();
@@ -430,7 +422,7 @@ pub fn check_fields(kind: Kind, fields: &Fields) -> Result<()> {
     if kind == Kind::Meeting {
         if let (Some(s), Some(e)) = (fields.get("start"), fields.get("end")) {
             if e < s {
-                return Err(Error::invalid(format!("meeting field 'end': {e} is before its start {s}")));
+                return Err(Error::EndBeforeStart { start: s.to_string(), end: e.to_string() });
             }
         }
     }

@@ -330,14 +330,13 @@ impl<'r> Writer<'r> {
             if rule == LinkRule::Refuse {
                 if let Some(bad) = derived.iter().find(|l| l.problem.is_some() && !w.known.contains(&(l.rel, model::title_key(&l.target))))
                 {
-                    return Err(Error::invalid(format!(
-                        "'{}' line {}: {}:: [[{}]] breaks a link rule: {}",
-                        w.item.title,
-                        bad.line,
-                        bad.rel,
-                        bad.target,
-                        bad.problem.as_deref().unwrap_or_default()
-                    )));
+                    return Err(Error::BreaksLinkRule {
+                        title: w.item.title.clone(),
+                        line: bad.line,
+                        rel: bad.rel,
+                        target: bad.target.clone(),
+                        problem: bad.problem.clone().unwrap_or_default(),
+                    });
                 }
             }
             if !w.fresh {
@@ -383,7 +382,7 @@ impl<'r> Writer<'r> {
 pub(crate) fn save(tx: &Tx, ctx: &Ctx, old: Option<&Item>, new: Item, op: &'static str, report: &mut SaveReport) -> Result<()> {
     model::check_fields(new.kind, &new.fields)?;
     if new.body.len() > MAX_BODY {
-        return Err(Error::invalid(format!("'{}': the body is {} bytes; the limit is {} bytes", new.title, new.body.len(), MAX_BODY)));
+        return Err(Error::BodyTooLarge { title: new.title.clone(), size: new.body.len(), limit: MAX_BODY });
     }
     if new.id == report.id {
         report.updated = new.updated.clone();

@@ -43,10 +43,7 @@ impl Workspace {
                     rule,
                 })?;
                 if tx.ids_by_title_key(&model::title_key(&dst.title))?.len() > 1 {
-                    return Err(Error::invalid(format!(
-                        "another item is also titled '{}', so a [[link]] by title would be ambiguous; rename one of them first",
-                        dst.title
-                    )));
+                    return Err(Error::TitleShared { title: dst.title.clone() });
                 }
                 new.body = links::append_link(&new.body, *rel, &dst.title);
             }
@@ -55,9 +52,7 @@ impl Workspace {
                 set_field(kind, &mut fields, name, value)?;
             }
             if kind == Kind::Friction && fields.get("status") == Some("resolved") {
-                return Err(Error::invalid(format!(
-                    "friction '{title}' cannot start resolved: create it, then a resolution with `resolves:: [[{title}]]`"
-                )));
+                return Err(Error::StartsResolved { title: title.to_string() });
             }
             for (p, pos) in &new.positions {
                 set_position(kind, &mut fields, p, pos)?;
@@ -133,10 +128,7 @@ impl Workspace {
                 }
                 let first = tx.ids_by_title_key(&model::title_key(&dst.title))?;
                 if first.first().map(|(id, _)| id.as_str()) != Some(dst.id.as_str()) {
-                    return Err(Error::invalid(format!(
-                        "another item is also titled '{}', so a [[link]] by title would reach it instead; rename one of them first",
-                        dst.title
-                    )));
+                    return Err(Error::TitleShared { title: dst.title.clone() });
                 }
                 body = links::append_link(&body, rel, &dst.title);
             }

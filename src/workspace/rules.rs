@@ -119,7 +119,7 @@ pub(super) fn set_field(kind: Kind, fields: &mut Fields, name: &str, value: &str
     match model::normalize_field(kind, &name, value)? {
         Some(v) => fields.values.insert(name, v),
         None if matches!((kind, name.as_str()), (Kind::Insight, "status") | (Kind::Friction, "status" | "severity")) => {
-            return Err(Error::invalid(format!("{kind} field '{name}' cannot be empty")));
+            return Err(Error::FieldRequired { kind, field: name.to_string() });
         }
         None => fields.values.remove(&name),
     };
