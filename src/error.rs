@@ -168,6 +168,34 @@ pub enum Error {
     #[error("{file}: the stored file is damaged; nothing was written")]
     FileDamaged { file: String },
 
+    /// A file to read is not there.
+    #[error("{file}: no such file")]
+    NoSuchFile { file: String },
+
+    /// A path to read is a folder or something else that is not a file.
+    #[error("{file}: not a file")]
+    NotAFile { file: String },
+
+    /// A file to attach that could not be read.
+    #[error("{file}: cannot read: {reason}")]
+    CannotRead { file: String, reason: String },
+
+    /// An empty file offered as an attachment.
+    #[error("{file}: the file is empty; nothing to attach")]
+    FileEmpty { file: String },
+
+    /// A file copied out of the workspace onto one that exists.
+    #[error("{file}: already exists; nothing is overwritten")]
+    FileExists { file: String },
+
+    /// A size that does not read as one (`500KB`, `100MB`, `2GB`), or out of range.
+    #[error("'{text}' is not a size between 1 byte and 1000 TB (say 500KB, 100MB or 2GB)")]
+    NotASize { text: String },
+
+    /// An item whose body holds no link to the attachment named.
+    #[error("'{title}' has no link to '{file}'")]
+    NoLinkToFile { title: String, file: String },
+
     /// A stored file is not in the workspace's files.
     #[error("the file {file} is missing from the workspace")]
     FileMissing { file: String },
@@ -379,6 +407,13 @@ impl Error {
             Error::NoAttachment { name: s("nothing.png") },
             Error::TooLarge { file: s("big.png"), size: Some(s("3 KB")), limit: s("2 KB") },
             Error::FileDamaged { file: s("big.png") },
+            Error::NoSuchFile { file: s("nope.png") },
+            Error::NotAFile { file: s("shots") },
+            Error::CannotRead { file: s("chart.png"), reason: s("permission denied") },
+            Error::FileEmpty { file: s("empty.txt") },
+            Error::FileExists { file: s("/tmp/chart.png") },
+            Error::NotASize { text: s("lots") },
+            Error::NoLinkToFile { title: s("Release notes"), file: s("chart.png") },
             Error::FileMissing { file: s("9f86d081") },
             Error::NoteAsAttachment { name: s("notes.md") },
             Error::EmptyTitle,

@@ -79,12 +79,12 @@ pub fn parse_size(text: &str) -> Result<u64> {
         "kib" => 1024,
         "mib" => 1024 * 1024,
         "gib" => 1024 * 1024 * 1024,
-        _ => return Err(Error::invalid(format!("'{text}' is not a size (say 500KB, 100MB or 2GB)"))),
+        _ => return Err(Error::NotASize { text: text.to_string() }),
     };
-    let v: f64 = num.parse().map_err(|_| Error::invalid(format!("'{text}' is not a size (say 500KB, 100MB or 2GB)")))?;
+    let v: f64 = num.parse().map_err(|_| Error::NotASize { text: text.to_string() })?;
     let bytes = (v * mult as f64).round();
     if !(1.0..=1e15).contains(&bytes) {
-        return Err(Error::invalid(format!("'{text}': a size between 1 byte and 1000 TB")));
+        return Err(Error::NotASize { text: text.to_string() });
     }
     Ok(bytes as u64)
 }
@@ -204,7 +204,7 @@ impl FileStore {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::invalid(format!("{what}: cannot read: {e}"))),
+                Err(e) => return Err(Error::CannotRead { file: what.to_string(), reason: e.to_string() }),
             };
             size += n as u64;
             if size > max {
@@ -214,7 +214,7 @@ impl FileStore {
             file.write_all(&buf[..n]).map_err(|e| Error::io(tmp, e))?;
         }
         if size == 0 {
-            return Err(Error::invalid(format!("{what}: the file is empty; nothing to attach")));
+            return Err(Error::FileEmpty { file: what.to_string() });
         }
         file.sync_all().map_err(|e| Error::io(tmp, e))?;
         drop(file);
@@ -234,16 +234,16 @@ impl FileStore {
     /// Adds the file at `path` (see [`FileStore::put`]); `what` names it in errors.
     pub fn put_file(&self, path: &Path, what: &str, max: u64) -> Result<Stored> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::invalid(format!("{what}: no such file")),
-            _ => Error::invalid(format!("{what}: cannot read: {e}")),
+            std::io::ErrorKind::NotFound => Error::NoSuchFile { file: what.to_string() },
+            _ => Error::CannotRead { file: what.to_string(), reason: e.to_string() },
         })?;
         if !meta.is_file() {
-            return Err(Error::invalid(format!("{what}: not a file")));
+            return Err(Error::NotAFile { file: what.to_string() });
         }
         if meta.len() > max {
             return Err(Error::TooLarge { file: what.to_string(), size: Some(human_size(meta.len())), limit: human_size(max) });
         }
-        let mut f = std::fs::File::open(path).map_err(|e| Error::invalid(format!("{what}: cannot read: {e}")))?;
+        let mut f = std::fs::File::open(path).map_err(|e| Error::CannotRead { file: what.to_string(), reason: e.to_string() })?;
         self.put(&mut f, max, what)
     }
 
@@ -276,7 +276,7 @@ impl FileStore {
             _ => Error::io(&src, e),
         })?;
         let mut out = std::fs::OpenOptions::new().write(true).create_new(true).open(dest).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => Error::invalid(format!("{}: already exists; nothing is overwritten", dest.display())),
+            std::io::ErrorKind::AlreadyExists => Error::FileExists { file: dest.display().to_string() },
             _ => Error::io(dest, e),
         })?;
         let copied = (|| -> Result<u64> {

@@ -266,7 +266,7 @@ impl Workspace {
                 .map(|l| l.span)
                 .collect();
             if doomed.is_empty() {
-                return Err(Error::invalid(format!("'{}' has no link to '{}'", old.title, row.path)));
+                return Err(Error::NoLinkToFile { title: old.title.clone(), file: row.path.clone() });
             }
             let mut new = old.clone();
             new.body = remove_spans(&old.body, &doomed);
