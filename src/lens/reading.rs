@@ -133,7 +133,7 @@ impl Loaded {
     /// ([`Loaded::read_tables`]) when the rows cannot be brought up to date (another process
     /// holds the write lock, or changed them again meanwhile).
     pub fn read(store: &mut crate::store::Store) -> Result<Loaded> {
-        if !store.read(super::rows::current)? && store.write(|tx| super::rows::refresh(tx).map(|_| ())).is_err() {
+        if !store.read(super::rows::current)? && store.write_derived(|tx| super::rows::refresh(tx).map(|_| ())).is_err() {
             return Loaded::read_tables(store);
         }
         let generation = store.generation()?;
@@ -151,7 +151,7 @@ impl Loaded {
             Ok(None) => Loaded::read_tables(store),
             Err(crate::error::Error::Corrupt(_)) => {
                 // A row that does not decode: every item is encoded again by the next read.
-                let _ = store.write(|tx| tx.reset_lens_rows());
+                let _ = store.write_derived(|tx| tx.reset_lens_rows());
                 Loaded::read_tables(store)
             }
             Err(e) => Err(e),
