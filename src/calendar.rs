@@ -479,7 +479,7 @@ impl Workspace {
     pub fn import_calendar(&mut self, path: &Path, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<CalendarReport> {
         let (from, to) = window(crate::workspace::today(), from, to);
         if to <= from {
-            return Err(Error::invalid(format!("the window is empty: --to {to} is not after --from {from}")));
+            return Err(Error::EmptyWindow { from: from.to_string(), to: to.to_string() });
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let text = String::from_utf8(bytes)

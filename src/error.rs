@@ -168,6 +168,18 @@ pub enum Error {
     #[error("{file}: the stored file is damaged; nothing was written")]
     FileDamaged { file: String },
 
+    /// A trace asked for a depth out of range.
+    #[error("a trace goes 1 to {max} links deep, not {depth}")]
+    DepthOutOfRange { depth: usize, max: usize },
+
+    /// A list asked for with no room for anything.
+    #[error("the number of results must be at least 1")]
+    NoResults,
+
+    /// A calendar window that ends before it begins.
+    #[error("the window is empty: its end {to} is not after its start {from}")]
+    EmptyWindow { from: String, to: String },
+
     /// A file to read is not there.
     #[error("{file}: no such file")]
     NoSuchFile { file: String },
@@ -407,6 +419,9 @@ impl Error {
             Error::NoAttachment { name: s("nothing.png") },
             Error::TooLarge { file: s("big.png"), size: Some(s("3 KB")), limit: s("2 KB") },
             Error::FileDamaged { file: s("big.png") },
+            Error::DepthOutOfRange { depth: 0, max: 10 },
+            Error::NoResults,
+            Error::EmptyWindow { from: s("2026-04-01"), to: s("2026-03-01") },
             Error::NoSuchFile { file: s("nope.png") },
             Error::NotAFile { file: s("shots") },
             Error::CannotRead { file: s("chart.png"), reason: s("permission denied") },

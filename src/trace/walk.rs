@@ -74,7 +74,7 @@ pub struct Trace {
 /// Traces `id` upstream and downstream, `depth` links deep, as of `today` (for evidence recency).
 pub fn trace(view: &mut dyn View, id: &str, depth: usize, today: NaiveDate) -> Result<Trace> {
     if depth == 0 || depth > MAX_DEPTH {
-        return Err(Error::invalid(format!("--depth must be between 1 and {MAX_DEPTH}, not {depth}")));
+        return Err(Error::DepthOutOfRange { depth, max: MAX_DEPTH });
     }
     let node = view.node(id)?.ok_or_else(|| Error::invalid(format!("'{id}' is deleted: a trace starts from a live item")))?;
     let mut seen_up = HashSet::from([node.id.clone()]);

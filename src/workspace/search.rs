@@ -76,7 +76,7 @@ impl Workspace {
     /// [`Workspace::similar`] with other weights (for measuring them).
     pub fn similar_tuned(&mut self, id: &str, limit: usize, tuning: &Tuning) -> Result<SimilarResults> {
         if limit == 0 {
-            return Err(crate::error::Error::invalid("--limit must be at least 1"));
+            return Err(crate::error::Error::NoResults);
         }
         let item = self.item(id)?;
         crate::similar::similar(&mut self.index_on(), &item, limit, tuning)
