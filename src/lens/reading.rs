@@ -21,7 +21,7 @@ struct RawReading {
 impl RawReading {
     fn read(tx: &crate::store::Tx) -> Result<RawReading> {
         let mut r = RawReading::default();
-        let mut author_at: crate::store::FastMap<String, u32> = Default::default();
+        let mut author_at = trace::Authors::default();
         let mut last: (String, Option<trace::IdRef>) = (String::new(), None);
         tx.each_contribution(|item, author| {
             // Revisions come grouped by item: its id is parsed once per group.
@@ -35,14 +35,7 @@ impl RawReading {
                     id
                 }
             };
-            let a = match author_at.get(author) {
-                Some(&a) => a,
-                None => {
-                    r.authors.push(author.to_string());
-                    author_at.insert(author.to_string(), r.authors.len() as u32 - 1);
-                    r.authors.len() as u32 - 1
-                }
-            };
+            let a = author_at.intern(&mut r.authors, author);
             r.contributions.push((id, a));
         })?;
         let mut positions = Vec::new();

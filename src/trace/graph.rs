@@ -235,9 +235,23 @@ impl Fields {
     }
 }
 
-/// The creators met while items are added to a graph ([`Graph::push_item`]), by person id.
+/// The person ids met so far, each kept once in a list and found there by its position (the
+/// creators while items are added to a graph: [`Graph::push_item`]).
 #[derive(Default)]
 pub struct Authors(FastMap<String, u32>);
+
+impl Authors {
+    /// The position of `id` in `list`, added at its end when first met.
+    pub fn intern(&mut self, list: &mut Vec<String>, id: &str) -> u32 {
+        if let Some(&a) = self.0.get(id) {
+            return a;
+        }
+        list.push(id.to_string());
+        let a = list.len() as u32 - 1;
+        self.0.insert(id.to_string(), a);
+        a
+    }
+}
 
 /// The links as node indices and which touch each node: [`Graph::edges_of`] makes them,
 /// [`Graph::set_edges`] keeps them.
@@ -299,7 +313,7 @@ impl Graph {
             created: Strs::with_capacity(n, 20),
             author: Vec::with_capacity(n),
             authors: Vec::new(),
-            fields: NodeField::VALUED.iter().map(|_| Strs::default()).collect(),
+            fields: Fields::default().columns,
             all_day: Vec::new(),
             by_uuid: FastMap::with_capacity_and_hasher(n, Default::default()),
             by_other: FastMap::default(),
@@ -328,14 +342,7 @@ impl Graph {
         self.ids.push(id);
         self.titles.push(title);
         self.created.push(created);
-        let a = match authors.0.get(author) {
-            Some(&a) => a,
-            None => {
-                self.authors.push(author.to_string());
-                authors.0.insert(author.to_string(), self.authors.len() as u32 - 1);
-                self.authors.len() as u32 - 1
-            }
-        };
+        let a = authors.intern(&mut self.authors, author);
         self.author.push(a);
     }
 
