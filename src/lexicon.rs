@@ -127,6 +127,59 @@ pub fn english_lemma(word: &str) -> Option<&'static str> {
     LEXICON.english.get(word).copied()
 }
 
+/// The forms of `komma` that, followed by `att` and a verb, make the future (`vi kommer att
+/// leverera`): an auxiliary there, not the verb *to come*, so they then carry no lemma of their own
+/// in the index and a search for `komma` does not find them (a search for the word as written,
+/// `kommer`, still does).
+const FUTURE_AUXILIARY: &[&str] = &["komma", "kommer", "kom", "kommit", "kommo"];
+/// Sentence adverbs that may stand between the auxiliary and its `att` (`kommer inte att`,
+/// `kom nog att`).
+const SENTENCE_ADVERBS: &[&str] = &[
+    "inte",
+    "ej",
+    "icke",
+    "aldrig",
+    "nog",
+    "säkert",
+    "troligen",
+    "troligtvis",
+    "sannolikt",
+    "förmodligen",
+    "antagligen",
+    "kanske",
+    "också",
+    "även",
+    "dock",
+    "ju",
+    "väl",
+    "alltid",
+    "snart",
+    "nu",
+    "då",
+    "därför",
+    "heller",
+];
+
+/// The lemma of a word that is a form of an auxiliary when followed by `att` (`kommer` →
+/// `komma`), or `None`.
+pub fn future_auxiliary(word: &str) -> Option<&'static str> {
+    FUTURE_AUXILIARY.contains(&word).then_some("komma")
+}
+
+/// True when the words after a [`future_auxiliary`] form (lower-cased, in order, as many as the
+/// caller has) make it the future: `att`, or up to two sentence adverbs and then `att`.
+pub fn starts_future<'a>(next: impl IntoIterator<Item = &'a str>) -> bool {
+    for (i, w) in next.into_iter().enumerate() {
+        if w == "att" {
+            return true;
+        }
+        if i >= 2 || !SENTENCE_ADVERBS.contains(&w) {
+            return false;
+        }
+    }
+    false
+}
+
 /// A word split into known words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Compound {
@@ -276,6 +329,19 @@ mod tests {
         assert_eq!(english_lemma("ran"), Some("run"));
         assert_eq!(english_lemma("children"), Some("child"));
         assert_eq!(english_lemma("men"), None, "men is a Swedish word");
+    }
+
+    #[test]
+    fn komma_followed_by_att_is_the_future() {
+        assert_eq!(future_auxiliary("kommer"), Some("komma"));
+        assert_eq!(future_auxiliary("komment"), None);
+        assert!(starts_future(["att", "leverera"]));
+        assert!(starts_future(["inte", "att", "hinna"]));
+        assert!(starts_future(["nog", "inte", "att"]));
+        assert!(!starts_future(["fram", "till"]));
+        assert!(!starts_future(["inte", "hem", "att"]));
+        assert!(!starts_future(["inte", "nog", "ju", "att"]), "at most two adverbs between");
+        assert!(!starts_future([]));
     }
 
     #[test]

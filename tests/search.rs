@@ -734,6 +734,31 @@ fn a_form_reaches_only_the_lemmas_whose_paradigm_has_its_ending() {
     assert!(!forms_found(&ws, "vara").contains("vart"), "{:?}", forms_found(&ws, "vara"));
 }
 
+// `kommer att` is the future, not the verb to come: `komma` finds the verb's forms and not the
+// auxiliary's (through one or two sentence adverbs, not across a sentence's end), while the word as
+// written and a phrase still find the auxiliary.
+#[test]
+fn komma_before_att_is_the_future_and_not_found_by_the_verb() {
+    let ws = Ws::new();
+    let mut w = Workspace::open(ws.path()).unwrap();
+    for (title, body) in [
+        ("arrival", "Leveransen kom fram i tisdags."),
+        ("home", "Hon kommer hem efter mötet."),
+        ("future", "Vi kommer att leverera i maj."),
+        ("future not", "Kunden kommer inte att förnya avtalet."),
+        ("two adverbs", "Det kommer nog inte att räcka."),
+        ("sentence end", "De kommer. Att vänta är fel."),
+        ("infinitive", "Priset kan komma att höjas."),
+    ] {
+        w.create(note(title, body)).unwrap();
+    }
+    drop(w);
+    assert_eq!(title_set(&ws, "komma"), set(&["arrival", "home", "sentence end", "infinitive"]));
+    assert_eq!(title_set(&ws, "kommer"), set(&["arrival", "home", "future", "future not", "two adverbs", "sentence end"]));
+    assert!(title_set(&ws, "\"kommer att\"").contains("future"));
+    assert_eq!(title_set(&ws, "kom"), set(&["arrival", "home", "sentence end"]));
+}
+
 #[test]
 fn english_irregular_forms_find_their_lemma() {
     let ws = forms_workspace(&["ran", "run", "running", "children", "child", "better", "good"]);

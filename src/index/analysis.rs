@@ -144,6 +144,34 @@ fn identifier_forms(forms: &mut String, cache: &mut FormsCache, text: &str, star
     }
 }
 
+/// Up to `n` lower-cased words after `from` in the same sentence (no `.`, `!`, `?`, `;` or `:`
+/// between them).
+fn next_words(text: &str, from: usize, n: usize) -> Vec<String> {
+    let rest = &text[from..];
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (s, e) in search::word_spans(rest).take(n) {
+        if rest[at..s].contains(['.', '!', '?', ';', ':']) {
+            break;
+        }
+        out.push(rest[s..e].to_lowercase());
+        at = e;
+    }
+    out
+}
+
+/// The forms of an auxiliary (`kommer` in `kommer att`): its lemma and compound-part forms give
+/// way to the word as written, marked (see [`search::AUXILIARY_MARK`]).
+fn auxiliary_forms(forms: &mut String, word: &str, lemma: &str) {
+    let (as_lemma, as_part) = (format!("{}{lemma}", search::LEMMA_MARK), format!("{}{lemma}", search::PART_MARK));
+    let kept: Vec<&str> = forms.split('\0').filter(|f| *f != as_lemma && *f != as_part).collect();
+    let mut out = kept.join("\0");
+    out.push('\0');
+    out.push(search::AUXILIARY_MARK);
+    out.push_str(word);
+    *forms = out;
+}
+
 impl TokenStream for MellanrumStream<'_> {
     fn advance(&mut self) -> bool {
         if self.next_form < self.forms.len() {
@@ -176,6 +204,11 @@ impl TokenStream for MellanrumStream<'_> {
                     self.forms.push_str(cache.get(&self.lower));
                     self.ident_end = identifier_forms(&mut self.forms, &mut cache, self.text, start, end, self.ident_end);
                 });
+                if let Some(lemma) = crate::lexicon::future_auxiliary(&self.lower) {
+                    if crate::lexicon::starts_future(next_words(self.text, end, 3).iter().map(String::as_str)) {
+                        auxiliary_forms(&mut self.forms, &self.lower, lemma);
+                    }
+                }
             }
             self.next_form = 0;
             self.token.offset_from = start;

@@ -67,6 +67,9 @@ fn stem_forms(word: &str) -> Vec<String> {
 pub const LEMMA_MARK: char = '=';
 /// The mark that starts a compound part's lemma in the index (`+möte`).
 pub const PART_MARK: char = '+';
+/// The mark that starts an auxiliary's word as written in the index (`%kommer` for `kommer` in
+/// `kommer att`), which carries no lemma there (see [`crate::lexicon::future_auxiliary`]).
+pub const AUXILIARY_MARK: char = '%';
 
 /// The lemma forms of a word as the index holds them: its Swedish lemmas, or else its English
 /// lemma (an irregular form) or its lemma as a compound; then the lemmas of its compound parts.
@@ -117,6 +120,9 @@ pub fn query_forms(word: &str) -> QueryForms {
         let en = frostem::Stemmer::new(frostem::Algorithm::English).stem(word).into_owned();
         if en == word && en != primary {
             words.push((en, 1.0));
+        }
+        if crate::lexicon::future_auxiliary(word).is_some() {
+            words.push((format!("{AUXILIARY_MARK}{word}"), 1.0));
         }
         return QueryForms { words, exact: Some(primary) };
     }

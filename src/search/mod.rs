@@ -34,6 +34,12 @@
 //! its lemma, then compounds that hold it as a part. A word the lexicon does not know matches by
 //! its stems as before, by its English lemma, and, if it is a compound, by the compound's lemma.
 //!
+//! The one word whose lemma depends on the words after it: a form of `komma` followed by `att`
+//! (or by one or two sentence adverbs and `att`: `kommer inte att`) makes the future and is not
+//! the verb *to come*. There it is indexed without `=komma`, under the word as written marked
+//! `%` (`%kommer`): `komma` finds `kom fram` and `kommer hem` but not `kommer att öka`, which
+//! `kommer` (and a phrase) still finds.
+//!
 //! Diacritics matter: `får` is not `far`. A query word typed without diacritics (only a–z and
 //! digits) that occurs nowhere in the workspace matches the words that differ from it only by
 //! diacritics instead (`far` finds `får` when no item holds `far`; once one does, `far` finds
