@@ -323,8 +323,16 @@ mod tests {
             ("veckan", "vecka"),
             ("bestod", "bestå"),
             ("fötter", "fot"),
+            ("glada", "glad"),
+            ("lever", "leva"),
+            ("levde", "leva"),
+            ("visade", "visa"),
         ] {
             assert!(lemmas(form).contains(&lemma), "{form} → {:?}", lemmas(form));
+        }
+        // A headword of its own is another word's form only with that word's part of speech.
+        for (form, not) in [("motor", "mota"), ("kvarter", "kvart"), ("krama", "kram"), ("kort", "kor")] {
+            assert!(!lemmas(form).contains(&not), "{form} → {:?}", lemmas(form));
         }
         assert_eq!(english_lemma("ran"), Some("run"));
         assert_eq!(english_lemma("children"), Some("child"));

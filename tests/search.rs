@@ -731,6 +731,13 @@ fn a_form_reaches_only_the_lemmas_whose_paradigm_has_its_ending() {
     assert_eq!(forms_found(&ws, "vanlig"), set(&["vanlig", "vanliga", "vanligare"]));
     assert_eq!(forms_found(&ws, "vanligen"), set(&["vanligen"]));
     assert!(forms_found(&ws, "vara").is_superset(&set(&["vara", "är", "varit"])));
+    // A form that is a headword of its own (glada the bird, lever the organ) is also the form of
+    // a word with that ending's part of speech, and of no other (motor is no form of mota).
+    let ws = forms_workspace(&["glad", "glada", "gladare", "leva", "lever", "levde", "visa", "visade", "mota", "motor", "motade"]);
+    assert_eq!(forms_found(&ws, "glad"), set(&["glad", "glada", "gladare"]));
+    assert_eq!(forms_found(&ws, "leva"), set(&["leva", "lever", "levde"]));
+    assert!(forms_found(&ws, "visa").is_superset(&set(&["visa", "visade"])));
+    assert_eq!(forms_found(&ws, "mota"), set(&["mota", "motade"]));
     assert!(!forms_found(&ws, "vara").contains("vart"), "{:?}", forms_found(&ws, "vara"));
 }
 

@@ -18,7 +18,11 @@ strong or second-conjugation forms (arbetet is arbete's), a noun with the defini
 -et, one with the plural -n no plural -ar or -r (tycker is not tycke's), one in -a no plural
 -rna (väljarna is väljare's), one with the plural -ar or -or no definite -et (värdet is not
 värd's), an adjective no definite -en (vanligen), and a verb of sv-irregular.tsv no
-second-conjugation past (vart is not vara's). LEXICON_OUT=DIR writes the files to DIR instead.
+second-conjugation past (vart is not vara's). A form that is a headword with a paradigm of its
+own (glada the bird, lever the organ, visade) is linked too, but only as a verb's present or past
+(-ar, -er, -ade, -de, -te) to a verb with a known past, or as an adjective's plural or comparison
+(-a, -are, -ast) to an adjective whose comparative is its own form: glada is glad's, lever leva's,
+motor no form of mota. LEXICON_OUT=DIR writes the files to DIR instead.
 Strong verbs, umlaut plurals and irregular comparison come from lexicon/sv-irregular.tsv, and
 reach particle and prefix verbs the dictionary holds (bestod -> bestå). Each form also records
 whether it may start a compound (Hunspell's COMPOUNDBEGIN, or a lemma of its own) and whether it
@@ -190,6 +194,24 @@ def fits(form, end, rep, lemma, own):
     return True
 
 
+# The endings of a headword that is also another word's form: a verb's present and past
+# (lemma in -a), an adjective's plural and comparison (lemma as the word).
+HEADWORD_VERB_ENDINGS = ("ar", "er", "ade", "de", "te")
+HEADWORD_ADJECTIVE_ENDINGS = ("a", "are", "ast", "aste")
+
+
+def headword_form_of(form, lemma, own, known):
+    """Whether `form`, a headword of its own, is also a form of `lemma`: a verb (a past of it is
+    a known word) with a verb's ending, or an adjective (its comparative is among its own forms)
+    with an adjective's plural or comparison."""
+    stem = lemma[:-1]
+    if lemma.endswith("a") and form.startswith(stem) and form[len(stem):] in HEADWORD_VERB_ENDINGS:
+        return any(p in known for p in (lemma + "de", stem + "de", stem + "te", lemma + "t", stem + "it"))
+    if form.startswith(lemma) and form[len(lemma):] in HEADWORD_ADJECTIVE_ENDINGS:
+        return lemma + "are" in own or lemma + "ast" in own
+    return False
+
+
 def regular_lemmas(form, own=None):
     own = own or {}
     out = set()
@@ -256,11 +278,16 @@ def main():
     # is no form of vara).
     irregular_verbs = {l for ls in irregular(OUT / "sv-irregular.tsv").values() for l in ls if l.endswith("a")}
     for form in list(lemmas):
-        if form in paradigm or flags[form] & ONLY_COMPOUND or form in derived_forms:
+        if flags[form] & ONLY_COMPOUND or form in derived_forms:
             continue
         for c in regular_lemmas(form, own):
             weak_past = c.endswith("a") and form.startswith(c[:-1]) and form[len(c) - 1 :] in WEAK_PAST
             if c in paradigm and not (c in irregular_verbs and weak_past):
+                # A headword of its own (glada the bird, lever the organ, visade) is also a form
+                # of another word only where that word shows the part of speech the ending
+                # belongs to: a verb's present or past, an adjective's comparison.
+                if form in paradigm and not headword_form_of(form, c, own[c], lemmas):
+                    continue
                 lemmas[form].add(c)
     # Irregular forms, and the particle and prefix words built on them.
     irr = irregular(OUT / "sv-irregular.tsv")
