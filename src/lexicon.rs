@@ -327,6 +327,10 @@ mod tests {
             ("lever", "leva"),
             ("levde", "leva"),
             ("visade", "visa"),
+            ("gjorts", "göra"),
+            ("tagits", "ta"),
+            ("sålts", "sälja"),
+            ("offentliggjorts", "offentliggöra"),
         ] {
             assert!(lemmas(form).contains(&lemma), "{form} → {:?}", lemmas(form));
         }

@@ -738,6 +738,10 @@ fn a_form_reaches_only_the_lemmas_whose_paradigm_has_its_ending() {
     assert_eq!(forms_found(&ws, "leva"), set(&["leva", "lever", "levde"]));
     assert!(forms_found(&ws, "visa").is_superset(&set(&["visa", "visade"])));
     assert_eq!(forms_found(&ws, "mota"), set(&["mota", "motade"]));
+    // A strong verb's passive supine (`har gjorts`, `har sålts`) is its verb's form too.
+    let ws = forms_workspace(&["göra", "gjorde", "gjorts", "sälja", "sålde", "sålts"]);
+    assert_eq!(forms_found(&ws, "göra"), set(&["göra", "gjorde", "gjorts"]));
+    assert_eq!(forms_found(&ws, "sälja"), set(&["sälja", "sålde", "sålts"]));
     assert!(!forms_found(&ws, "vara").contains("vart"), "{:?}", forms_found(&ws, "vara"));
 }
 

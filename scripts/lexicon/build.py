@@ -23,7 +23,9 @@ own (glada the bird, lever the organ, visade) is linked too, but only as a verb'
 (-ar, -er, -ade, -de, -te) to a verb with a known past, or as an adjective's plural or comparison
 (-a, -are, -ast) to an adjective whose comparative is its own form: glada is glad's, lever leva's,
 motor no form of mota. LEXICON_OUT=DIR writes the files to DIR instead.
-Strong verbs, umlaut plurals and irregular comparison come from lexicon/sv-irregular.tsv, and
+Strong verbs, umlaut plurals and irregular comparison come from lexicon/sv-irregular.tsv, with
+the passive (-s) of each supine there that the dictionary lists (gjorts, sagts, tagits; not
+that of an s-verb of its own: funnits is finnas's), and
 reach particle and prefix verbs the dictionary holds (bestod -> bestå). Each form also records
 whether it may start a compound (Hunspell's COMPOUNDBEGIN, or a lemma of its own) and whether it
 only occurs inside compounds (ONLYINCOMPOUND: linking forms such as skol-, vecko-, föräldra-).
@@ -291,6 +293,12 @@ def main():
                 lemmas[form].add(c)
     # Irregular forms, and the particle and prefix words built on them.
     irr = irregular(OUT / "sv-irregular.tsv")
+    # The passive of a supine in -t that the dictionary lists as a word: gjorts, sagts, tagits,
+    # sålts (göra, säga, ta, sälja), as the table gives the other passives (gjordes, görs) —
+    # unless it is the form of an s-verb of its own (funnits is finnas's, not finna's).
+    for f, ls in list(irr.items()):
+        if f.endswith("t") and f + "s" in lemmas and not any(l.endswith("s") for l in lemmas[f + "s"] | irr.get(f + "s", set())):
+            irr.setdefault(f + "s", set()).update(ls)
     for ls in list(irr.values()):
         for lemma in ls:
             irr.setdefault(lemma, set()).add(lemma)
