@@ -743,6 +743,31 @@ fn a_form_reaches_only_the_lemmas_whose_paradigm_has_its_ending() {
     assert_eq!(forms_found(&ws, "göra"), set(&["göra", "gjorde", "gjorts"]));
     assert_eq!(forms_found(&ws, "sälja"), set(&["sälja", "sålde", "sålts"]));
     assert!(!forms_found(&ws, "vara").contains("vart"), "{:?}", forms_found(&ws, "vara"));
+    // A second-conjugation verb's present is no plural of the neuter noun of its stem (`köper`
+    // is köpa's, not a plural of `köp`), and a noun with the plural -ar has no plural -r.
+    let ws = forms_workspace(&["köp", "köpet", "köpa", "köper", "köpte", "sätt", "sättet", "sätta", "sätter", "kunde", "kund", "kunden"]);
+    assert_eq!(forms_found(&ws, "köp"), set(&["köp", "köpet"]));
+    assert_eq!(forms_found(&ws, "köpa"), set(&["köpa", "köper", "köpte"]));
+    assert_eq!(forms_found(&ws, "sätt"), set(&["sätt", "sättet"]));
+    assert_eq!(forms_found(&ws, "kund"), set(&["kund", "kunden"]));
+}
+
+// An s-verb with a meaning of its own is a lemma of its own: `hoppas` (hope) is not the passive
+// of `hoppa` (jump), `tyckas` (seem) not `tycka` (think), `synas` (show) not `syna` (inspect).
+#[test]
+fn s_verbs_of_their_own_find_their_forms_and_not_the_verb_they_look_like() {
+    let ws = forms_workspace(&[
+        "hoppas", "hoppades", "hoppa", "hoppar", "tyckas", "tycks", "tycktes", "tycka", "tycker", "synas", "syns", "syntes", "syna",
+        "synar", "kännas", "känns", "kändes", "känna", "känner",
+    ]);
+    assert_eq!(forms_found(&ws, "hoppas"), set(&["hoppas", "hoppades"]));
+    assert_eq!(forms_found(&ws, "tyckas"), set(&["tyckas", "tycks", "tycktes"]));
+    assert_eq!(forms_found(&ws, "synas"), set(&["synas", "syns", "syntes"]));
+    assert_eq!(forms_found(&ws, "kännas"), set(&["kännas", "känns", "kändes"]));
+    // The verb still finds its own forms, and its passive, which the s-verb's forms also are.
+    assert!(forms_found(&ws, "hoppa").is_superset(&set(&["hoppa", "hoppar", "hoppas"])));
+    assert!(forms_found(&ws, "tycka").is_superset(&set(&["tycka", "tycker"])));
+    assert!(forms_found(&ws, "känna").is_superset(&set(&["känna", "känner"])));
 }
 
 // `kommer att` is the future, not the verb to come: `komma` finds the verb's forms and not the

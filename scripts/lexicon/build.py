@@ -18,7 +18,10 @@ strong or second-conjugation forms (arbetet is arbete's), a noun with the defini
 -et, one with the plural -n no plural -ar or -r (tycker is not tycke's), one in -a no plural
 -rna (väljarna is väljare's), one with the plural -ar or -or no definite -et (värdet is not
 värd's), an adjective no definite -en (vanligen), and a verb of sv-irregular.tsv no
-second-conjugation past (vart is not vara's). A form that is a headword with a paradigm of its
+second-conjugation past (vart is not vara's), a weak verb no strong participle (köpet is köp's,
+not köpa's), a noun in -e with the plural -ar no plural -r (finner is not finne's), and the
+neuter noun of a weak verb's stem no plural -er (köper is köpa's, not köp's). A form the irregular
+table gives is linked by no ending at all (sätter is sätta's only; kunde is not kund's). A form that is a headword with a paradigm of its
 own (glada the bird, lever the organ, visade) is linked too, but only as a verb's present or past
 (-ar, -er, -ade, -de, -te) to a verb with a known past, or as an adjective's plural or comparison
 (-a, -are, -ast) to an adjective whose comparative is its own form: glada is glad's, lever leva's,
@@ -171,6 +174,10 @@ def fits(form, end, rep, lemma, own):
     round; a noun with the plural -n (arbeten) has no plural -ar (arbetar)."""
     if rep == "a" and end in NOT_FIRST and lemma + "de" in own and lemma + "t" in own:
         return False
+    # A weak verb of the second conjugation (köpa: köpte, köpt) has no strong participle or
+    # supine (köpet is köp's, not köpa's).
+    if rep == "a" and end in ("it", "its", "en", "et", "na") and (lemma[:-1] + "te" in own or lemma[:-1] + "de" in own):
+        return False
     if rep == "" and end in ("et", "ets") and lemma + "en" in own:
         return False
     if rep == "" and end in ("en", "ens") and lemma + "et" in own:
@@ -183,6 +190,9 @@ def fits(form, end, rep, lemma, own):
             return False
         # A neuter noun in -e has the plural -n (tycken): no plural -r (tycker is tycka's).
         if end in ("r", "rs", "rna", "rnas") and lemma.endswith("e") and lemma + "t" in own and lemma + "n" in own:
+            return False
+        # A noun in -e with the plural -ar (finnar, holmar) has no plural -r (finner is finna's).
+        if end in ("r", "rs", "rna", "rnas") and lemma.endswith("e") and lemma[:-1] + "ar" in own:
             return False
         # A noun with the plural -ar or -or is of common gender: no definite -et (värdet is
         # värde's, not värd's).
@@ -232,6 +242,13 @@ def regular_lemmas(form, own=None):
                 out.update({base + "e" + c, base + "a" + c})
                 if len(base) >= 2 and base[-1] == "m" and base[-2] in VOWELS:
                     out.update({base + "ma" + c, base + "me" + c})
+    # A second-conjugation verb's present (köper, trycker, släpper) is no plural of the neuter
+    # noun of its stem, which has none (köpet, köpen), unless that noun has an -er plural itself.
+    if form.endswith("er"):
+        stem = form[:-2]
+        verb, noun = own.get(stem + "a", ()), own.get(stem, ())
+        if form in verb and stem + "ar" not in verb and stem + "et" in noun and stem + "en" in noun and form not in noun:
+            out.discard(stem)
     return {c for c in out if len(c) >= 3 and c != form}
 
 
@@ -278,9 +295,12 @@ def main():
             own[lemma].add(form)
     # A verb of the irregular table forms its past there, not with a weak verb's endings (vart
     # is no form of vara).
-    irregular_verbs = {l for ls in irregular(OUT / "sv-irregular.tsv").values() for l in ls if l.endswith("a")}
+    irr = irregular(OUT / "sv-irregular.tsv")
+    irregular_verbs = {l for ls in irr.values() for l in ls if l.endswith("a")}
     for form in list(lemmas):
-        if flags[form] & ONLY_COMPOUND or form in derived_forms:
+        # The irregular table says what its forms are: no ending links them to another word
+        # as well (sätter is sätta's, not a plural of sätt; finner finna's, not finne's).
+        if flags[form] & ONLY_COMPOUND or form in derived_forms or form in irr:
             continue
         for c in regular_lemmas(form, own):
             weak_past = c.endswith("a") and form.startswith(c[:-1]) and form[len(c) - 1 :] in WEAK_PAST
