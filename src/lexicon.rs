@@ -367,5 +367,10 @@ mod tests {
         assert_eq!(split("betala"), None);
         assert!(!parts("samhällsbyggandet").contains(&"ande"), "{:?}", parts("samhällsbyggandet"));
         assert_eq!(split("kund"), None);
+        // A linking form is the noun it links: familje- is familj, kvinno- kvinna, jordbrukar-
+        // jordbrukare.
+        assert_eq!(parts("familjeformen"), vec!["familj", "form"]);
+        assert_eq!(parts("kvinnomötet"), vec!["kvinna", "möte"]);
+        assert!(parts("jordbrukarsamhället").contains(&"jordbrukare"), "{:?}", parts("jordbrukarsamhället"));
     }
 }

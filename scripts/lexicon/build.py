@@ -31,7 +31,9 @@ the passive (-s) of each supine there that the dictionary lists (gjorts, sagts, 
 that of an s-verb of its own: funnits is finnas's), and
 reach particle and prefix verbs the dictionary holds (bestod -> bestå). Each form also records
 whether it may start a compound (Hunspell's COMPOUNDBEGIN, or a lemma of its own) and whether it
-only occurs inside compounds (ONLYINCOMPOUND: linking forms such as skol-, vecko-, föräldra-).
+only occurs inside compounds (ONLYINCOMPOUND: linking forms such as skol-, vecko-, föräldra-);
+a linking form's lemma is the noun it links when the dictionary has that noun (vecko- is vecka's,
+föräldra- förälder's, jordbrukar- jordbrukare's).
 """
 import collections, pathlib, re, sys
 
@@ -252,6 +254,27 @@ def regular_lemmas(form, own=None):
     return {c for c in out if len(c) >= 3 and c != form}
 
 
+# How a linking form ends, and what the noun it links ends with instead: familje- (familj),
+# kvinno- (kvinna), gatu- (gata), arbets- (arbete), dags- (dag), jordbrukar- (jordbrukare),
+# laboratorie- (laboratorium), föräldra- (förälder), flick- (flicka), pojk- (pojke).
+LINKING = [("e", ""), ("o", "a"), ("u", "a"), ("s", "e"), ("s", ""), ("ar", "are"), ("ie", "ium"), ("", "a"), ("", "e")]
+
+
+def linked_noun(form, paradigm, plain):
+    """The noun a linking form stands for, when the dictionary has it as a word of its own."""
+    for end, rep in LINKING:
+        if form.endswith(end) and len(form) - len(end) >= 3:
+            noun = form[: len(form) - len(end)] + rep
+            if noun != form and noun in paradigm and noun in plain:
+                return noun
+    # föräldra- (förälder): an -el/-er/-en noun loses its e before the linking -a.
+    if form.endswith("a") and len(form) >= 5 and form[-2] in "lnr" and form[-3] not in VOWELS:
+        noun = form[:-2] + "e" + form[-2]
+        if noun in paradigm and noun in plain:
+            return noun
+    return None
+
+
 def irregular(path):
     table = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -336,6 +359,13 @@ def main():
                 for lemma in irr[tail]:
                     if head + lemma in paradigm or head + lemma in lemmas and head + lemma in lemmas[head + lemma]:
                         lemmas[form].add(head + lemma)
+    # A linking form (familje-, kvinno-, arbets-, jordbrukar-) is the noun it links: a compound
+    # part's lemma is then that noun's (familjeformen has the part familj).
+    for form, f in flags.items():
+        if f & ONLY_COMPOUND and lemmas[form] == {form}:
+            noun = linked_noun(form, paradigm, plain_forms)
+            if noun:
+                lemmas[form] = {noun}
     # The lemma list and the forms.
     ids = {l: i for i, l in enumerate(sorted({l for ls in lemmas.values() for l in ls}))}
     (OUT / "sv-lemmas.txt").write_text("".join(l + "\n" for l in sorted(ids, key=ids.get)), encoding="utf-8")

@@ -46,7 +46,7 @@ pub const INDEX_DIR: &str = "index";
 /// The lock that whoever changes the index holds (next to the folder, which a rebuild replaces).
 const LOCK_FILE: &str = "index.lock";
 /// Bump when the schema or the text analysis changes: older indexes are then rebuilt.
-const FORMAT: u32 = 10;
+const FORMAT: u32 = 11;
 const TOKENIZER: &str = "mellanrum";
 const NAME_TOKENIZER: &str = "mellanrum_name";
 /// How much the title weighs against the body.
