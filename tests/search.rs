@@ -744,7 +744,8 @@ fn a_form_reaches_only_the_lemmas_whose_paradigm_has_its_ending() {
     assert_eq!(forms_found(&ws, "sälja"), set(&["sälja", "sålde", "sålts"]));
     assert!(!forms_found(&ws, "vara").contains("vart"), "{:?}", forms_found(&ws, "vara"));
     // A second-conjugation verb's present is no plural of the neuter noun of its stem (`köper`
-    // is köpa's, not a plural of `köp`), and a noun with the plural -ar has no plural -r.
+    // is köpa's, not a plural of `köp`), and a form of the irregular table is linked by no ending
+    // (`sätter` is not `sätt`'s, `kunde` not `kund`'s).
     let ws = forms_workspace(&["köp", "köpet", "köpa", "köper", "köpte", "sätt", "sättet", "sätta", "sätter", "kunde", "kund", "kunden"]);
     assert_eq!(forms_found(&ws, "köp"), set(&["köp", "köpet"]));
     assert_eq!(forms_found(&ws, "köpa"), set(&["köpa", "köper", "köpte"]));

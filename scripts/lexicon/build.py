@@ -19,11 +19,11 @@ strong or second-conjugation forms (arbetet is arbete's), a noun with the defini
 -rna (väljarna is väljare's), one with the plural -ar or -or no definite -et (värdet is not
 värd's), an adjective no definite -en (vanligen), and a verb of sv-irregular.tsv no
 second-conjugation past (vart is not vara's), a weak verb no strong participle (köpet is köp's,
-not köpa's), a noun in -e with the plural -ar no plural -r (finner is not finne's), and the
-neuter noun of a weak verb's stem no plural -er (köper is köpa's, not köp's). A form the irregular
-table gives is linked by no ending at all (sätter is sätta's only; kunde is not kund's). A form that is a headword with a paradigm of its
-own (glada the bird, lever the organ, visade) is linked too, but only as a verb's present or past
-(-ar, -er, -ade, -de, -te) to a verb with a known past, or as an adjective's plural or comparison
+not köpa's), a noun in -e with the plural -ar no plural -r (holmer is not holme's), and the
+neuter noun of a weak verb's stem no plural -er (köper is köpa's, not köp's). A form the
+irregular table gives is linked by no ending at all (sätter is sätta's only; kunde is not
+kund's). A form that is a headword with a paradigm of its own (glada the bird, lever the organ,
+visade) is linked too, but only as a verb's present or past (-ar, -er, -ade, -de, -te) to a verb with a known past, or as an adjective's plural or comparison
 (-a, -are, -ast) to an adjective whose comparative is its own form: glada is glad's, lever leva's,
 motor no form of mota. LEXICON_OUT=DIR writes the files to DIR instead.
 Strong verbs, umlaut plurals and irregular comparison come from lexicon/sv-irregular.tsv, with
@@ -334,8 +334,7 @@ def main():
                 if form in paradigm and not headword_form_of(form, c, own[c], lemmas):
                     continue
                 lemmas[form].add(c)
-    # Irregular forms, and the particle and prefix words built on them.
-    irr = irregular(OUT / "sv-irregular.tsv")
+    # Irregular forms (the table read above), and the particle and prefix words built on them.
     # The passive of a supine in -t that the dictionary lists as a word: gjorts, sagts, tagits,
     # sålts (göra, säga, ta, sälja), as the table gives the other passives (gjordes, görs) —
     # unless it is the form of an s-verb of its own (funnits is finnas's, not finna's).
